@@ -1,0 +1,60 @@
+//! The OpenAPI document and Swagger UI, both served from the binary (no network needed).
+
+use std::sync::OnceLock;
+
+use actix_web::web::Bytes;
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::error::Result;
+use crate::http::conditional::{respond, Freshness, Representation, Source};
+use crate::http::problems::get;
+use crate::http::query::Query;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/openapi.json", get_openapi))
+        .service(get("/v1/docs", redirect_to_docs))
+        .service(SwaggerUi::new("/v1/docs/{_:.*}").config(Config::new(["/v1/openapi.json"])));
+}
+
+/// The spec is rendered once per process: it depends only on the code.
+fn spec_bytes() -> Bytes {
+    static SPEC: OnceLock<Bytes> = OnceLock::new();
+    SPEC.get_or_init(|| Bytes::from(crate::openapi::spec_json()))
+        .clone()
+}
+
+/// This API's OpenAPI 3.1 description.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    tag = "discovery",
+    responses((status = 200, description = "The OpenAPI document.", content_type = "application/vnd.oai.openapi+json;version=3.1"))
+)]
+pub async fn get_openapi(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: Query<()>,
+) -> Result<HttpResponse> {
+    Ok(respond(
+        &req,
+        Source::Software,
+        None,
+        Freshness::Public {
+            max_age_secs: state.config.cache_max_age.as_secs(),
+        },
+        "openapi",
+        Representation {
+            content_type: "application/vnd.oai.openapi+json;version=3.1",
+            body: spec_bytes(),
+            lang: None,
+        },
+    ))
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/v1/docs/"))
+        .finish()
+}

@@ -1,0 +1,116 @@
+//! `/v1`: the landing page that links to everything, and `/v1/conformance`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::params::LangJson;
+use crate::error::Result;
+use crate::http::conditional::{respond, Freshness, Representation, Source};
+use crate::http::links::{base_url, Link};
+use crate::http::problems::get;
+use crate::http::query::Query;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1", get_landing))
+        .service(get("/v1/", get_landing))
+        .service(get("/v1/conformance", get_conformance));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Landing {
+    pub title: String,
+    pub description: String,
+    pub links: Vec<Link>,
+}
+
+/// Landing page: what this API is and links to every resource.
+#[utoipa::path(
+    get,
+    path = "/v1",
+    tag = "discovery",
+    params(LangJson),
+    responses(
+        (status = 200, description = "Title, description and links.", body = Landing),
+        (status = 400, description = "A bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_landing(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(params): Query<LangJson>,
+) -> Result<HttpResponse> {
+    let lang = params.lang;
+    let base = base_url(&req);
+    let t = |sv: &str, en: &str| lang.pick(sv, en).to_owned();
+    let body = Landing {
+        title: t(
+            "Segregationsstatistik för Sverige",
+            "Segregation statistics for Sweden",
+        ),
+        description: t(
+            "Öppet API för socioekonomiska index, områdestyper, indikatorer och gränser per regionalt statistikområde (RegSO). Källa: SCB.",
+            "Open API for socio-economic indices, area types, indicators and boundaries per regional statistics area (RegSO). Source: Statistics Sweden (SCB).",
+        ),
+        links: vec![
+            Link::new(&base, "/v1", "self", "application/json", t("Denna sida", "This document")),
+            Link::new(&base, "/v1/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.1", t("API-beskrivning (OpenAPI)", "API definition (OpenAPI)")),
+            Link::new(&base, "/v1/docs/", "service-doc", "text/html", t("API-dokumentation (Swagger UI)", "API documentation (Swagger UI)")),
+            Link::new(&base, "/v1/conformance", "conformance", "application/json", t("Standarder som API:t följer", "Conformance classes this API meets")),
+            Link::new(&base, "/v1/meta", "describedby", "application/json", t("Licens, källhänvisning, dataversion och gränser", "Licence, citation, data version and limits")),
+        ],
+    };
+    Ok(respond(
+        &req,
+        Source::Software,
+        None,
+        Freshness::Public {
+            max_age_secs: state.config.cache_max_age.as_secs(),
+        },
+        &format!("json|{}|{base}", lang.code()),
+        Representation::json(&body, Some(lang))?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Conformance {
+    #[serde(rename = "conformsTo")]
+    pub conforms_to: Vec<&'static str>,
+}
+
+/// The OGC API conformance classes this server implements.
+pub const CONFORMS_TO: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
+];
+
+/// Conformance declaration (OGC API – Common).
+#[utoipa::path(
+    get,
+    path = "/v1/conformance",
+    tag = "discovery",
+    params(LangJson),
+    responses((status = 200, description = "The conformance classes.", body = Conformance))
+)]
+pub async fn get_conformance(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(_params): Query<LangJson>,
+) -> Result<HttpResponse> {
+    let body = Conformance {
+        conforms_to: CONFORMS_TO.to_vec(),
+    };
+    Ok(respond(
+        &req,
+        Source::Software,
+        None,
+        Freshness::Public {
+            max_age_secs: state.config.cache_max_age.as_secs(),
+        },
+        "json",
+        Representation::json(&body, None)?,
+    ))
+}

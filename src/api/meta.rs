@@ -1,0 +1,141 @@
+//! `/v1/meta`: everything a client needs to cite and size its requests.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::params::LangJson;
+use crate::db;
+use crate::error::Result;
+use crate::http::conditional::{data_response, Representation};
+use crate::http::negotiate::Lang;
+use crate::http::problems::get;
+use crate::http::query::Query;
+use crate::limits;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/meta", get_meta));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Meta {
+    /// Version of the served data; changes with every import that changes what is served.
+    #[schema(example = "empty")]
+    pub data_version: String,
+    /// When the served data last changed.
+    pub data_updated_at: DateTime<Utc>,
+    /// True when the served data is synthetic (generated, not SCB's); such data must not be
+    /// cited as statistics.
+    pub synthetic: bool,
+    pub licence: Licence,
+    /// The attribution to give when using the data.
+    #[schema(example = "Källa: SCB")]
+    pub citation: &'static str,
+    /// The imports behind the served data.
+    pub datasets: Vec<DatasetInfo>,
+    pub limits: Limits,
+    /// Response formats (`f=` values) the API offers somewhere.
+    #[schema(example = json!(["json"]))]
+    pub formats: Vec<&'static str>,
+    /// Languages of labels (`lang=` values); the first is the default.
+    pub languages: Vec<Lang>,
+    /// Version of the server software.
+    #[schema(example = "0.1.0")]
+    pub api_version: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Licence {
+    #[schema(example = "CC0-1.0")]
+    pub id: &'static str,
+    pub name: String,
+    #[schema(example = "https://creativecommons.org/publicdomain/zero/1.0/")]
+    pub url: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DatasetInfo {
+    #[schema(example = "area-types")]
+    pub kind: String,
+    /// File name or URL the data came from.
+    pub source: String,
+    /// SHA-256 of the source.
+    pub checksum: String,
+    pub imported_at: DateTime<Utc>,
+    pub synthetic: bool,
+    pub licence: String,
+    pub attribution: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Limits {
+    /// Longest accepted path and query, in bytes (longer: 414).
+    pub max_uri_bytes: usize,
+    /// Most query parameters in one request.
+    pub max_query_params: usize,
+}
+
+/// Licence, citation, data version, limits, formats and languages.
+#[utoipa::path(
+    get,
+    path = "/v1/meta",
+    tag = "discovery",
+    params(LangJson),
+    responses(
+        (status = 200, description = "Metadata of the service and its data.", body = Meta,
+         headers(("ETag" = String, description = "Strong validator, changes with the data version"),
+                 ("data-version" = String, description = "The data version the response was built from"))),
+        (status = 304, description = "The client's copy (If-None-Match) is current."),
+        (status = 400, description = "A bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_meta(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(params): Query<LangJson>,
+) -> Result<HttpResponse> {
+    let lang = params.lang;
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let datasets = db::data_state::datasets(conn)?;
+        let body = Meta {
+            data_version: data.data_version.clone(),
+            data_updated_at: data.updated_at,
+            synthetic: data.synthetic,
+            licence: Licence {
+                id: "CC0-1.0",
+                name: lang
+                    .pick(
+                        "Creative Commons Zero 1.0 (fri användning)",
+                        "Creative Commons Zero 1.0 (public domain dedication)",
+                    )
+                    .to_owned(),
+                url: "https://creativecommons.org/publicdomain/zero/1.0/",
+            },
+            citation: "Källa: SCB",
+            datasets: datasets
+                .into_iter()
+                .map(|d| DatasetInfo {
+                    kind: d.kind,
+                    source: d.source,
+                    checksum: d.checksum,
+                    imported_at: d.imported_at,
+                    synthetic: d.synthetic,
+                    licence: d.licence,
+                    attribution: d.attribution,
+                })
+                .collect(),
+            limits: Limits {
+                max_uri_bytes: limits::MAX_URI_BYTES,
+                max_query_params: limits::MAX_QUERY_PARAMS,
+            },
+            formats: vec!["json"],
+            languages: Lang::ALL.to_vec(),
+            api_version: env!("CARGO_PKG_VERSION"),
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}

@@ -1,0 +1,47 @@
+//! The endpoints. Handlers are thin: read the parameters, call one function, shape the answer.
+
+pub mod docs;
+pub mod landing;
+pub mod meta;
+pub mod system;
+
+use actix_web::web;
+
+/// Registers every route; `http::app` wraps them in the shared middleware.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    system::configure(cfg);
+    landing::configure(cfg);
+    meta::configure(cfg);
+    docs::configure(cfg);
+}
+
+/// Parameters of resources that only negotiate language and format.
+pub mod params {
+    use actix_web::HttpRequest;
+    use utoipa::IntoParams;
+
+    use crate::http::negotiate::{Format, Lang};
+    use crate::http::query::{FromQuery, QueryReader};
+
+    #[derive(Debug, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct LangJson {
+        /// Language of labels and titles; defaults to `Accept-Language`, then `sv`.
+        #[param(value_type = Option<Lang>)]
+        pub lang: Lang,
+        /// Response format. Only `json` here; `Accept: application/json` does the same.
+        #[param(value_type = Option<String>, pattern = "^json$", example = "json")]
+        pub f: Format,
+    }
+
+    impl FromQuery for LangJson {
+        fn from_query(reader: &mut QueryReader, req: &HttpRequest) -> Self {
+            let lang = Lang::negotiate(reader, req);
+            let f = Format::negotiate(reader, req, &[Format::Json]).unwrap_or_else(|e| {
+                reader.fail("Accept", e.to_string());
+                Format::Json
+            });
+            LangJson { lang, f }
+        }
+    }
+}

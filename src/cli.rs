@@ -1,0 +1,45 @@
+//! The command line: one binary, one subcommand per job.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "segstat",
+    version,
+    about = "Open-data API for Sweden's socio-economic segregation statistics",
+    after_help = settings_help()
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (read-only; run `migrate` first).
+    Serve,
+    /// Apply pending database migrations (the embedded ones).
+    Migrate {
+        /// Revert every migration instead, dropping all tables (development only).
+        #[arg(long)]
+        revert_all: bool,
+    },
+    /// Print the OpenAPI document (the contents of openapi/openapi.json).
+    Openapi,
+    /// Exit 0 when the server at URL answers /health with 200 (for container health checks).
+    Healthcheck {
+        #[arg(long, default_value = "http://127.0.0.1:8080/health")]
+        url: String,
+    },
+}
+
+fn settings_help() -> String {
+    let mut text = String::from("Environment variables:\n");
+    for s in crate::config::SETTINGS {
+        text.push_str(&format!(
+            "  {:<30} {} (default {})\n",
+            s.name, s.meaning, s.default
+        ));
+    }
+    text
+}

@@ -1,0 +1,270 @@
+//! Runtime configuration, read from environment variables and validated once at start.
+//!
+//! Every problem is collected and reported together, naming the variable, so an operator fixes a
+//! broken deployment in one round instead of one variable at a time.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// Settings shared by every subcommand; `serve` uses all of them.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the data lives. The server connects with it and then switches to the read-only role.
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Connections in the pool, and so the number of database queries running at once.
+    pub pool_size: u32,
+    /// How long a request waits for a free connection before it is answered 503.
+    pub pool_timeout: Duration,
+    /// Every statement on a pooled connection is cancelled after this long.
+    pub statement_timeout: Duration,
+    /// How long `serve` waits for the database at start before it gives up.
+    pub db_wait: Duration,
+    /// `max-age` of `Cache-Control` on data responses.
+    pub cache_max_age: Duration,
+    /// How often the server re-reads the data version, so a new import shows without a restart.
+    pub refresh_interval: Duration,
+    /// HTTP worker threads.
+    pub workers: usize,
+}
+
+/// One documented environment variable: the single source for validation, `--help` and README.
+pub struct Setting {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub meaning: &'static str,
+}
+
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "DATABASE_URL",
+        default: "postgres:///segstat",
+        meaning: "PostgreSQL connection URL (libpq syntax; `?host=/dir` for a socket)",
+    },
+    Setting {
+        name: "SEGSTAT_BIND",
+        default: "127.0.0.1:8080",
+        meaning: "address and port the HTTP server listens on",
+    },
+    Setting {
+        name: "SEGSTAT_POOL_SIZE",
+        default: "8",
+        meaning: "database connections in the pool (1–256)",
+    },
+    Setting {
+        name: "SEGSTAT_POOL_TIMEOUT_MS",
+        default: "2000",
+        meaning: "how long a request waits for a free connection before a 503 (10–60000)",
+    },
+    Setting {
+        name: "SEGSTAT_STATEMENT_TIMEOUT_MS",
+        default: "10000",
+        meaning: "statement timeout of every pooled connection (10–600000)",
+    },
+    Setting {
+        name: "SEGSTAT_DB_WAIT_SECS",
+        default: "30",
+        meaning:
+            "how long `serve` retries an unreachable database at start before it exits (0–3600)",
+    },
+    Setting {
+        name: "SEGSTAT_CACHE_MAX_AGE",
+        default: "3600",
+        meaning: "`Cache-Control: max-age` of data responses, in seconds (0–31536000)",
+    },
+    Setting {
+        name: "SEGSTAT_REFRESH_SECS",
+        default: "5",
+        meaning: "how often the server checks the database for a new data version (1–3600)",
+    },
+    Setting {
+        name: "SEGSTAT_WORKERS",
+        default: "0",
+        meaning: "HTTP worker threads; 0 means one per CPU core (0–256)",
+    },
+    Setting {
+        name: "RUST_LOG",
+        default: "info",
+        meaning: "log filter (env_logger syntax); one line per request at info",
+    },
+];
+
+fn default_of(name: &str) -> &'static str {
+    SETTINGS
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.default)
+        .unwrap_or_default()
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, Error> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can feed any environment without touching the
+    /// process's own. Reports every invalid variable at once.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let mut problems = Vec::new();
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default_of(name).to_owned())
+        };
+        let mut number = |name: &str, min: u64, max: u64| -> u64 {
+            let raw = get(name);
+            match raw.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    problems.push(format!(
+                        "{name}={raw:?}: expected a whole number from {min} to {max}"
+                    ));
+                    min
+                }
+            }
+        };
+        let pool_size = number("SEGSTAT_POOL_SIZE", 1, 256) as u32;
+        let pool_timeout = Duration::from_millis(number("SEGSTAT_POOL_TIMEOUT_MS", 10, 60_000));
+        let statement_timeout =
+            Duration::from_millis(number("SEGSTAT_STATEMENT_TIMEOUT_MS", 10, 600_000));
+        let db_wait = Duration::from_secs(number("SEGSTAT_DB_WAIT_SECS", 0, 3600));
+        let cache_max_age = Duration::from_secs(number("SEGSTAT_CACHE_MAX_AGE", 0, 31_536_000));
+        let refresh_interval = Duration::from_secs(number("SEGSTAT_REFRESH_SECS", 1, 3600));
+        let workers = number("SEGSTAT_WORKERS", 0, 256) as usize;
+
+        let raw_bind = get("SEGSTAT_BIND");
+        let bind = raw_bind.parse::<SocketAddr>().unwrap_or_else(|_| {
+            problems.push(format!(
+                "SEGSTAT_BIND={raw_bind:?}: expected an address and port such as 127.0.0.1:8080 or [::1]:8080"
+            ));
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        });
+
+        let database_url = get("DATABASE_URL");
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            problems.push(format!(
+                "DATABASE_URL={:?}: expected a URL starting with postgres:// or postgresql://",
+                redact_url(&database_url)
+            ));
+        }
+
+        if !problems.is_empty() {
+            return Err(Error::Config(problems));
+        }
+        Ok(Config {
+            database_url,
+            bind,
+            pool_size,
+            pool_timeout,
+            statement_timeout,
+            db_wait,
+            cache_max_age,
+            refresh_interval,
+            workers: if workers == 0 {
+                std::thread::available_parallelism().map_or(2, |n| n.get())
+            } else {
+                workers
+            },
+        })
+    }
+}
+
+/// The URL with any password replaced, safe for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, Error> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_safe() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "postgres:///segstat");
+        assert_eq!(c.pool_size, 8);
+        assert_eq!(c.statement_timeout, Duration::from_secs(10));
+        assert!(c.workers >= 1);
+    }
+
+    #[test]
+    fn every_bad_variable_is_named_at_once() {
+        let err = config(&[
+            ("SEGSTAT_POOL_SIZE", "lots"),
+            ("SEGSTAT_BIND", "localhost"),
+            ("SEGSTAT_STATEMENT_TIMEOUT_MS", "0"),
+            ("DATABASE_URL", "mysql://u:secret@h/db"),
+        ])
+        .unwrap_err();
+        let Error::Config(problems) = err else {
+            panic!("expected a config error, got {err:?}")
+        };
+        let all = problems.join("\n");
+        for name in [
+            "SEGSTAT_POOL_SIZE",
+            "SEGSTAT_BIND",
+            "SEGSTAT_STATEMENT_TIMEOUT_MS",
+            "DATABASE_URL",
+        ] {
+            assert!(all.contains(name), "{name} missing from {all}");
+        }
+        assert!(!all.contains("secret"), "password leaked: {all}");
+    }
+
+    #[test]
+    fn values_are_read_and_trimmed() {
+        let c = config(&[
+            ("SEGSTAT_POOL_SIZE", " 3 "),
+            ("SEGSTAT_BIND", "0.0.0.0:9000"),
+            ("SEGSTAT_WORKERS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.pool_size, 3);
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.workers, 5);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://api:hunter2@db:5432/segstat?sslmode=require"),
+            "postgres://api:***@db:5432/segstat?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://api@db/segstat"),
+            "postgres://api@db/segstat"
+        );
+        assert_eq!(
+            redact_url("postgres:///segstat?host=/tmp/x"),
+            "postgres:///segstat?host=/tmp/x"
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! The database: connection pool, migrations and every query. Queries are plain functions over
+//! a `&mut PgConnection`; nothing outside this module writes SQL.
+
+pub mod data_state;
+pub mod migrations;
+#[rustfmt::skip]
+pub mod schema;
+
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+
+use crate::config::{redact_url, Config};
+use crate::error::{Error, Result};
+
+pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// The role the server reads through (created by the first migration).
+pub const READER_ROLE: &str = "segstat_reader";
+
+/// Session settings applied to every pooled connection of the server, before it serves a query.
+#[derive(Debug)]
+struct ReaderSession {
+    statement_timeout: Duration,
+}
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for ReaderSession {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        // The server must never write, whichever login it was given: it drops to the read-only
+        // role, and every transaction is read-only on top of that.
+        conn.batch_execute(&format!(
+            "SET application_name = 'segstat-serve';
+             SET statement_timeout = {timeout};
+             SET lock_timeout = {timeout};
+             SET idle_in_transaction_session_timeout = {idle};
+             SET ROLE {READER_ROLE};
+             SET default_transaction_read_only = on;",
+            timeout = self.statement_timeout.as_millis(),
+            idle = self.statement_timeout.as_millis() * 2,
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// Builds the server's read-only pool. It opens no connection yet, so a database that is down
+/// at this moment is reported by the first request (503) or by [`wait_for_database`].
+pub fn reader_pool(config: &Config) -> PgPool {
+    Pool::builder()
+        .max_size(config.pool_size)
+        .min_idle(Some(0))
+        .connection_timeout(config.pool_timeout)
+        .test_on_check_out(true)
+        .connection_customizer(Box::new(ReaderSession {
+            statement_timeout: config.statement_timeout,
+        }))
+        .build_unchecked(ConnectionManager::new(&config.database_url))
+}
+
+/// A direct connection for commands that write (`migrate`, `import`).
+pub fn connect_writer(database_url: &str) -> Result<PgConnection> {
+    let mut conn = PgConnection::establish(database_url).map_err(|e| {
+        Error::Unavailable(format!(
+            "cannot connect to {}: {}",
+            redact_url(database_url),
+            e.to_string().trim()
+        ))
+    })?;
+    conn.batch_execute("SET application_name = 'segstat-admin'")?;
+    Ok(conn)
+}
+
+/// Retries an unreachable database until `max_wait` has passed, then gives up with the last
+/// error. Containers start in any order; a bounded wait lets `serve` ride that out without
+/// hanging forever on a misconfigured URL.
+pub fn wait_for_database(database_url: &str, max_wait: Duration) -> Result<PgConnection> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match connect_writer(database_url) {
+            Ok(conn) => return Ok(conn),
+            Err(e) if start.elapsed() + delay > max_wait => {
+                return Err(Error::Unavailable(format!(
+                    "{e} (gave up after {:.0?}; set SEGSTAT_DB_WAIT_SECS to wait longer)",
+                    start.elapsed()
+                )))
+            }
+            Err(e) => {
+                log::warn!("database not reachable yet, retrying in {delay:?}: {e}");
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// Runs `work` in one read-only, repeatable-read transaction on a pooled connection, on the
+/// blocking thread pool. Everything one response reads comes from one snapshot, so a response
+/// never mixes two data versions.
+pub async fn read<T, F>(pool: &PgPool, work: F) -> Result<T>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        conn.build_transaction()
+            .read_only()
+            .repeatable_read()
+            .run(|conn| work(conn))
+    })
+    .await?
+}

@@ -1,0 +1,252 @@
+//! The one error type of the crate, and its RFC 9457 `application/problem+json` rendering.
+//!
+//! Library errors become an [`Error`] through `From`, in this file only; handlers never pick a
+//! status code themselves. Framework errors (unknown route, wrong method, unparsable query) are
+//! rewritten into the same shape by `http::problems`.
+
+use std::fmt;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One bad request parameter, named so a client can point at it.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct ParamError {
+    /// The query parameter, path segment or header at fault.
+    #[schema(example = "lang")]
+    pub parameter: String,
+    /// What is wrong and what would be accepted.
+    #[schema(example = "must be one of: sv, en")]
+    pub detail: String,
+}
+
+impl ParamError {
+    pub fn new(parameter: impl Into<String>, detail: impl Into<String>) -> ParamError {
+        ParamError {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more request parameters are invalid; every one is listed.
+    #[error("{}", describe_params(.0))]
+    BadRequest(Vec<ParamError>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed; this resource answers {allow}")]
+    MethodNotAllowed { allow: &'static str },
+    #[error("none of the requested formats can be produced; available: {available}")]
+    NotAcceptable { available: String },
+    #[error("{0}")]
+    UriTooLong(String),
+    /// The database is unreachable, overloaded or too slow; the client may retry.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Settings that fail validation at start, each naming its variable.
+    #[error("invalid configuration:\n  {}", .0.join("\n  "))]
+    Config(Vec<String>),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn describe_params(errors: &[ParamError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.parameter, e.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    pub fn bad_param(parameter: impl Into<String>, detail: impl Into<String>) -> Error {
+        Error::BadRequest(vec![ParamError::new(parameter, detail)])
+    }
+
+    /// True when the error says the database could not answer in time or at all, as opposed to a
+    /// bug in a query. Such errors are a 503 and the client may retry.
+    fn is_database_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match self {
+            Error::Unavailable(_) | Error::Connection(_) => true,
+            Error::Database(D::DatabaseError(kind, info)) => {
+                matches!(kind, DatabaseErrorKind::ClosedConnection)
+                    || info.message().contains("statement timeout")
+                    || info.message().contains("terminating connection")
+                    || info.message().contains("server closed the connection")
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<r2d2::Error> for Error {
+    fn from(e: r2d2::Error) -> Error {
+        Error::Unavailable(format!("no database connection available: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for Error {
+    fn from(_: actix_web::error::BlockingError) -> Error {
+        Error::Unavailable("the server is shutting down".into())
+    }
+}
+
+/// The RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+    "detail": "lang: must be one of: sv, en",
+    "errors": [{"parameter": "lang", "detail": "must be one of: sv, en"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The status's reason phrase.
+    pub title: String,
+    pub status: u16,
+    /// What went wrong in this request, in English.
+    pub detail: String,
+    /// Every bad parameter, for a 400.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ParamError>,
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            problem_type: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn to_response(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut res = HttpResponse::build(status);
+        res.content_type(PROBLEM_JSON)
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header((header::RETRY_AFTER, "5"));
+        }
+        res.body(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Error::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
+            Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        // Server-side faults are logged in full but described to the client in general terms:
+        // a stack of SQL is no use to a caller and may leak internals.
+        let detail = if status.is_server_error() {
+            log::error!("{self}");
+            match self {
+                // Written by us for the client, e.g. "not migrated" or a pool timeout.
+                Error::Unavailable(detail) => detail.clone(),
+                _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                    "the database is unavailable or too slow; retry shortly".to_owned()
+                }
+                _ => "an internal error occurred; it has been logged".to_owned(),
+            }
+        } else {
+            self.to_string()
+        };
+        let mut problem = Problem::new(status, detail);
+        if let Error::BadRequest(errors) = self {
+            problem.errors = errors.clone();
+        }
+        let mut res = problem.to_response();
+        if let Error::MethodNotAllowed { allow } = self {
+            res.headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        }
+        res
+    }
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.parameter, self.detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    #[actix_web::test]
+    async fn bad_request_lists_every_parameter() {
+        let err = Error::BadRequest(vec![
+            ParamError::new("lang", "must be one of: sv, en"),
+            ParamError::new("f", "must be one of: json"),
+        ]);
+        let res = err.error_response();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let body: serde_json::Value =
+            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
+        assert_eq!(body["status"], 400);
+        assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+        assert_eq!(body["errors"][1]["parameter"], "f");
+        assert!(body["detail"].as_str().unwrap().contains("lang"));
+    }
+
+    #[test]
+    fn pool_timeouts_are_503_and_sql_errors_are_500() {
+        let pool_err: Error = Error::Unavailable("timed out".into());
+        assert_eq!(pool_err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let not_found: Error = diesel::result::Error::NotFound.into();
+        assert_eq!(not_found.status_code(), StatusCode::NOT_FOUND);
+        let other: Error = diesel::result::Error::RollbackTransaction.into();
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[actix_web::test]
+    async fn server_errors_hide_internals() {
+        let res = Error::Internal("SELECT secret FROM x".into()).error_response();
+        let body = to_bytes(res.into_body()).await.unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("secret"));
+    }
+
+    #[test]
+    fn method_not_allowed_names_allowed_methods() {
+        let res = Error::MethodNotAllowed { allow: "GET, HEAD" }.error_response();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(res.headers()[header::ALLOW], "GET, HEAD");
+    }
+}

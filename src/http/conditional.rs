@@ -1,0 +1,295 @@
+//! Conditional requests and caching headers, keyed on the data version.
+//!
+//! The served data changes only at an import, so a representation is named by the data version
+//! and by what was asked (path, query, negotiated format and language). That makes a strong
+//! `ETag` computable before any work is done: a client or CDN that already holds the current
+//! version gets a 304 without a database round trip.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use sha2::{Digest, Sha256};
+
+use super::negotiate::Lang;
+use crate::db::{self, data_state::DataState};
+use crate::error::Result;
+use crate::state::AppState;
+
+/// Response header naming the data version a response was built from.
+pub const DATA_VERSION_HEADER: &str = "data-version";
+
+/// A rendered response body and what describes it.
+pub struct Representation {
+    pub content_type: &'static str,
+    pub body: Bytes,
+    pub lang: Option<Lang>,
+}
+
+impl Representation {
+    pub fn json(value: &impl serde::Serialize, lang: Option<Lang>) -> Result<Representation> {
+        Ok(Representation {
+            content_type: "application/json",
+            body: serde_json::to_vec(value)
+                .map_err(|e| crate::Error::Internal(e.to_string()))?
+                .into(),
+            lang,
+        })
+    }
+}
+
+/// How long clients and shared caches may keep a response.
+#[derive(Clone, Copy, Debug)]
+pub enum Freshness {
+    /// Data and documents that change only with a release or an import.
+    Public { max_age_secs: u64 },
+    /// Liveness and readiness: always asked anew.
+    NoStore,
+}
+
+/// The strong validator of one representation: the data version plus a digest of what was
+/// asked. Equal inputs give equal bytes, because rendering is deterministic.
+pub fn etag(version: &str, req: &HttpRequest, variant: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(req.path().as_bytes());
+    hash.update(b"?");
+    hash.update(req.query_string().as_bytes());
+    hash.update(b"\0");
+    hash.update(variant.as_bytes());
+    let digest = hash.finalize();
+    let short: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{version}-{short}\"")
+}
+
+/// The tag in `If-None-Match` that matches `etag`, if any. Tags we marked with a content coding
+/// (see [`mark_etag_with_encoding`]) match their uncoded form.
+fn matching_tag(req: &HttpRequest, etag: &str) -> Option<String> {
+    let inm = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    let bare = etag.trim_matches('"');
+    inm.split(',').map(str::trim).find_map(|tag| {
+        if tag == "*" {
+            return Some(etag.to_owned());
+        }
+        // If-None-Match compares weakly (RFC 9110 §13.1.2).
+        let inner = tag.trim_start_matches("W/").trim_matches('"');
+        let uncoded = inner
+            .strip_suffix("-gzip")
+            .or_else(|| inner.strip_suffix("-br"))
+            .unwrap_or(inner);
+        (uncoded == bare).then(|| tag.trim_start_matches("W/").to_owned())
+    })
+}
+
+fn cache_control(freshness: Freshness) -> String {
+    match freshness {
+        Freshness::Public { max_age_secs } => format!("public, max-age={max_age_secs}"),
+        Freshness::NoStore => "no-store".to_owned(),
+    }
+}
+
+fn not_modified(tag: String, freshness: Freshness, data_version: Option<&str>) -> HttpResponse {
+    let mut res = HttpResponse::NotModified();
+    res.insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
+        .insert_header((header::VARY, "Accept, Accept-Language, Accept-Encoding"));
+    if let Some(version) = data_version {
+        res.insert_header((DATA_VERSION_HEADER, version));
+    }
+    res.finish()
+}
+
+/// What a response's validator is derived from.
+#[derive(Clone, Copy, Debug)]
+pub enum Source<'a> {
+    /// Built from the served data of this version.
+    Data(&'a str),
+    /// Fixed by the server software (landing page, spec, health).
+    Software,
+}
+
+impl<'a> Source<'a> {
+    fn validator(self) -> &'a str {
+        match self {
+            Source::Data(version) => version,
+            Source::Software => env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    fn data_version(self) -> Option<&'a str> {
+        match self {
+            Source::Data(version) => Some(version),
+            Source::Software => None,
+        }
+    }
+}
+
+/// The 200 response with every caching header, or 304 when the client holds it already.
+pub fn respond(
+    req: &HttpRequest,
+    source: Source<'_>,
+    last_modified: Option<DateTime<Utc>>,
+    freshness: Freshness,
+    variant: &str,
+    rep: Representation,
+) -> HttpResponse {
+    let tag = etag(source.validator(), req, variant);
+    if let Some(held) = matching_tag(req, &tag) {
+        return not_modified(held, freshness, source.data_version());
+    }
+    let mut res = HttpResponse::Ok();
+    res.content_type(rep.content_type)
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
+        .insert_header((header::VARY, "Accept, Accept-Language, Accept-Encoding"));
+    if let Some(version) = source.data_version() {
+        res.insert_header((DATA_VERSION_HEADER, version));
+    }
+    if let Some(at) = last_modified {
+        res.insert_header((
+            header::LAST_MODIFIED,
+            at.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        ));
+    }
+    if let Some(lang) = rep.lang {
+        res.insert_header((header::CONTENT_LANGUAGE, lang.code()));
+    }
+    res.body(rep.body)
+}
+
+/// Answers a request whose body is built from the served data.
+///
+/// A client holding the current version gets its 304 before any query. Otherwise `build` runs
+/// in one read-only snapshot together with the read of the data version, so the ETag and the
+/// `data_version` in the body always name the data actually read.
+pub async fn data_response<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    variant: &str,
+    build: F,
+) -> Result<HttpResponse>
+where
+    F: FnOnce(&mut PgConnection, &DataState) -> Result<Representation> + Send + 'static,
+{
+    let freshness = Freshness::Public {
+        max_age_secs: state.config.cache_max_age.as_secs(),
+    };
+    if let Some(known) = state.known_data_state() {
+        if let Some(held) = matching_tag(req, &etag(&known.data_version, req, variant)) {
+            return Ok(not_modified(held, freshness, Some(&known.data_version)));
+        }
+    }
+    let (data, rep) = db::read(&state.pool, move |conn| {
+        let data = db::data_state::current(conn)?;
+        let rep = build(conn, &data)?;
+        Ok((data, rep))
+    })
+    .await?;
+    state.observe(&data);
+    Ok(respond(
+        req,
+        Source::Data(&data.data_version),
+        Some(data.updated_at),
+        freshness,
+        variant,
+        rep,
+    ))
+}
+
+/// Middleware: a compressed body is a different representation, so its strong ETag must differ
+/// (RFC 9110 §8.8.3). Appends the coding inside the quotes, as Apache does; [`matching_tag`]
+/// accepts both forms.
+pub async fn mark_etag_with_encoding(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if res.status() != StatusCode::OK {
+        return Ok(res);
+    }
+    let coding = res
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .filter(|c| *c != "identity")
+        .map(str::to_owned);
+    if let (Some(coding), Some(tag)) = (coding, res.headers().get(header::ETAG).cloned()) {
+        if let Ok(tag) = tag.to_str() {
+            let marked = format!("{}-{coding}\"", tag.trim_end_matches('"'));
+            if let Ok(value) = HeaderValue::from_str(&marked) {
+                res.headers_mut().insert(header::ETAG, value);
+            }
+        }
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn rep() -> Representation {
+        Representation {
+            content_type: "application/json",
+            body: Bytes::from_static(b"{}"),
+            lang: Some(Lang::En),
+        }
+    }
+
+    const FRESH: Freshness = Freshness::Public { max_age_secs: 60 };
+
+    #[test]
+    fn etag_depends_on_version_query_and_variant() {
+        let a = TestRequest::with_uri("/v1/meta?lang=en").to_http_request();
+        let b = TestRequest::with_uri("/v1/meta?lang=sv").to_http_request();
+        assert_ne!(etag("v1", &a, "json"), etag("v2", &a, "json"));
+        assert_ne!(etag("v1", &a, "json"), etag("v1", &b, "json"));
+        assert_ne!(etag("v1", &a, "json"), etag("v1", &a, "csv"));
+        assert_eq!(etag("v1", &a, "json"), etag("v1", &a, "json"));
+    }
+
+    #[test]
+    fn matching_if_none_match_gives_304_in_any_coding() {
+        let plain = TestRequest::with_uri("/x").to_http_request();
+        let tag = etag("v1", &plain, "json");
+        for held in [
+            tag.clone(),
+            format!("{}-gzip\"", tag.trim_end_matches('"')),
+            format!("W/{tag}"),
+            format!("\"other\", {tag}"),
+        ] {
+            let req = TestRequest::with_uri("/x")
+                .insert_header((header::IF_NONE_MATCH, held.as_str()))
+                .to_http_request();
+            let res = respond(&req, Source::Data("v1"), None, FRESH, "json", rep());
+            assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "held {held}");
+        }
+    }
+
+    #[test]
+    fn stale_tag_gets_the_full_response_with_headers() {
+        let req = TestRequest::with_uri("/x")
+            .insert_header((header::IF_NONE_MATCH, "\"v0-0000000000000000\""))
+            .to_http_request();
+        let res = respond(
+            &req,
+            Source::Data("v1"),
+            Some(Utc::now()),
+            FRESH,
+            "json",
+            rep(),
+        );
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers();
+        assert!(h[header::ETAG].to_str().unwrap().starts_with("\"v1-"));
+        assert_eq!(h[header::CACHE_CONTROL], "public, max-age=60");
+        assert_eq!(h[header::CONTENT_LANGUAGE], "en");
+        assert_eq!(h[DATA_VERSION_HEADER], "v1");
+        assert!(h.contains_key(header::LAST_MODIFIED));
+    }
+}

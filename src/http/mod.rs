@@ -1,0 +1,56 @@
+//! The request/response machinery every endpoint shares: query parsing, content negotiation,
+//! conditional requests, and the problem+json rewriting of framework errors.
+
+pub mod conditional;
+pub mod links;
+pub mod negotiate;
+pub mod problems;
+pub mod query;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{from_fn, Compress, Logger};
+use actix_web::{web, App};
+
+use crate::state::AppState;
+
+/// The whole application: used by `serve` and by the integration tests, so the tests exercise
+/// exactly what runs in production.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allowed_methods([Method::GET, Method::HEAD])
+        .allow_any_header()
+        .expose_headers([
+            header::ETAG,
+            header::CONTENT_LANGUAGE,
+            header::CONTENT_DISPOSITION,
+            header::LAST_MODIFIED,
+            header::HeaderName::from_static(conditional::DATA_VERSION_HEADER),
+        ])
+        .max_age(86_400);
+    App::new()
+        .app_data(state)
+        .configure(crate::api::configure)
+        .default_service(web::to(problems::not_found))
+        // Listed innermost first: CORS headers go on every answer, errors become problem+json
+        // before compression, and the ETag learns the content coding after it.
+        .wrap(cors)
+        .wrap(from_fn(problems::rewrite_framework_errors))
+        .wrap(Compress::default())
+        .wrap(from_fn(conditional::mark_etag_with_encoding))
+        .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#).log_target("segstat::access"))
+}

@@ -1,0 +1,241 @@
+//! Content negotiation: the response language (`lang` or `Accept-Language`) and format (`f` or
+//! `Accept`).
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::query::QueryReader;
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+
+    fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.trim();
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(primary))
+    }
+
+    /// Picks the text in this language.
+    pub fn pick<'a>(self, sv: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Sv => sv,
+            Lang::En => en,
+        }
+    }
+
+    /// `lang=` wins; otherwise the best-weighted language of `Accept-Language` that we have;
+    /// otherwise Swedish.
+    pub fn negotiate(reader: &mut QueryReader, req: &HttpRequest) -> Lang {
+        if let Some(raw) = reader.take("lang") {
+            return match Lang::from_tag(&raw).filter(|l| l.code().len() == raw.trim().len()) {
+                Some(lang) => lang,
+                None => {
+                    reader.fail("lang", format!("{raw:?} is not one of: sv, en"));
+                    Lang::default()
+                }
+            };
+        }
+        let Some(accept) = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|h| h.to_str().ok())
+        else {
+            return Lang::default();
+        };
+        weighted(accept)
+            .into_iter()
+            .find_map(|(tag, _)| Lang::from_tag(tag))
+            .unwrap_or_default()
+    }
+}
+
+/// The items of an `Accept`-style header, best first, without those weighted q=0.
+fn weighted(header: &str) -> Vec<(&str, f32)> {
+    let mut items: Vec<(&str, f32)> = header
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let value = parts.next()?.trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (!value.is_empty() && q > 0.0).then_some((value, q))
+        })
+        .collect();
+    // A stable sort keeps the client's order among equal weights.
+    items.sort_by(|a, b| b.1.total_cmp(&a.1));
+    items
+}
+
+/// A representation the API can produce. Each endpoint lists the ones it offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    GeoJson,
+    Csv,
+    JsonStat,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::GeoJson => "geojson",
+            Format::Csv => "csv",
+            Format::JsonStat => "jsonstat",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::GeoJson => "application/geo+json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::JsonStat => "application/json",
+        }
+    }
+
+    fn matches(self, range: &str) -> bool {
+        let range = range.split(';').next().unwrap_or("").trim();
+        let essence = self.media_type().split(';').next().unwrap_or("");
+        range == "*/*"
+            || range.eq_ignore_ascii_case(essence)
+            || range
+                .strip_suffix("/*")
+                .is_some_and(|t| essence.starts_with(&format!("{t}/")))
+    }
+
+    /// `f=` wins; otherwise the best `Accept` range we can serve; otherwise the first offered.
+    /// An `Accept` header that admits none of `offered` is a 406.
+    pub fn negotiate(
+        reader: &mut QueryReader,
+        req: &HttpRequest,
+        offered: &[Format],
+    ) -> Result<Format, Error> {
+        let names = || {
+            offered
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if let Some(raw) = reader.take("f") {
+            return match offered
+                .iter()
+                .find(|f| f.name().eq_ignore_ascii_case(raw.trim()))
+            {
+                Some(&f) => Ok(f),
+                None => {
+                    reader.fail("f", format!("{raw:?} is not one of: {}", names()));
+                    Ok(offered[0])
+                }
+            };
+        }
+        let Some(accept) = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|h| h.to_str().ok())
+            .filter(|a| !a.trim().is_empty())
+        else {
+            return Ok(offered[0]);
+        };
+        weighted(accept)
+            .into_iter()
+            .find_map(|(range, _)| offered.iter().copied().find(|f| f.matches(range)))
+            .ok_or_else(|| Error::NotAcceptable {
+                available: offered
+                    .iter()
+                    .map(|f| f.media_type())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn lang(query: &str, accept: Option<&str>) -> (Lang, Result<(), Error>) {
+        let mut req = TestRequest::default();
+        if let Some(a) = accept {
+            req = req.insert_header((header::ACCEPT_LANGUAGE, a));
+        }
+        let req = req.to_http_request();
+        let mut r = QueryReader::parse(query).unwrap();
+        let l = Lang::negotiate(&mut r, &req);
+        (l, r.finish())
+    }
+
+    #[test]
+    fn language_from_parameter_header_or_default() {
+        assert_eq!(lang("lang=en", Some("sv")).0, Lang::En);
+        assert_eq!(lang("", Some("de-DE, en-GB;q=0.8, sv;q=0.5")).0, Lang::En);
+        assert_eq!(lang("", Some("en;q=0.2, sv-SE;q=0.9")).0, Lang::Sv);
+        assert_eq!(lang("", Some("fi")).0, Lang::Sv);
+        assert_eq!(lang("", None).0, Lang::Sv);
+        assert_eq!(lang("", Some("en;q=0")).0, Lang::Sv);
+    }
+
+    #[test]
+    fn unknown_language_parameter_is_an_error() {
+        assert!(lang("lang=de", None).1.is_err());
+        assert!(lang("lang=english", None).1.is_err());
+    }
+
+    fn format(query: &str, accept: Option<&str>) -> Result<Format, Error> {
+        let mut req = TestRequest::default();
+        if let Some(a) = accept {
+            req = req.insert_header((header::ACCEPT, a));
+        }
+        let req = req.to_http_request();
+        let mut r = QueryReader::parse(query).unwrap();
+        let f = Format::negotiate(&mut r, &req, &[Format::Json, Format::Csv])?;
+        r.finish().map(|()| f)
+    }
+
+    #[test]
+    fn format_from_parameter_or_accept() {
+        assert_eq!(
+            format("f=csv", Some("application/json")).unwrap(),
+            Format::Csv
+        );
+        assert_eq!(format("", Some("text/csv")).unwrap(), Format::Csv);
+        assert_eq!(
+            format("", Some("text/*;q=0.5, application/json")).unwrap(),
+            Format::Json
+        );
+        assert_eq!(format("", Some("*/*")).unwrap(), Format::Json);
+        assert_eq!(format("", None).unwrap(), Format::Json);
+    }
+
+    #[test]
+    fn unservable_accept_is_406_and_bad_f_is_400() {
+        assert!(matches!(
+            format("", Some("application/xml")),
+            Err(Error::NotAcceptable { .. })
+        ));
+        assert!(matches!(format("f=xml", None), Err(Error::BadRequest(_))));
+    }
+}

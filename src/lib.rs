@@ -1,0 +1,20 @@
+//! Open-data API for Sweden's socio-economic segregation statistics.
+//!
+//! `ARCHITECTURE.md` maps the modules; in short: `db` holds every query, `http` the request and
+//! response machinery shared by all endpoints, `api` the endpoints themselves (thin handlers),
+//! `openapi` the generated spec.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod limits;
+pub mod openapi;
+pub mod server;
+pub mod state;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use state::AppState;

@@ -1,0 +1,32 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use segstat::cli::{Cli, Command};
+use segstat::{server, Config};
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Openapi => {
+            print!("{}", segstat::openapi::spec_json());
+            Ok(())
+        }
+        Command::Healthcheck { url } => server::healthcheck(&url),
+        Command::Serve => match Config::from_env() {
+            Ok(config) => server::serve(config).await,
+            Err(e) => Err(e),
+        },
+        Command::Migrate { revert_all } => {
+            Config::from_env().and_then(|config| server::migrate(&config, revert_all))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("segstat: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! The OpenAPI document, generated from the handlers' annotations. `openapi/openapi.json` is
+//! this document as committed; a test fails when they differ (`segstat openapi` regenerates it).
+
+use utoipa::OpenApi;
+
+use crate::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Segregation statistics for Sweden",
+        description = "Open data API for Sweden's socio-economic segregation statistics: the \
+socio-economic index, area types (områdestyper), indicators and boundaries per regional \
+statistics area (RegSO), and inequality indices per municipality and county, as published by \
+Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Cite as \
+\"Källa: SCB\". Errors are RFC 9457 `application/problem+json`. Responses carry a strong \
+`ETag` derived from the data version; send `If-None-Match` to get a 304.",
+        license(name = "Code: MIT OR Apache-2.0; data: CC0-1.0"),
+    ),
+    paths(
+        api::system::get_health,
+        api::system::get_ready,
+        api::landing::get_landing,
+        api::landing::get_conformance,
+        api::meta::get_meta,
+        api::docs::get_openapi,
+    ),
+    components(schemas(crate::error::Problem, crate::error::ParamError)),
+    tags(
+        (name = "discovery", description = "Landing page, conformance, metadata and this document"),
+        (name = "system", description = "Liveness and readiness for operators"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON with a final newline: the exact bytes of the committed file.
+pub fn spec_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

@@ -1,0 +1,110 @@
+//! The `serve` and `migrate` commands: start-up checks, the HTTP server, and the background
+//! refresh of the data version.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use diesel::connection::SimpleConnection;
+
+use crate::config::{redact_url, Config};
+use crate::db::{self, READER_ROLE};
+use crate::error::{Error, Result};
+use crate::http;
+use crate::state::AppState;
+
+/// Checks what `serve` needs before it binds: a reachable database (with a bounded wait), every
+/// migration applied, and a login allowed to switch to the read-only role.
+pub fn preflight(config: &Config) -> Result<()> {
+    let mut conn = db::wait_for_database(&config.database_url, config.db_wait)?;
+    if !db::migrations::is_up_to_date(&mut conn)? {
+        return Err(Error::Migration(format!(
+            "the database at {} lacks migrations this server needs; run `segstat migrate`",
+            redact_url(&config.database_url)
+        )));
+    }
+    conn.batch_execute(&format!("SET ROLE {READER_ROLE}; RESET ROLE"))
+        .map_err(|e| {
+            Error::Migration(format!(
+                "the login in DATABASE_URL cannot read through the role {READER_ROLE} ({e}); \
+                 grant it with: GRANT {READER_ROLE} TO <login>"
+            ))
+        })?;
+    Ok(())
+}
+
+pub async fn serve(config: Config) -> Result<()> {
+    let wait_config = config.clone();
+    web::block(move || preflight(&wait_config)).await??;
+    let bind = config.bind;
+    let workers = config.workers;
+    let refresh = config.refresh_interval;
+    let state = web::Data::new(AppState::new(config));
+    if let Err(e) = state.refresh().await {
+        log::warn!("could not read the data version yet: {e}");
+    }
+    let refresher = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(refresh);
+        loop {
+            tick.tick().await;
+            if let Err(e) = refresher.refresh().await {
+                log::debug!("data version refresh failed: {e}");
+            }
+        }
+    });
+    log::info!("listening on http://{bind} (API at /v1, docs at /v1/docs/)");
+    HttpServer::new(move || http::app(state.clone()))
+        .workers(workers)
+        .bind(bind)
+        .map_err(|e| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on {bind}: {e}"),
+            ))
+        })?
+        .shutdown_timeout(10)
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub fn migrate(config: &Config, revert_all: bool) -> Result<()> {
+    let mut conn = db::wait_for_database(&config.database_url, config.db_wait)?;
+    let names = if revert_all {
+        db::migrations::revert_all(&mut conn)?
+    } else {
+        db::migrations::run_pending(&mut conn)?
+    };
+    let verb = if revert_all { "reverted" } else { "applied" };
+    if names.is_empty() {
+        log::info!("no migrations {verb}; the database is up to date");
+    }
+    for name in names {
+        log::info!("{verb} migration {name}");
+    }
+    Ok(())
+}
+
+/// A minimal HTTP/1.0 GET, so the container image needs no curl for its health check.
+pub fn healthcheck(url: &str) -> Result<()> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| Error::Internal(format!("{url}: only http:// URLs are supported")))?;
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut stream = TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n")?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    if head.starts_with(b"HTTP/1.") && &head[9..12] == b"200" {
+        Ok(())
+    } else {
+        Err(Error::Internal(format!(
+            "{url} answered {}",
+            String::from_utf8_lossy(&head)
+        )))
+    }
+}
