@@ -85,7 +85,7 @@ as_pg() {
 
 cluster_url() {
     local dir="$1"
-    printf 'postgres://postgres@/%s?host=%s' "$SEGSTAT_DB_NAME" "$dir/run"
+    printf 'postgres://postgres@localhost/%s?host=%s' "$SEGSTAT_DB_NAME" "$dir/run"
 }
 
 start_cluster() {

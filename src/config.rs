@@ -268,3 +268,15 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod readme {
+    #[test]
+    fn readme_documents_every_setting() {
+        let readme = include_str!("../README.md");
+        for s in super::SETTINGS {
+            let row = format!("| `{}` | `{}` |", s.name, s.default);
+            assert!(readme.contains(&row), "README lacks the row for {}", s.name);
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub mod params {
         fn from_query(reader: &mut QueryReader, req: &HttpRequest) -> Self {
             let lang = Lang::negotiate(reader, req);
             let f = Format::negotiate(reader, req, &[Format::Json]).unwrap_or_else(|e| {
-                reader.fail("Accept", e.to_string());
+                reader.refuse(e);
                 Format::Json
             });
             LangJson { lang, f }

@@ -75,14 +75,15 @@ pub async fn get_ready(
     state: web::Data<AppState>,
     _: Query<()>,
 ) -> Result<HttpResponse> {
-    let (migrated, data) = db::read(&state.pool, |conn| {
-        Ok((
-            db::migrations::is_up_to_date(conn)?,
-            db::data_state::current(conn).ok(),
-        ))
+    let data = db::read(&state.pool, |conn| {
+        if db::migrations::is_up_to_date(conn)? {
+            db::data_state::current(conn).map(Some)
+        } else {
+            Ok(None)
+        }
     })
     .await?;
-    let Some(data) = data.filter(|_| migrated) else {
+    let Some(data) = data else {
         return Err(Error::Unavailable(
             "the database is not migrated; run `segstat migrate`".into(),
         ));

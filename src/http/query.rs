@@ -20,6 +20,7 @@ pub struct QueryReader {
     used: Vec<bool>,
     asked: Vec<&'static str>,
     errors: Vec<ParamError>,
+    refusal: Option<Error>,
 }
 
 fn decode(part: &str) -> Option<String> {
@@ -58,6 +59,7 @@ impl QueryReader {
             pairs,
             asked: Vec::new(),
             errors,
+            refusal: None,
         })
     }
 
@@ -100,6 +102,12 @@ impl QueryReader {
         self.errors.push(ParamError::new(name, detail));
     }
 
+    /// Records an error that is not about one parameter, such as an `Accept` header that
+    /// admits nothing we produce (406). Bad parameters, if any, are reported first.
+    pub fn refuse(&mut self, err: Error) {
+        self.refusal.get_or_insert(err);
+    }
+
     /// Ends the reading: any parameter no one asked for is unknown.
     pub fn finish(mut self) -> Result<(), Error> {
         let mut accepted = self.asked.clone();
@@ -118,10 +126,10 @@ impl QueryReader {
                 self.errors.push(ParamError::new(k.clone(), detail));
             }
         }
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::BadRequest(self.errors))
+        match (self.errors.is_empty(), self.refusal) {
+            (false, _) => Err(Error::BadRequest(self.errors)),
+            (true, Some(err)) => Err(err),
+            (true, None) => Ok(()),
         }
     }
 }

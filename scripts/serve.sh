@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Serves the API on http://127.0.0.1:8080 from a fresh Debian/Ubuntu machine: installs
+# PostgreSQL + PostGIS if missing (or says what to install), starts a private throwaway cluster
+# (or uses DATABASE_URL when set), migrates, and serves.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=dev-db.sh
+source scripts/dev-db.sh
+
+command -v cargo >/dev/null \
+    || die "cargo is missing: install the Rust toolchain (https://rustup.rs or apt-get install cargo), then run this again"
+[ -f /usr/include/postgresql/libpq-fe.h ] || apt_install libpq-dev
+ensure_database
+
+cargo build --release --locked
+target/release/segstat migrate
+say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/v1 (Swagger UI at /v1/docs/); Ctrl-C stops"
+exec target/release/segstat serve

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian/Ubuntu machine: installs PostgreSQL + PostGIS (or
+# says what to install), starts the private throwaway cluster, validates the OpenAPI document,
+# and runs every unit and integration test against the real database.
+#
+#   scripts/test.sh [extra cargo test arguments]
+#
+# With DATABASE_URL (or TEST_DATABASE_URL) set, that server is used instead; the tests create
+# and drop databases on it, so its user needs CREATEDB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=dev-db.sh
+source scripts/dev-db.sh
+
+command -v cargo >/dev/null \
+    || die "cargo is missing: install the Rust toolchain (https://rustup.rs or apt-get install cargo), then run this again"
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then DATABASE_URL="$TEST_DATABASE_URL"; fi
+ensure_packages_for_build() {
+    # Building needs libpq even when the database is elsewhere.
+    [ -f /usr/include/postgresql/libpq-fe.h ] || apt_install libpq-dev
+}
+ensure_packages_for_build
+ensure_database
+export TEST_DATABASE_URL="$DATABASE_URL"
+
+# The schema drift test compares src/db/schema.rs with what diesel generates.
+if ! command -v diesel >/dev/null; then
+    say "installing diesel_cli (once) ..."
+    cargo install --quiet --locked diesel_cli --version '~2.3' --no-default-features --features postgres
+fi
+
+# The committed OpenAPI document must be valid OpenAPI 3.x, checked by an independent validator.
+if [ ! -x .venv/bin/openapi-spec-validator ]; then
+    python3 -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; python3 -m venv .venv; }
+    .venv/bin/pip install --quiet --disable-pip-version-check 'openapi-spec-validator==0.7.*'
+fi
+.venv/bin/openapi-spec-validator openapi/openapi.json
+
+cargo test --locked "$@"

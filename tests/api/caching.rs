@@ -1,0 +1,92 @@
+//! ETag / If-None-Match / Cache-Control, keyed on the data version; compression.
+
+use actix_web::test::TestRequest;
+
+use crate::support::*;
+
+fn with_etag(uri: &str, etag: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(uri)
+        .insert_header(("If-None-Match", etag))
+}
+
+#[actix_web::test]
+async fn repeat_request_with_etag_is_304_until_the_data_changes() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let first = get(&app, "/v1/meta").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
+    let etag = first.header("etag").unwrap().to_owned();
+    assert!(etag.starts_with("\"empty-"), "{etag}");
+
+    let again = send(&app, with_etag("/v1/meta", &etag)).await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+
+    // Another representation (language) has another tag.
+    let en = get(&app, "/v1/meta?lang=en").await;
+    assert_ne!(en.header("etag"), Some(etag.as_str()));
+
+    // An import changes the data version; the old tag no longer matches.
+    db.execute("UPDATE data_state SET data_version = 'v2', updated_at = now()");
+    // Until the server reads the new version (its refresh, or any full read) it may still
+    // validate the old tag; the first full read moves it on.
+    let after = get(&app, "/v1/meta").await;
+    assert_eq!(after.json()["data_version"], "v2");
+    let new_tag = after.header("etag").unwrap();
+    assert!(new_tag.starts_with("\"v2-"), "{new_tag}");
+    let stale = send(&app, with_etag("/v1/meta", &etag)).await;
+    assert_eq!(
+        stale.status, 200,
+        "a tag of the old version must not validate"
+    );
+}
+
+#[actix_web::test]
+async fn compressed_responses_have_their_own_strong_tag() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let plain = get(&app, "/v1/openapi.json").await;
+    let gz = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/openapi.json")
+            .insert_header(("Accept-Encoding", "gzip")),
+    )
+    .await;
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert!(
+        gz.body.len() < plain.body.len() / 2,
+        "gzip should shrink the spec"
+    );
+    let gz_tag = gz.header("etag").unwrap().to_owned();
+    assert_ne!(Some(gz_tag.as_str()), plain.header("etag"));
+    assert!(gz_tag.ends_with("-gzip\""), "{gz_tag}");
+    // The coded tag still validates its resource.
+    let again = send(
+        &app,
+        with_etag("/v1/openapi.json", &gz_tag).insert_header(("Accept-Encoding", "gzip")),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    let br = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/openapi.json")
+            .insert_header(("Accept-Encoding", "br")),
+    )
+    .await;
+    assert_eq!(br.header("content-encoding"), Some("br"));
+}
+
+#[actix_web::test]
+async fn errors_are_never_cached() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let res = get(&app, "/v1/meta?lang=xx").await;
+    assert_eq!(res.status, 400);
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert!(res.header("etag").is_none());
+}

@@ -1,0 +1,136 @@
+//! The binary itself: start-up checks, migrate, serve on a real socket.
+
+use std::net::TcpListener;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+
+fn segstat(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_segstat"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    segstat(args, env).output().expect("run segstat")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn invalid_configuration_names_each_variable_and_exits_non_zero() {
+    let out = run(
+        &["serve"],
+        &[("SEGSTAT_POOL_SIZE", "many"), ("SEGSTAT_BIND", "nowhere")],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("SEGSTAT_POOL_SIZE") && err.contains("SEGSTAT_BIND"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreachable_database_at_start_is_reported_and_fatal() {
+    let out = run(
+        &["serve"],
+        &[
+            ("DATABASE_URL", "postgres://nobody:secret@127.0.0.1:1/none"),
+            ("SEGSTAT_DB_WAIT_SECS", "1"),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot connect") && err.contains("SEGSTAT_DB_WAIT_SECS"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "password leaked: {err}");
+}
+
+#[test]
+fn serve_refuses_an_unmigrated_database() {
+    let db = TestDb::empty();
+    let out = run(&["serve"], &[("DATABASE_URL", &db.url())]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("segstat migrate"), "{}", stderr(&out));
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn migrate_then_serve_on_a_real_socket() {
+    let db = TestDb::empty();
+    let url = db.url();
+    let out = run(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("applied migration"),
+        "{}",
+        stderr(&out)
+    );
+    let again = run(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(stderr(&again).contains("up to date"), "{}", stderr(&again));
+
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = segstat(
+        &["serve"],
+        &[("DATABASE_URL", &url), ("SEGSTAT_BIND", &bind)],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let health = format!("http://{bind}/health");
+    let ready = format!("http://{bind}/ready");
+    let mut ok = false;
+    for _ in 0..100 {
+        if segstat::server::healthcheck(&ready).is_ok() {
+            ok = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let health_ok = segstat::server::healthcheck(&health).is_ok();
+    let cli_check = run(&["healthcheck", "--url", &health], &[])
+        .status
+        .success();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(ok, "the server never became ready on {bind}");
+    assert!(health_ok && cli_check);
+    // With the server gone, the health check fails.
+    assert!(!run(&["healthcheck", "--url", &health], &[])
+        .status
+        .success());
+
+    let down = run(&["migrate", "--revert-all"], &[("DATABASE_URL", &url)]);
+    assert!(down.status.success(), "{}", stderr(&down));
+    assert!(stderr(&down).contains("reverted migration"));
+}
+
+#[test]
+fn openapi_command_prints_the_committed_spec() {
+    let out = run(&["openapi"], &[]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        include_str!("../../openapi/openapi.json")
+    );
+}

@@ -1,0 +1,143 @@
+//! Every client mistake is a problem+json 4xx that names what was wrong; never a 500.
+
+use actix_web::test::TestRequest;
+
+use crate::support::*;
+
+#[actix_web::test]
+async fn unknown_route_is_404_problem() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    for path in ["/nope", "/v1/nope", "/v2", "/v1/meta/extra"] {
+        let doc = get(&app, path).await.problem(404);
+        assert!(doc["detail"].as_str().unwrap().contains(path), "{doc}");
+    }
+}
+
+#[actix_web::test]
+async fn wrong_method_is_405_with_allow() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    for req in [
+        TestRequest::post().uri("/v1/meta"),
+        TestRequest::delete().uri("/health"),
+        TestRequest::put().uri("/v1"),
+    ] {
+        let res = send(&app, req).await;
+        res.problem(405);
+        assert_eq!(res.header("allow"), Some("GET, HEAD"));
+    }
+}
+
+#[actix_web::test]
+async fn head_answers_like_get_without_a_body() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let get_res = get(&app, "/v1/meta").await;
+    let head = send(
+        &app,
+        TestRequest::default()
+            .method(actix_web::http::Method::HEAD)
+            .uri("/v1/meta"),
+    )
+    .await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("etag"), get_res.header("etag"));
+}
+
+#[actix_web::test]
+async fn bad_parameters_are_all_named_at_once() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let mut named = get(&app, "/v1/meta?lang=de&f=xml&colour=red")
+        .await
+        .bad_parameters();
+    named.sort();
+    assert_eq!(named, ["colour", "f", "lang"]);
+    assert_eq!(
+        get(&app, "/health?verbose=1").await.bad_parameters(),
+        ["verbose"]
+    );
+    assert_eq!(
+        get(&app, "/v1/meta?lang=sv&lang=en").await.bad_parameters(),
+        ["lang"]
+    );
+    assert_eq!(
+        get(&app, "/v1/meta?lang=%FF").await.bad_parameters(),
+        ["lang"]
+    );
+}
+
+#[actix_web::test]
+async fn unservable_accept_is_406() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let res = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/meta")
+            .insert_header(("Accept", "application/xml")),
+    )
+    .await;
+    let doc = res.problem(406);
+    assert!(
+        doc["detail"].as_str().unwrap().contains("application/json"),
+        "{doc}"
+    );
+}
+
+#[actix_web::test]
+async fn oversized_request_target_is_414() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let long = format!(
+        "/v1/meta?lang={}",
+        "x".repeat(segstat::limits::MAX_URI_BYTES)
+    );
+    let doc = get(&app, &long).await.problem(414);
+    assert!(doc["detail"]
+        .as_str()
+        .unwrap()
+        .contains(&segstat::limits::MAX_URI_BYTES.to_string()));
+}
+
+#[actix_web::test]
+async fn cors_allows_any_origin_for_reads() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let res = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/meta")
+            .insert_header(("Origin", "https://maps.example.org")),
+    )
+    .await;
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    assert!(res
+        .header("access-control-expose-headers")
+        .unwrap()
+        .contains("etag"));
+    let preflight = send(
+        &app,
+        TestRequest::default()
+            .method(actix_web::http::Method::OPTIONS)
+            .uri("/v1/meta")
+            .insert_header(("Origin", "https://maps.example.org"))
+            .insert_header(("Access-Control-Request-Method", "GET")),
+    )
+    .await;
+    assert_eq!(preflight.status, 200);
+    assert!(preflight
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("GET"));
+    // Errors carry CORS headers too, so a browser client can read the problem.
+    let err = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/meta?bad=1")
+            .insert_header(("Origin", "https://x.example")),
+    )
+    .await;
+    assert_eq!(err.header("access-control-allow-origin"), Some("*"));
+}

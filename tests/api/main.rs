@@ -1,0 +1,11 @@
+//! The integration suite: the real application against a real PostgreSQL + PostGIS.
+//! One binary; each test owns its database, so tests run in parallel and in any order.
+
+mod support;
+
+mod caching;
+mod cli;
+mod errors;
+mod migrations;
+mod openapi;
+mod system;
