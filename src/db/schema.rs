@@ -7,6 +7,56 @@ pub mod sql_types {
 }
 
 diesel::table! {
+    area_type_sources (division, code, year, origin) {
+        division -> Text,
+        code -> Text,
+        year -> Int2,
+        origin -> Text,
+        area_type -> Nullable<Int2>,
+        socioeconomic_index -> Nullable<Float8>,
+        low_economic_standard -> Nullable<Float8>,
+        low_education -> Nullable<Float8>,
+        long_term_dependency -> Nullable<Float8>,
+        dataset_id -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    area_type_summaries (division, code, year) {
+        division -> Text,
+        code -> Text,
+        year -> Int2,
+        regso_division -> Text,
+        regso_count -> Int4,
+        regso_by_type -> Array<Nullable<Int4>>,
+        population -> Nullable<Int8>,
+        population_by_type -> Nullable<Array<Nullable<Int8>>>,
+        population_share_by_type -> Nullable<Array<Nullable<Float8>>>,
+        inequality_index -> Nullable<Float8>,
+    }
+}
+
+diesel::table! {
+    area_types (division, code, year) {
+        division -> Text,
+        code -> Text,
+        year -> Int2,
+        area_type -> Nullable<Int2>,
+        area_type_origin -> Nullable<Text>,
+        socioeconomic_index -> Nullable<Float8>,
+        low_economic_standard -> Nullable<Float8>,
+        low_education -> Nullable<Float8>,
+        long_term_dependency -> Nullable<Float8>,
+        index_origin -> Nullable<Text>,
+        rank_in_municipality -> Nullable<Int4>,
+        areas_in_municipality -> Nullable<Int4>,
+        rank_in_country -> Nullable<Int4>,
+        areas_in_country -> Nullable<Int4>,
+        percentile_in_country -> Nullable<Float8>,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Geometry;
 
@@ -20,6 +70,14 @@ diesel::table! {
         geom -> Nullable<Geometry>,
         geometry_source -> Nullable<Text>,
         dataset_id -> Nullable<Int4>,
+        geom_simplified -> Nullable<Geometry>,
+        geom_coarse -> Nullable<Geometry>,
+        label_point -> Nullable<Geometry>,
+        area_km2 -> Nullable<Float8>,
+        bbox_wgs84 -> Nullable<Array<Nullable<Float8>>>,
+        geojson_full -> Nullable<Text>,
+        geojson_simplified -> Nullable<Text>,
+        geojson_coarse -> Nullable<Text>,
     }
 }
 
@@ -58,7 +116,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    indicator_values (indicator, division, code, year, breakdown) {
+        indicator -> Text,
+        division -> Text,
+        code -> Text,
+        year -> Int2,
+        breakdown -> Text,
+        value -> Nullable<Float8>,
+        status -> Text,
+        dataset_id -> Int4,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        theme -> Text,
+        name_sv -> Text,
+        name_en -> Text,
+        description_sv -> Text,
+        description_en -> Text,
+        unit -> Text,
+        age_band -> Nullable<Text>,
+        source_table -> Text,
+        decimals -> Int2,
+        dataset_id -> Int4,
+    }
+}
+
+diesel::joinable!(area_type_sources -> datasets (dataset_id));
+diesel::joinable!(area_type_summaries -> divisions (regso_division));
 diesel::joinable!(areas -> datasets (dataset_id));
 diesel::joinable!(areas -> divisions (division));
+diesel::joinable!(indicator_values -> datasets (dataset_id));
+diesel::joinable!(indicator_values -> indicators (indicator));
+diesel::joinable!(indicators -> datasets (dataset_id));
 
-diesel::allow_tables_to_appear_in_same_query!(areas, data_state, datasets, divisions,);
+diesel::allow_tables_to_appear_in_same_query!(
+    area_type_sources,
+    area_type_summaries,
+    area_types,
+    areas,
+    data_state,
+    datasets,
+    divisions,
+    indicator_values,
+    indicators,
+);

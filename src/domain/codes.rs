@@ -1,0 +1,178 @@
+//! SCB's area codes. Levels follow from the pattern; SCB's statistics database writes 2025
+//! division codes with a suffix (`0114R001_RegSO2025`), which is accepted and understood.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Riket,
+    Lan,
+    Kommun,
+    Regso,
+    Deso,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Riket => "riket",
+            Level::Lan => "lan",
+            Level::Kommun => "kommun",
+            Level::Regso => "regso",
+            Level::Deso => "deso",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        [Level::Riket, Level::Lan, Level::Kommun, Level::Regso, Level::Deso]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A code as read from a source: the plain code, its level, and the division version a suffix
+/// named, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AreaCode {
+    pub code: String,
+    pub level: Level,
+    pub version: Option<u16>,
+}
+
+impl AreaCode {
+    /// The municipality (kommun) the area lies in, for RegSO, DeSO and kommun codes.
+    pub fn municipality(&self) -> Option<&str> {
+        (self.code.len() >= 4).then(|| &self.code[..4])
+    }
+
+    /// The county (län), for every level below riket.
+    pub fn county(&self) -> Option<&str> {
+        (self.level != Level::Riket).then(|| &self.code[..2])
+    }
+}
+
+fn digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The level a plain code has, from its pattern alone.
+pub fn level_of(code: &str) -> Option<Level> {
+    let b = code.as_bytes();
+    match b.len() {
+        2 if digits(code) && code == "00" => Some(Level::Riket),
+        2 if digits(code) => Some(Level::Lan),
+        4 if digits(code) => Some(Level::Kommun),
+        8 if digits(&code[..4]) && b[4] == b'R' && digits(&code[5..]) => Some(Level::Regso),
+        9 if digits(&code[..4]) && matches!(b[4], b'A' | b'B' | b'C') && digits(&code[5..]) => {
+            Some(Level::Deso)
+        }
+        _ => None,
+    }
+}
+
+/// Parses `0180`, `0180R036`, `0114A0010`, `0114R001_RegSO2025`, `0114A0010_DeSO2025`.
+pub fn parse(raw: &str) -> Result<AreaCode, String> {
+    let raw = raw.trim();
+    let (code, suffix) = match raw.split_once('_') {
+        Some((c, s)) => (c, Some(s)),
+        None => (raw, None),
+    };
+    let level = level_of(code).ok_or_else(|| {
+        format!(
+            "{raw:?} is not an SCB area code (00, 2-digit län, 4-digit kommun, 0180R036 RegSO, 0114A0010 DeSO)"
+        )
+    })?;
+    let version = match suffix {
+        None => None,
+        Some(s) => {
+            let (name, year) = s.split_at(s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len()));
+            let expected = match level {
+                Level::Regso => "RegSO",
+                Level::Deso => "DeSO",
+                _ => return Err(format!("{raw:?}: only RegSO and DeSO codes take a version suffix")),
+            };
+            match (name == expected, year.parse::<u16>()) {
+                (true, Ok(y)) if (2000..=2100).contains(&y) => Some(y),
+                _ => return Err(format!("{raw:?}: the suffix must be _{expected}<year>, e.g. _{expected}2025")),
+            }
+        }
+    };
+    Ok(AreaCode {
+        code: code.to_owned(),
+        level,
+        version,
+    })
+}
+
+/// The division (level and version) a reference year's statistics use: DeSO 2018 / RegSO 2020
+/// up to 2023, DeSO 2025 / RegSO 2025 from 2024 (DESIGN.md §1).
+pub fn division_for_year(level: Level, year: i32) -> &'static str {
+    match (level, year >= 2024) {
+        (Level::Riket, _) => "riket",
+        (Level::Lan, _) => "lan",
+        (Level::Kommun, _) => "kommun",
+        (Level::Regso, false) => "regso-2020",
+        (Level::Regso, true) => "regso-2025",
+        (Level::Deso, false) => "deso-2018",
+        (Level::Deso, true) => "deso-2025",
+    }
+}
+
+/// The division a suffixed code names, e.g. `regso-2025`.
+pub fn division_of_version(level: Level, version: u16) -> Option<&'static str> {
+    match (level, version) {
+        (Level::Regso, 2020) => Some("regso-2020"),
+        (Level::Regso, 2025) => Some("regso-2025"),
+        (Level::Deso, 2018) => Some("deso-2018"),
+        (Level::Deso, 2025) => Some("deso-2025"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_the_pattern() {
+        assert_eq!(level_of("00"), Some(Level::Riket));
+        assert_eq!(level_of("01"), Some(Level::Lan));
+        assert_eq!(level_of("0180"), Some(Level::Kommun));
+        assert_eq!(level_of("0180R036"), Some(Level::Regso));
+        assert_eq!(level_of("0114A0010"), Some(Level::Deso));
+        for bad in ["", "1", "018", "0180R36", "0180X036", "0114D0010", "018OR036", "0180r036"] {
+            assert_eq!(level_of(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn suffixed_codes_are_understood() {
+        let c = parse("0114R001_RegSO2025").unwrap();
+        assert_eq!((c.code.as_str(), c.level, c.version), ("0114R001", Level::Regso, Some(2025)));
+        assert_eq!(c.municipality(), Some("0114"));
+        assert_eq!(c.county(), Some("01"));
+        let d = parse(" 0114A0010_DeSO2025 ").unwrap();
+        assert_eq!((d.level, d.version), (Level::Deso, Some(2025)));
+        assert_eq!(parse("0180").unwrap().version, None);
+        assert!(parse("0114R001_DeSO2025").is_err());
+        assert!(parse("0180_RegSO2025").is_err());
+        assert!(parse("0114R001_RegSO").is_err());
+        assert!(parse("Husby").is_err());
+    }
+
+    #[test]
+    fn reference_years_pick_the_division_version() {
+        assert_eq!(division_for_year(Level::Regso, 2023), "regso-2020");
+        assert_eq!(division_for_year(Level::Regso, 2024), "regso-2025");
+        assert_eq!(division_for_year(Level::Deso, 2011), "deso-2018");
+        assert_eq!(division_for_year(Level::Kommun, 2030), "kommun");
+        assert_eq!(division_of_version(Level::Regso, 2025), Some("regso-2025"));
+        assert_eq!(division_of_version(Level::Regso, 2018), None);
+    }
+}

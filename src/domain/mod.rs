@@ -1,0 +1,8 @@
+//! Domain rules as pure functions: codes, the socio-economic index and area types, the
+//! inequality (dissimilarity) index, ranks and the per-municipality summaries. No I/O here.
+
+pub mod codes;
+pub mod index;
+pub mod inequality;
+pub mod ranks;
+pub mod summaries;
