@@ -24,9 +24,15 @@ impl Level {
     }
 
     pub fn parse(s: &str) -> Option<Level> {
-        [Level::Riket, Level::Lan, Level::Kommun, Level::Regso, Level::Deso]
-            .into_iter()
-            .find(|l| l.as_str() == s)
+        [
+            Level::Riket,
+            Level::Lan,
+            Level::Kommun,
+            Level::Regso,
+            Level::Deso,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
     }
 }
 
@@ -95,11 +101,19 @@ pub fn parse(raw: &str) -> Result<AreaCode, String> {
             let expected = match level {
                 Level::Regso => "RegSO",
                 Level::Deso => "DeSO",
-                _ => return Err(format!("{raw:?}: only RegSO and DeSO codes take a version suffix")),
+                _ => {
+                    return Err(format!(
+                        "{raw:?}: only RegSO and DeSO codes take a version suffix"
+                    ))
+                }
             };
             match (name == expected, year.parse::<u16>()) {
                 (true, Ok(y)) if (2000..=2100).contains(&y) => Some(y),
-                _ => return Err(format!("{raw:?}: the suffix must be _{expected}<year>, e.g. _{expected}2025")),
+                _ => {
+                    return Err(format!(
+                        "{raw:?}: the suffix must be _{expected}<year>, e.g. _{expected}2025"
+                    ))
+                }
             }
         }
     };
@@ -146,7 +160,16 @@ mod tests {
         assert_eq!(level_of("0180"), Some(Level::Kommun));
         assert_eq!(level_of("0180R036"), Some(Level::Regso));
         assert_eq!(level_of("0114A0010"), Some(Level::Deso));
-        for bad in ["", "1", "018", "0180R36", "0180X036", "0114D0010", "018OR036", "0180r036"] {
+        for bad in [
+            "",
+            "1",
+            "018",
+            "0180R36",
+            "0180X036",
+            "0114D0010",
+            "018OR036",
+            "0180r036",
+        ] {
             assert_eq!(level_of(bad), None, "{bad}");
         }
     }
@@ -154,7 +177,10 @@ mod tests {
     #[test]
     fn suffixed_codes_are_understood() {
         let c = parse("0114R001_RegSO2025").unwrap();
-        assert_eq!((c.code.as_str(), c.level, c.version), ("0114R001", Level::Regso, Some(2025)));
+        assert_eq!(
+            (c.code.as_str(), c.level, c.version),
+            ("0114R001", Level::Regso, Some(2025))
+        );
         assert_eq!(c.municipality(), Some("0114"));
         assert_eq!(c.county(), Some("01"));
         let d = parse(" 0114A0010_DeSO2025 ").unwrap();

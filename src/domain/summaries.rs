@@ -70,10 +70,16 @@ pub fn summarise_all(regso: &[RegsoFacts]) -> Vec<Summary> {
     let mut groups: BTreeMap<String, Vec<&RegsoFacts>> = BTreeMap::new();
     for r in regso {
         groups.entry("00".into()).or_default().push(r);
-        groups.entry(r.municipality[..2].to_owned()).or_default().push(r);
+        groups
+            .entry(r.municipality[..2].to_owned())
+            .or_default()
+            .push(r);
         groups.entry(r.municipality.clone()).or_default().push(r);
     }
-    groups.into_iter().map(|(code, list)| summarise(code, &list)).collect()
+    groups
+        .into_iter()
+        .map(|(code, list)| summarise(code, &list))
+        .collect()
 }
 
 #[cfg(test)]
@@ -97,11 +103,17 @@ mod tests {
             r("0127", 4, Some(100.0), Some((10.0, 10.0))),
         ]);
         let by_code: BTreeMap<_, _> = s.iter().map(|x| (x.code.as_str(), x)).collect();
-        assert_eq!(by_code.keys().copied().collect::<Vec<_>>(), ["00", "01", "0127", "0180"]);
+        assert_eq!(
+            by_code.keys().copied().collect::<Vec<_>>(),
+            ["00", "01", "0127", "0180"]
+        );
         let sthlm = by_code["0180"];
         assert_eq!(sthlm.regso_by_type, [1, 0, 0, 1, 0]);
         assert_eq!(sthlm.population, Some(400.0));
-        assert_eq!(sthlm.population_share_by_type, Some([25.0, 0.0, 0.0, 75.0, 0.0]));
+        assert_eq!(
+            sthlm.population_share_by_type,
+            Some([25.0, 0.0, 0.0, 75.0, 0.0])
+        );
         assert!((sthlm.inequality_index.unwrap() - 40.0).abs() < 1e-9);
         assert_eq!(by_code["00"].regso_count, 3);
         assert_eq!(by_code["01"].regso_by_type, [1, 0, 0, 2, 0]);

@@ -121,7 +121,11 @@ pub fn douglas_peucker(chain: &[Key], tolerance: f64) -> Vec<Key> {
 pub fn simplify_coverage(areas: &[MultiPolygon], tolerance: f64) -> Vec<MultiPolygon> {
     let rings: Vec<Vec<Vec<Vec<Key>>>> = areas
         .iter()
-        .map(|mp| mp.iter().map(|poly| poly.iter().map(ring_keys).collect()).collect())
+        .map(|mp| {
+            mp.iter()
+                .map(|poly| poly.iter().map(ring_keys).collect())
+                .collect()
+        })
         .collect();
 
     // Which areas touch each vertex, and which areas own each segment.
@@ -133,12 +137,20 @@ pub fn simplify_coverage(areas: &[MultiPolygon], tolerance: f64) -> Vec<MultiPol
             for (i, &k) in ring.iter().enumerate() {
                 touches
                     .entry(k)
-                    .or_insert(Touch { first: a, second: NONE, more: false })
+                    .or_insert(Touch {
+                        first: a,
+                        second: NONE,
+                        more: false,
+                    })
                     .add(a);
                 let next = ring[(i + 1) % ring.len()];
                 owners
                     .entry(seg_key(k, next))
-                    .or_insert(Touch { first: a, second: NONE, more: false })
+                    .or_insert(Touch {
+                        first: a,
+                        second: NONE,
+                        more: false,
+                    })
                     .add(a);
             }
         }
@@ -199,13 +211,12 @@ pub fn simplify_coverage(areas: &[MultiPolygon], tolerance: f64) -> Vec<MultiPol
                 .filter_map(|poly| {
                     let rings: Vec<Ring> = poly
                         .iter()
-                        .filter_map(|ring| simplify_ring(a, ring, &touches, &neighbour, &mut simplify_chain))
+                        .filter_map(|ring| {
+                            simplify_ring(a, ring, &touches, &neighbour, &mut simplify_chain)
+                        })
                         .collect();
                     // A polygon whose exterior collapsed is gone; its holes go with it.
-                    let exterior_kept = poly
-                        .first()
-                        .map(|r| r.len() >= 3)
-                        .unwrap_or(false)
+                    let exterior_kept = poly.first().map(|r| r.len() >= 3).unwrap_or(false)
                         && !rings.is_empty()
                         && rings[0].len() >= 4;
                     exterior_kept.then_some(rings)
@@ -248,7 +259,11 @@ fn simplify_ring(
     let mut out: Vec<Key> = Vec::with_capacity(n);
     for (j, &start) in nodes.iter().enumerate() {
         let end = nodes[(j + 1) % nodes.len()];
-        let len = if end > start { end - start } else { end + n - start };
+        let len = if end > start {
+            end - start
+        } else {
+            end + n - start
+        };
         let chain: Vec<Key> = (0..=len).map(|o| ring[(start + o) % n]).collect();
         let simplified = simplify_chain(&chain);
         out.extend_from_slice(&simplified[..simplified.len() - 1]);
@@ -308,12 +323,21 @@ mod tests {
         // Total area is unchanged: no gap, no overlap between them.
         let total_in = area(&input[0]) + area(&input[1]);
         let total_out = area(&out[0]) + area(&out[1]);
-        assert!((total_in - total_out).abs() < 1e-6, "{total_in} vs {total_out}");
+        assert!(
+            (total_in - total_out).abs() < 1e-6,
+            "{total_in} vs {total_out}"
+        );
     }
 
     #[test]
     fn tiny_areas_do_not_vanish() {
-        let speck: Polygon = vec![vec![[0.0, 0.0], [0.1, 0.0], [0.1, 0.1], [0.0, 0.1], [0.0, 0.0]]];
+        let speck: Polygon = vec![vec![
+            [0.0, 0.0],
+            [0.1, 0.0],
+            [0.1, 0.1],
+            [0.0, 0.1],
+            [0.0, 0.0],
+        ]];
         let out = simplify_coverage(&[vec![speck.clone()]], 1000.0);
         assert!(area(&out[0]) > 0.0);
     }
@@ -328,7 +352,13 @@ mod tests {
                 [50.0 + 20.0 * t.cos(), 50.0 + 20.0 * t.sin()]
             })
             .collect();
-        let outer: Ring = vec![[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]];
+        let outer: Ring = vec![
+            [0.0, 0.0],
+            [100.0, 0.0],
+            [100.0, 100.0],
+            [0.0, 100.0],
+            [0.0, 0.0],
+        ];
         let hole: Ring = circle.iter().rev().copied().collect();
         let input = vec![vec![vec![outer, hole]], vec![vec![circle]]];
         let out = simplify_coverage(&input, 3.0);
@@ -344,7 +374,10 @@ mod tests {
     #[test]
     fn douglas_peucker_keeps_ends_and_far_points() {
         let line: Vec<Key> = vec![(0, 0), (100, 1), (200, 0), (300, 500), (400, 0)];
-        assert_eq!(douglas_peucker(&line, 2.0), vec![(0, 0), (300, 500), (400, 0)]);
+        assert_eq!(
+            douglas_peucker(&line, 2.0),
+            vec![(0, 0), (300, 500), (400, 0)]
+        );
         // A straight chain keeps one interior point so a two-chain ring cannot collapse.
         let straight: Vec<Key> = vec![(0, 0), (100, 0), (200, 0)];
         assert_eq!(douglas_peucker(&straight, 10.0).len(), 3);

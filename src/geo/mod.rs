@@ -30,7 +30,13 @@ pub fn area(mp: &MultiPolygon) -> f64 {
         .map(|poly| {
             poly.iter()
                 .enumerate()
-                .map(|(i, r)| if i == 0 { ring_area(r).abs() } else { -ring_area(r).abs() })
+                .map(|(i, r)| {
+                    if i == 0 {
+                        ring_area(r).abs()
+                    } else {
+                        -ring_area(r).abs()
+                    }
+                })
                 .sum::<f64>()
         })
         .sum()

@@ -19,12 +19,20 @@ impl Reader<'_> {
 
     fn u32(&mut self, little: bool) -> Result<u32, String> {
         let b: [u8; 4] = self.take(4)?.try_into().expect("4 bytes");
-        Ok(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Ok(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     }
 
     fn f64(&mut self, little: bool) -> Result<f64, String> {
         let b: [u8; 8] = self.take(8)?.try_into().expect("8 bytes");
-        Ok(if little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
+        Ok(if little {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
     }
 
     /// Byte order and geometry type (1–7), with the number of ordinates per point.
@@ -42,7 +50,8 @@ impl Reader<'_> {
         }
         let base = raw & 0x0FFF_FFFF;
         let (kind, iso_dims) = (base % 1000, base / 1000);
-        let dims = 2 + usize::from(ewkb_z || iso_dims == 1 || iso_dims == 3)
+        let dims = 2
+            + usize::from(ewkb_z || iso_dims == 1 || iso_dims == 3)
             + usize::from(ewkb_m || iso_dims == 2 || iso_dims == 3);
         Ok((little, kind, dims))
     }
@@ -50,7 +59,9 @@ impl Reader<'_> {
     fn ring(&mut self, little: bool, dims: usize) -> Result<Ring, String> {
         let n = self.u32(little)? as usize;
         if n > self.buf.len() / 16 {
-            return Err(format!("WKB ring claims {n} points, more than the data holds"));
+            return Err(format!(
+                "WKB ring claims {n} points, more than the data holds"
+            ));
         }
         let mut ring = Vec::with_capacity(n);
         for _ in 0..n {
@@ -119,7 +130,13 @@ mod tests {
     use super::*;
 
     fn square(x: f64) -> Polygon {
-        vec![vec![[x, 0.0], [x + 1.0, 0.0], [x + 1.0, 1.0], [x, 1.0], [x, 0.0]]]
+        vec![vec![
+            [x, 0.0],
+            [x + 1.0, 0.0],
+            [x + 1.0, 1.0],
+            [x, 1.0],
+            [x, 0.0],
+        ]]
     }
 
     #[test]
@@ -135,13 +152,21 @@ mod tests {
         b.extend(1003u32.to_be_bytes());
         b.extend(1u32.to_be_bytes());
         b.extend(4u32.to_be_bytes());
-        for p in [[0.0, 0.0, 9.0], [1.0, 0.0, 9.0], [0.0, 1.0, 9.0], [0.0, 0.0, 9.0]] {
+        for p in [
+            [0.0, 0.0, 9.0],
+            [1.0, 0.0, 9.0],
+            [0.0, 1.0, 9.0],
+            [0.0, 0.0, 9.0],
+        ] {
             for v in p {
                 b.extend(f64::to_be_bytes(v));
             }
         }
         let mp = read_multipolygon(&b).unwrap();
-        assert_eq!(mp, vec![vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]]);
+        assert_eq!(
+            mp,
+            vec![vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]]
+        );
     }
 
     #[test]

@@ -72,22 +72,40 @@ fn migrations_go_up_down_and_up_again() {
 fn geometry_must_be_valid_multipolygons_in_sweref99() {
     let db = TestDb::migrated();
     let mut conn = db.conn();
-    let valid = "INSERT INTO areas (division, code, name, geom, geometry_source) VALUES
-        ('kommun', '0180', 'Stockholm',
-         ST_Multi(ST_MakeEnvelope(670000, 6570000, 680000, 6590000, 3006)), 'source')";
-    conn.batch_execute(valid).unwrap();
-    let bow_tie = "INSERT INTO areas (division, code, geom, geometry_source) VALUES
-        ('kommun', '0181', ST_Multi(ST_GeomFromText(
-            'POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))', 3006)), 'source')";
+    let insert = |code: &str, geom: &str| {
+        format!(
+            "INSERT INTO areas (division, code, geom, geometry_source, geojson_full,
+                                geojson_simplified, geojson_coarse)
+             VALUES ('kommun', '{code}', {geom}, 'source', '{{}}', '{{}}', '{{}}')"
+        )
+    };
+    let valid = insert(
+        "0180",
+        "ST_Multi(ST_MakeEnvelope(670000, 6570000, 680000, 6590000, 3006))",
+    );
+    conn.batch_execute(&valid).unwrap();
+    let bow_tie = insert(
+        "0181",
+        "ST_Multi(ST_GeomFromText('POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))', 3006))",
+    );
     assert!(
-        conn.batch_execute(bow_tie).is_err(),
+        conn.batch_execute(&bow_tie).is_err(),
         "an invalid polygon was stored"
     );
-    let wrong_crs = "INSERT INTO areas (division, code, geom, geometry_source) VALUES
-        ('kommun', '0182', ST_Multi(ST_MakeEnvelope(18, 59, 18.1, 59.1, 4326)), 'source')";
+    let wrong_crs = insert(
+        "0182",
+        "ST_Multi(ST_MakeEnvelope(18, 59, 18.1, 59.1, 4326))",
+    );
     assert!(
-        conn.batch_execute(wrong_crs).is_err(),
+        conn.batch_execute(&wrong_crs).is_err(),
         "a WGS 84 polygon was stored"
+    );
+    // Geometry without its ready-to-serve GeoJSON is refused: served data is always complete.
+    let half = "INSERT INTO areas (division, code, geom, geometry_source) VALUES
+        ('kommun', '0183', ST_Multi(ST_MakeEnvelope(0, 0, 1, 1, 3006)), 'source')";
+    assert!(
+        conn.batch_execute(half).is_err(),
+        "geometry without GeoJSON was stored"
     );
     let bad_code = "INSERT INTO areas (division, code) VALUES ('regso-2020', '0180X036')";
     assert!(
