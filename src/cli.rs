@@ -24,12 +24,27 @@ pub enum Command {
         #[arg(long)]
         revert_all: bool,
     },
+    /// Import data (in one transaction: it lands whole or changes nothing).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Print the OpenAPI document (the contents of openapi/openapi.json).
     Openapi,
     /// Exit 0 when the server at URL answers /health with 200 (for container health checks).
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/health")]
         url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The real SCB dataset shipped in data/ (replaces whatever was loaded).
+    Bundled {
+        /// The data folder; default: $SEGSTAT_DATA_DIR, ./data, /usr/share/segstat/data.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
     },
 }
 

@@ -58,6 +58,15 @@ pub enum Error {
     Connection(#[from] diesel::ConnectionError),
     #[error("migration failed: {0}")]
     Migration(String),
+    /// Bad input to an import, located as precisely as the format allows.
+    #[error("{file}{}{}: {message}", .location.as_ref().map(|l| format!(":{l}")).unwrap_or_default(), .field.as_ref().map(|f| format!(": {f}")).unwrap_or_default())]
+    Import {
+        file: String,
+        /// A line number, a feature number or a JSON path.
+        location: Option<String>,
+        field: Option<String>,
+        message: String,
+    },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("internal error: {0}")]

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod geo;
 pub mod http;
+pub mod import;
 pub mod limits;
 pub mod openapi;
 pub mod server;

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use segstat::cli::{Cli, Command};
+use segstat::cli::{Cli, Command, ImportCommand};
 use segstat::{server, Config};
 
 #[actix_web::main]
@@ -18,6 +18,9 @@ async fn main() -> ExitCode {
             Ok(config) => server::serve(config).await,
             Err(e) => Err(e),
         },
+        Command::Import {
+            what: ImportCommand::Bundled { data_dir },
+        } => Config::from_env().and_then(|config| server::import_bundled(&config, data_dir)),
         Command::Migrate { revert_all } => {
             Config::from_env().and_then(|config| server::migrate(&config, revert_all))
         }

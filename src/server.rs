@@ -87,6 +87,21 @@ pub fn migrate(config: &Config, revert_all: bool) -> Result<()> {
     Ok(())
 }
 
+pub fn import_bundled(config: &Config, data_dir: Option<std::path::PathBuf>) -> Result<()> {
+    let data_dir = match data_dir {
+        Some(d) => d,
+        None => crate::import::bundled::default_data_dir()?,
+    };
+    let mut conn = db::wait_for_database(&config.database_url, config.db_wait)?;
+    if !db::migrations::is_up_to_date(&mut conn)? {
+        return Err(Error::Migration("the database is not migrated; run `segstat migrate` first".into()));
+    }
+    let started = std::time::Instant::now();
+    let outcome = crate::import::bundled::import(&mut conn, &data_dir)?;
+    log::info!("{} in {:.1?}", String::from(&outcome), started.elapsed());
+    Ok(())
+}
+
 /// A minimal HTTP/1.0 GET, so the container image needs no curl for its health check.
 pub fn healthcheck(url: &str) -> Result<()> {
     let rest = url

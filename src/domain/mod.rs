@@ -2,6 +2,7 @@
 //! inequality (dissimilarity) index, ranks and the per-municipality summaries. No I/O here.
 
 pub mod codes;
+pub mod geometry_source;
 pub mod index;
 pub mod inequality;
 pub mod ranks;

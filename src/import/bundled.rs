@@ -1,0 +1,224 @@
+//! `import bundled`: the real SCB dataset shipped in `data/`, loaded in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Text};
+use serde_json::json;
+
+use super::{area_types, boundaries, codes, derive, load, Source};
+use crate::domain::geometry_source::unchanged_regso;
+use crate::error::{Error, Result};
+
+/// (dataset kind, path under the data folder).
+pub const FILES: &[(&str, &str)] = &[
+    ("codes", "codes/regioner.json"),
+    ("codes", "codes/deso_regso_2018.json"),
+    ("codes", "codes/deso_regso_2025.json"),
+    ("codes", "codes/deso_forandringar.json"),
+    ("codes", "scb/koppling-deso2018-regso2020.csv"),
+    ("boundaries", "boundaries/kommun_scb_generalised_wgs84.geojson"),
+    ("boundaries", "boundaries/lan_scb_generalised_wgs84.geojson"),
+    ("boundaries", "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz"),
+    ("boundaries", "boundaries/deso2018_uppsala_lan_sweref99tm.geojson"),
+    ("area-types", "scb/regso_omradestyp_2022.csv"),
+    ("area-types", "scb/regso_omradestyp_2023.csv"),
+];
+
+/// What an import did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The same files were imported before; nothing changed.
+    Unchanged { data_version: String },
+    Imported { data_version: String, rows: BTreeMap<String, usize> },
+}
+
+#[derive(QueryableByName)]
+struct DatasetKey {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Text)]
+    checksum: String,
+}
+
+fn already_imported(conn: &mut PgConnection, sources: &[(&str, Source)], synthetic: bool) -> Result<bool> {
+    let have: BTreeSet<(String, String, String)> = diesel::sql_query("SELECT kind, source, checksum FROM datasets")
+        .load::<DatasetKey>(conn)?
+        .into_iter()
+        .map(|d| (d.kind, d.source, d.checksum))
+        .collect();
+    let want: BTreeSet<(String, String, String)> = sources
+        .iter()
+        .map(|(kind, s)| (kind.to_string(), s.name.clone(), s.checksum.clone()))
+        .collect();
+    let state = crate::db::data_state::current(conn)?;
+    Ok(have == want && state.synthetic == synthetic && state.data_version != "empty")
+}
+
+pub fn import(conn: &mut PgConnection, data_dir: &Path) -> Result<Outcome> {
+    let sources: Vec<(&str, Source)> = FILES
+        .iter()
+        .map(|(kind, rel)| Ok((*kind, Source::read(&data_dir.join(rel), rel)?)))
+        .collect::<Result<_>>()?;
+    if already_imported(conn, &sources, false)? {
+        return Ok(Outcome::Unchanged { data_version: crate::db::data_state::current(conn)?.data_version });
+    }
+    conn.transaction(|conn| load_all(conn, &sources))
+}
+
+fn src<'a>(sources: &'a [(&str, Source)], name: &str) -> &'a Source {
+    &sources.iter().find(|(_, s)| s.name == name).expect("a bundled file").1
+}
+
+fn load_all(conn: &mut PgConnection, sources: &[(&str, Source)]) -> Result<Outcome> {
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    load::clear_all(conn)?;
+    load::create_staging(conn)?;
+
+    // Codes of every level and both division versions.
+    let regions_src = src(sources, "codes/regioner.json");
+    let regions = codes::read_regions(regions_src)?;
+    let municipalities: HashSet<String> =
+        regions.iter().filter(|r| r.division == "kommun").map(|r| r.code.clone()).collect();
+    let (regso2020, deso2018) =
+        codes::read_deso_regso(src(sources, "codes/deso_regso_2018.json"), "regso-2020", "deso-2018", &municipalities)?;
+    let (regso2025, deso2025) =
+        codes::read_deso_regso(src(sources, "codes/deso_regso_2025.json"), "regso-2025", "deso-2025", &municipalities)?;
+    let labels = codes::read_labels(src(sources, "scb/koppling-deso2018-regso2020.csv"))?;
+    let changes = read_change_log(src(sources, "codes/deso_forandringar.json"))?;
+    let mut dataset = |conn: &mut PgConnection, name: &str, count: usize| -> Result<i32> {
+        let (kind, s) = sources.iter().find(|(_, s)| s.name == name).expect("a bundled file");
+        rows.insert(name.to_owned(), count);
+        load::record_dataset(conn, kind, s, json!({ "rows": count }), false)
+    };
+    let id = dataset(conn, "codes/regioner.json", regions.len())?;
+    load::insert_areas(conn, &regions, id)?;
+    let id = dataset(conn, "codes/deso_regso_2018.json", regso2020.len() + deso2018.len())?;
+    load::insert_areas(conn, &regso2020, id)?;
+    load::insert_areas(conn, &deso2018, id)?;
+    let id = dataset(conn, "codes/deso_regso_2025.json", regso2025.len() + deso2025.len())?;
+    load::insert_areas(conn, &regso2025, id)?;
+    load::insert_areas(conn, &deso2025, id)?;
+    dataset(conn, "codes/deso_forandringar.json", changes.len())?;
+    dataset(conn, "scb/koppling-deso2018-regso2020.csv", labels.len())?;
+
+    // Boundaries as published, then the derived ones.
+    let mut stage = |conn: &mut PgConnection, name: &str, codes: &[&str], division: &str| -> Result<()> {
+        let s = src(sources, name);
+        let layer = if name.contains(".gpkg") {
+            boundaries::read_gpkg(s, codes[0])?
+        } else {
+            boundaries::read_geojson(s, codes)?
+        };
+        let n = load::stage_layer(conn, s, &layer, division, "source")?;
+        dataset(conn, name, n)?;
+        Ok(())
+    };
+    stage(conn, "boundaries/kommun_scb_generalised_wgs84.geojson", &["KnKod"], "kommun")?;
+    stage(conn, "boundaries/lan_scb_generalised_wgs84.geojson", &["LnKod"], "lan")?;
+    stage(conn, "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz", &["regsokod"], "regso-2025")?;
+    stage(conn, "boundaries/deso2018_uppsala_lan_sweref99tm.geojson", &["desokod"], "deso-2018")?;
+    let members = |deso: &[codes::AreaRow]| {
+        let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for d in deso {
+            m.entry(d.regso.clone().unwrap_or_default()).or_default().insert(d.code.clone());
+        }
+        m
+    };
+    let unchanged = unchanged_regso(&members(&deso2018), &members(&deso2025), &changes);
+    derive_national_geometry(conn, &unchanged)?;
+
+    // Official area types, joined to codes through the mapping export's labels.
+    for name in ["scb/regso_omradestyp_2022.csv", "scb/regso_omradestyp_2023.csv"] {
+        let types = area_types::read_official(src(sources, name), &labels)?;
+        let id = dataset(conn, name, types.len())?;
+        load::insert_official_types(conn, "regso-2020", &types, id)?;
+    }
+
+    let data_version = derive::recompute(conn, false)?;
+    Ok(Outcome::Imported { data_version, rows })
+}
+
+fn read_change_log(s: &Source) -> Result<Vec<(String, String, String)>> {
+    let doc = s.json()?;
+    let list = doc
+        .get("forandringar")
+        .and_then(|v| v.as_array())
+        .ok_or_else(|| s.error_at(Some("/forandringar".into()), None, "missing or not a list"))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let cell = |j: usize| {
+                row.get(j).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| {
+                    s.error_at(Some(format!("/forandringar/{i}/{j}")), None, "missing or not a string")
+                })
+            };
+            Ok((cell(0)?, cell(1)?, cell(2)?))
+        })
+        .collect()
+}
+
+/// Riket as the union of its län; RegSO 2020 from real DeSO 2018 polygons where all members
+/// are there (`exact`), else the RegSO 2025 polygon of the same code, marked
+/// `unchanged-2025` where SCB's log shows no boundary change and `approximate-2025` otherwise.
+fn derive_national_geometry(conn: &mut PgConnection, unchanged: &BTreeSet<String>) -> Result<()> {
+    conn.batch_execute(
+        "INSERT INTO staged_geometry (division, code, geom, geometry_source)
+         SELECT 'riket', '00', ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(geom)), 3)), 'exact'
+         FROM staged_geometry WHERE division = 'lan' HAVING count(*) > 0;
+
+         INSERT INTO staged_geometry (division, code, geom, geometry_source)
+         SELECT 'regso-2020', a.regso_code,
+                ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(s.geom)), 3)), 'exact'
+         FROM staged_geometry s
+         JOIN areas a ON a.division = 'deso-2018' AND a.code = s.code
+         WHERE s.division = 'deso-2018'
+         GROUP BY a.regso_code
+         HAVING count(*) = (SELECT count(*) FROM areas m WHERE m.division = 'deso-2018' AND m.regso_code = a.regso_code);",
+    )?;
+    let unchanged: Vec<&str> = unchanged.iter().map(String::as_str).collect();
+    diesel::sql_query(
+        "INSERT INTO staged_geometry (division, code, geom, geometry_source)
+         SELECT 'regso-2020', s.code, s.geom,
+                CASE WHEN s.code = ANY($1::text[]) THEN 'unchanged-2025' ELSE 'approximate-2025' END
+         FROM staged_geometry s
+         JOIN areas a ON a.division = 'regso-2020' AND a.code = s.code
+         WHERE s.division = 'regso-2025'
+           AND NOT EXISTS (SELECT 1 FROM staged_geometry e WHERE e.division = 'regso-2020' AND e.code = s.code)",
+    )
+    .bind::<Array<Text>, _>(unchanged)
+    .execute(conn)?;
+    Ok(())
+}
+
+impl From<&Outcome> for String {
+    fn from(o: &Outcome) -> String {
+        match o {
+            Outcome::Unchanged { data_version } => {
+                format!("already imported; nothing changed (data version {data_version})")
+            }
+            Outcome::Imported { data_version, rows } => {
+                let total: usize = rows.values().sum();
+                format!("imported {} files, {total} rows; data version {data_version}", rows.len())
+            }
+        }
+    }
+}
+
+/// The bundled data folder: `SEGSTAT_DATA_DIR`, else `data/` here, else the installed copy.
+pub fn default_data_dir() -> Result<std::path::PathBuf> {
+    let candidates = [
+        std::env::var("SEGSTAT_DATA_DIR").ok().map(Into::into),
+        Some("data".into()),
+        Some("/usr/share/segstat/data".into()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p: &std::path::PathBuf| p.join(FILES[0].1).exists())
+        .ok_or_else(|| Error::Internal("the bundled data folder was not found; pass --data-dir or set SEGSTAT_DATA_DIR".into()))
+}

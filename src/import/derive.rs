@@ -1,0 +1,341 @@
+//! Everything derived from the imported data, recomputed inside the import's transaction:
+//! geometry at three levels of detail, served area types with ranks, summaries per
+//! municipality, county and country, and the data version.
+
+use std::collections::BTreeMap;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bytea, Double, Int4, Nullable, SmallInt, Text, BigInt};
+
+use crate::domain::{index, ranks, summaries};
+use crate::error::Result;
+use crate::geo::{coverage, wkb};
+
+/// Bumped whenever the derivation changes what it produces from the same inputs, so the data
+/// version changes too.
+pub const DERIVATION_VERSION: &str = "1";
+
+/// Simplification tolerances in metres: borders for a municipality map, and for a national one.
+pub const SIMPLIFIED_TOLERANCE_M: f64 = 15.0;
+pub const COARSE_TOLERANCE_M: f64 = 200.0;
+
+#[derive(QueryableByName)]
+struct StagedWkb {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = Bytea)]
+    wkb: Vec<u8>,
+}
+
+#[derive(QueryableByName)]
+struct Division {
+    #[diesel(sql_type = Text)]
+    division: String,
+}
+
+/// Simplifies each staged division as a coverage and moves every staged geometry, with its
+/// GeoJSON at three levels of detail, into `areas`.
+pub fn publish_geometry(conn: &mut PgConnection) -> Result<usize> {
+    let divisions: Vec<String> = diesel::sql_query("SELECT DISTINCT division FROM staged_geometry ORDER BY 1")
+        .load::<Division>(conn)?
+        .into_iter()
+        .map(|d| d.division)
+        .collect();
+    for division in &divisions {
+        let staged = diesel::sql_query(
+            "SELECT code, ST_AsBinary(geom) AS wkb FROM staged_geometry WHERE division = $1 ORDER BY code",
+        )
+        .bind::<Text, _>(division)
+        .load::<StagedWkb>(conn)?;
+        let shapes = staged
+            .iter()
+            .map(|s| wkb::read_multipolygon(&s.wkb))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(crate::Error::Internal)?;
+        let simplified = coverage::simplify_coverage(&shapes, SIMPLIFIED_TOLERANCE_M);
+        let coarse = coverage::simplify_coverage(&shapes, COARSE_TOLERANCE_M);
+        let codes: Vec<&str> = staged.iter().map(|s| s.code.as_str()).collect();
+        for start in (0..codes.len()).step_by(500) {
+            let end = (start + 500).min(codes.len());
+            diesel::sql_query(
+                "UPDATE staged_geometry s SET geom_simplified = x.simplified, geom_coarse = x.coarse
+                 FROM (SELECT c,
+                              ST_GeomFromWKB(a, 3006) AS simplified,
+                              ST_GeomFromWKB(b, 3006) AS coarse
+                       FROM unnest($2::text[], $3::bytea[], $4::bytea[]) AS t(c, a, b)) x
+                 WHERE s.division = $1 AND s.code = x.c",
+            )
+            .bind::<Text, _>(division)
+            .bind::<Array<Text>, _>(&codes[start..end])
+            .bind::<Array<Bytea>, _>(simplified[start..end].iter().map(wkb::write_multipolygon).collect::<Vec<_>>())
+            .bind::<Array<Bytea>, _>(coarse[start..end].iter().map(wkb::write_multipolygon).collect::<Vec<_>>())
+            .execute(conn)?;
+        }
+    }
+    // Simplified rings may touch themselves; repair, and never let an area vanish.
+    conn.batch_execute(
+        "UPDATE staged_geometry SET
+             geom_simplified = COALESCE(NULLIF(ST_Multi(ST_CollectionExtract(ST_MakeValid(geom_simplified), 3)),
+                                               'MULTIPOLYGON EMPTY'::geometry), geom),
+             geom_coarse = COALESCE(NULLIF(ST_Multi(ST_CollectionExtract(ST_MakeValid(geom_coarse), 3)),
+                                           'MULTIPOLYGON EMPTY'::geometry), geom);
+         UPDATE staged_geometry SET
+             geom_simplified = CASE WHEN ST_IsEmpty(geom_simplified) THEN geom ELSE ST_SetSRID(geom_simplified, 3006) END,
+             geom_coarse = CASE WHEN ST_IsEmpty(geom_coarse) THEN geom ELSE ST_SetSRID(geom_coarse, 3006) END;",
+    )?;
+    let n = diesel::sql_query(
+        "UPDATE areas a SET
+             geom = s.geom,
+             geometry_source = s.geometry_source,
+             geom_simplified = s.geom_simplified,
+             geom_coarse = s.geom_coarse,
+             label_point = ST_PointOnSurface(s.geom),
+             area_km2 = ST_Area(s.geom) / 1e6,
+             bbox_wgs84 = ARRAY[ST_XMin(w.box), ST_YMin(w.box), ST_XMax(w.box), ST_YMax(w.box)],
+             geojson_full = ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(s.geom, 4326)), 6),
+             geojson_simplified = ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(s.geom_simplified, 4326)), 5),
+             geojson_coarse = ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform(s.geom_coarse, 4326)), 4)
+         FROM staged_geometry s
+         CROSS JOIN LATERAL (SELECT ST_Transform(ST_Envelope(s.geom), 4326)::box2d AS box) w
+         WHERE a.division = s.division AND a.code = s.code",
+    )
+    .execute(conn)?;
+    conn.batch_execute("TRUNCATE staged_geometry")?;
+    Ok(n)
+}
+
+#[derive(QueryableByName)]
+struct Components {
+    #[diesel(sql_type = Text)]
+    division: String,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = SmallInt)]
+    year: i16,
+    #[diesel(sql_type = Double)]
+    v1: f64,
+    #[diesel(sql_type = Double)]
+    v2: f64,
+    #[diesel(sql_type = Double)]
+    v3: f64,
+}
+
+/// Computes the index and area type wherever SCB's three components are known, kept apart
+/// from the official values as `computed`.
+fn compute_area_types(conn: &mut PgConnection) -> Result<usize> {
+    conn.batch_execute("DELETE FROM area_type_sources WHERE origin = 'computed'")?;
+    let rows = diesel::sql_query(
+        "SELECT division, code, year, low_economic_standard AS v1, low_education AS v2,
+                long_term_dependency AS v3
+         FROM area_type_sources
+         WHERE origin = 'official' AND low_economic_standard IS NOT NULL
+           AND low_education IS NOT NULL AND long_term_dependency IS NOT NULL
+         ORDER BY division, year, code",
+    )
+    .load::<Components>(conn)?;
+    let mut groups: BTreeMap<(&str, i16), Vec<&Components>> = BTreeMap::new();
+    for r in &rows {
+        groups.entry((&r.division, r.year)).or_default().push(r);
+    }
+    let mut written = 0;
+    for ((division, _year), list) in groups {
+        let indices: Vec<f64> = list.iter().map(|r| index::socioeconomic_index(r.v1, r.v2, r.v3)).collect();
+        let Some(types) = index::classify(&indices) else { continue };
+        written += diesel::sql_query(
+            "INSERT INTO area_type_sources (division, code, year, origin, area_type, socioeconomic_index)
+             SELECT $1, c, y, 'computed', t, i FROM unnest($2::text[], $3::smallint[], $4::smallint[], $5::float8[]) AS x(c, y, t, i)",
+        )
+        .bind::<Text, _>(division)
+        .bind::<Array<Text>, _>(list.iter().map(|r| r.code.as_str()).collect::<Vec<_>>())
+        .bind::<Array<SmallInt>, _>(list.iter().map(|r| r.year).collect::<Vec<_>>())
+        .bind::<Array<SmallInt>, _>(types.iter().map(|&t| i16::from(t)).collect::<Vec<_>>())
+        .bind::<Array<Double>, _>(indices)
+        .execute(conn)?;
+    }
+    Ok(written)
+}
+
+#[derive(QueryableByName)]
+struct Served {
+    #[diesel(sql_type = Text)]
+    division: String,
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = SmallInt)]
+    year: i16,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    area_type: Option<i16>,
+    #[diesel(sql_type = Nullable<Double>)]
+    socioeconomic_index: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    population: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    low_income: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    high_income: Option<f64>,
+}
+
+/// Indicator ids the summaries read, when the catalogue has them.
+pub const POPULATION: &str = "population";
+pub const LOWEST_INCOME_QUINTILE: &str = "persons_lowest_income_quintile";
+pub const HIGHEST_INCOME_QUINTILE: &str = "persons_highest_income_quintile";
+
+/// Served area types (official wins, field by field), ranks within kommun and country, and
+/// the summaries per kommun, län and riket.
+fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
+    conn.batch_execute(
+        "TRUNCATE area_types, area_type_summaries;
+         INSERT INTO area_types (division, code, year, area_type, area_type_origin,
+                                 socioeconomic_index, low_economic_standard, low_education,
+                                 long_term_dependency, index_origin)
+         SELECT k.division, k.code, k.year,
+                COALESCE(o.area_type, c.area_type),
+                CASE WHEN o.area_type IS NOT NULL THEN 'official' WHEN c.area_type IS NOT NULL THEN 'computed' END,
+                COALESCE(o.socioeconomic_index, c.socioeconomic_index),
+                o.low_economic_standard, o.low_education, o.long_term_dependency,
+                CASE WHEN o.socioeconomic_index IS NOT NULL THEN 'official'
+                     WHEN c.socioeconomic_index IS NOT NULL THEN 'computed' END
+         FROM (SELECT DISTINCT division, code, year FROM area_type_sources) k
+         LEFT JOIN area_type_sources o ON (o.division, o.code, o.year, o.origin) = (k.division, k.code, k.year, 'official')
+         LEFT JOIN area_type_sources c ON (c.division, c.code, c.year, c.origin) = (k.division, k.code, k.year, 'computed');",
+    )?;
+    let rows = diesel::sql_query(
+        "SELECT t.division, t.code, t.year, t.area_type, t.socioeconomic_index,
+                p.value AS population, lo.value AS low_income, hi.value AS high_income
+         FROM area_types t
+         LEFT JOIN indicator_values p ON (p.indicator, p.division, p.code, p.year, p.breakdown) = ($1, t.division, t.code, t.year, 'total')
+         LEFT JOIN indicator_values lo ON (lo.indicator, lo.division, lo.code, lo.year, lo.breakdown) = ($2, t.division, t.code, t.year, 'total')
+         LEFT JOIN indicator_values hi ON (hi.indicator, hi.division, hi.code, hi.year, hi.breakdown) = ($3, t.division, t.code, t.year, 'total')
+         ORDER BY t.division, t.year, t.code",
+    )
+    .bind::<Text, _>(POPULATION)
+    .bind::<Text, _>(LOWEST_INCOME_QUINTILE)
+    .bind::<Text, _>(HIGHEST_INCOME_QUINTILE)
+    .load::<Served>(conn)?;
+
+    let mut by_year: BTreeMap<(&str, i16), Vec<&Served>> = BTreeMap::new();
+    for r in &rows {
+        by_year.entry((&r.division, r.year)).or_default().push(r);
+    }
+    let mut summaries_written = 0;
+    for ((division, year), list) in &by_year {
+        write_ranks(conn, division, *year, list)?;
+        let facts: Vec<summaries::RegsoFacts> = list
+            .iter()
+            .map(|r| summaries::RegsoFacts {
+                municipality: r.code[..4].to_owned(),
+                area_type: r.area_type.and_then(|t| u8::try_from(t).ok()),
+                population: r.population,
+                income_quintiles: r.low_income.zip(r.high_income),
+            })
+            .collect();
+        summaries_written += write_summaries(conn, division, *year, &summaries::summarise_all(&facts))?;
+    }
+    Ok(summaries_written)
+}
+
+fn write_ranks(conn: &mut PgConnection, division: &str, year: i16, list: &[&Served]) -> Result<()> {
+    let indexed: Vec<(&Served, f64)> = list.iter().filter_map(|r| Some((*r, r.socioeconomic_index?))).collect();
+    if indexed.is_empty() {
+        return Ok(());
+    }
+    let country = ranks::rank_desc(&indexed.iter().map(|x| x.1).collect::<Vec<_>>());
+    let mut by_kommun: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (r, _)) in indexed.iter().enumerate() {
+        by_kommun.entry(&r.code[..4]).or_default().push(i);
+    }
+    let mut local = vec![(0u32, 0usize); indexed.len()];
+    for members in by_kommun.values() {
+        let values: Vec<f64> = members.iter().map(|&i| indexed[i].1).collect();
+        for (&i, (rank, _)) in members.iter().zip(ranks::rank_desc(&values)) {
+            local[i] = (rank, members.len());
+        }
+    }
+    let n = indexed.len() as i32;
+    diesel::sql_query(
+        "UPDATE area_types t SET rank_in_municipality = x.rm, areas_in_municipality = x.nm,
+                rank_in_country = x.rc, areas_in_country = $6, percentile_in_country = x.p
+         FROM unnest($3::text[], $4::int[], $5::int[], $7::int[], $8::float8[]) AS x(c, rm, nm, rc, p)
+         WHERE t.division = $1 AND t.year = $2 AND t.code = x.c",
+    )
+    .bind::<Text, _>(division)
+    .bind::<SmallInt, _>(year)
+    .bind::<Array<Text>, _>(indexed.iter().map(|x| x.0.code.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(local.iter().map(|x| x.0 as i32).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(local.iter().map(|x| x.1 as i32).collect::<Vec<_>>())
+    .bind::<Int4, _>(n)
+    .bind::<Array<Int4>, _>(country.iter().map(|x| x.0 as i32).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(country.iter().map(|x| x.1).collect::<Vec<_>>())
+    .execute(conn)?;
+    Ok(())
+}
+
+fn write_summaries(conn: &mut PgConnection, regso_division: &str, year: i16, list: &[summaries::Summary]) -> Result<usize> {
+    let division = |code: &str| match code.len() {
+        2 if code == "00" => "riket",
+        2 => "lan",
+        _ => "kommun",
+    };
+    let arr_i32 = |a: [u32; 5]| format!("{{{}}}", a.map(|v| v.to_string()).join(","));
+    let arr_f = |a: Option<[f64; 5]>| a.map(|a| format!("{{{}}}", a.map(|v| v.to_string()).join(",")));
+    Ok(diesel::sql_query(
+        "INSERT INTO area_type_summaries (division, code, year, regso_division, regso_count, regso_by_type,
+                                          population, population_by_type, population_share_by_type, inequality_index)
+         SELECT d, c, $1, $2, n, t::int[], p, pt::float8[]::bigint[], ps::float8[], i
+         FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::float8[])
+              AS x(d, c, n, t, p, pt, ps, i)",
+    )
+    .bind::<SmallInt, _>(year)
+    .bind::<Text, _>(regso_division)
+    .bind::<Array<Text>, _>(list.iter().map(|s| division(&s.code)).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(list.iter().map(|s| s.code.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(list.iter().map(|s| s.regso_count as i32).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(list.iter().map(|s| arr_i32(s.regso_by_type)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<BigInt>>, _>(list.iter().map(|s| s.population.map(|p| p.round() as i64)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| arr_f(s.population_by_type)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| arr_f(s.population_share_by_type)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Double>>, _>(list.iter().map(|s| s.inequality_index).collect::<Vec<_>>())
+    .execute(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// The data version: a digest of every imported source and of this derivation, so the same
+/// inputs always give the same version and any change to them gives a new one.
+fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
+    let lines = diesel::sql_query(
+        "SELECT kind || E'\\t' || source || E'\\t' || checksum AS line FROM datasets ORDER BY kind, source",
+    )
+    .load::<Line>(conn)?;
+    let version = if lines.is_empty() {
+        "empty".to_owned()
+    } else {
+        let mut text = format!("derivation {DERIVATION_VERSION}\n");
+        for l in lines {
+            text.push_str(&l.line);
+            text.push('\n');
+        }
+        super::sha256_hex(text.as_bytes())[..12].to_owned()
+    };
+    diesel::sql_query(
+        "UPDATE data_state SET data_version = $1, synthetic = $2, updated_at = now()
+         WHERE data_version IS DISTINCT FROM $1 OR synthetic IS DISTINCT FROM $2",
+    )
+    .bind::<Text, _>(&version)
+    .bind::<diesel::sql_types::Bool, _>(synthetic)
+    .execute(conn)?;
+    Ok(version)
+}
+
+/// Recomputes every derived table and the data version.
+pub fn recompute(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
+    publish_geometry(conn)?;
+    compute_area_types(conn)?;
+    serve_area_types(conn)?;
+    write_data_version(conn, synthetic)
+}
