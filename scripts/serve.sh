@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Serves the API on http://127.0.0.1:8080 from a fresh Debian/Ubuntu machine: installs
 # PostgreSQL + PostGIS if missing (or says what to install), starts a private throwaway cluster
-# (or uses DATABASE_URL when set), migrates, and serves.
+# (or uses DATABASE_URL when set), migrates, loads the bundled real SCB data (a no-op when it
+# is loaded already), and serves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=dev-db.sh
@@ -14,5 +15,6 @@ ensure_database
 
 cargo build --release --locked
 target/release/segstat migrate
+target/release/segstat import bundled --data-dir data
 say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/v1 (Swagger UI at /v1/docs/); Ctrl-C stops"
 exec target/release/segstat serve

@@ -94,7 +94,9 @@ pub fn import_bundled(config: &Config, data_dir: Option<std::path::PathBuf>) -> 
     };
     let mut conn = db::wait_for_database(&config.database_url, config.db_wait)?;
     if !db::migrations::is_up_to_date(&mut conn)? {
-        return Err(Error::Migration("the database is not migrated; run `segstat migrate` first".into()));
+        return Err(Error::Migration(
+            "the database is not migrated; run `segstat migrate` first".into(),
+        ));
     }
     let started = std::time::Instant::now();
     let outcome = crate::import::bundled::import(&mut conn, &data_dir)?;

@@ -26,7 +26,8 @@ pub fn unchanged_regso(
     members_2020
         .iter()
         .filter(|(code, deso)| {
-            members_2025.get(*code) == Some(deso) && deso.iter().all(|d| !changed.contains(d.as_str()))
+            members_2025.get(*code) == Some(deso)
+                && deso.iter().all(|d| !changed.contains(d.as_str()))
         })
         .map(|(code, _)| code.clone())
         .collect()
@@ -44,13 +45,30 @@ mod tests {
 
     #[test]
     fn same_members_and_only_water_extensions_are_unchanged() {
-        let m2020 = members(&[("0180R001", &["A1", "A2"]), ("0180R002", &["B1"]), ("0180R003", &["C1"]), ("0180R004", &["D1"])]);
-        let m2025 = members(&[("0180R001", &["A1", "A2"]), ("0180R002", &["B1", "B2"]), ("0180R003", &["C1"]), ("0180R004", &["D1"])]);
+        let m2020 = members(&[
+            ("0180R001", &["A1", "A2"]),
+            ("0180R002", &["B1"]),
+            ("0180R003", &["C1"]),
+            ("0180R004", &["D1"]),
+        ]);
+        let m2025 = members(&[
+            ("0180R001", &["A1", "A2"]),
+            ("0180R002", &["B1", "B2"]),
+            ("0180R003", &["C1"]),
+            ("0180R004", &["D1"]),
+        ]);
         let changes = vec![
             ("A1".into(), "A1".into(), TERRITORIAL_WATER_EXTENSION.into()),
-            ("C1".into(), "X9".into(), "Ger del/delar till befintlig".into()),
+            (
+                "C1".into(),
+                "X9".into(),
+                "Ger del/delar till befintlig".into(),
+            ),
         ];
         let unchanged = unchanged_regso(&m2020, &m2025, &changes);
-        assert_eq!(unchanged.into_iter().collect::<Vec<_>>(), ["0180R001", "0180R004"]);
+        assert_eq!(
+            unchanged.into_iter().collect::<Vec<_>>(),
+            ["0180R001", "0180R004"]
+        );
     }
 }

@@ -35,8 +35,8 @@ fn sweden_extent(srid: i32) -> Option<[f64; 4]> {
 
 fn check_extent(src: &Source, srid: i32, f: &Feature) -> Result<(), Error> {
     let [x0, y0, x1, y1] = sweden_extent(srid).expect("srid checked before");
-    if let Some(p) = geo::points(&f.geometry)
-        .find(|p| !(p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1))
+    if let Some(p) =
+        geo::points(&f.geometry).find(|p| !(p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1))
     {
         return Err(src.error_at(
             Some(format!("feature {}", f.number)),
@@ -47,7 +47,11 @@ fn check_extent(src: &Source, srid: i32, f: &Feature) -> Result<(), Error> {
             ),
         ));
     }
-    let rings_ok = f.geometry.iter().flatten().all(|r| r.len() >= 4 && r.first() == r.last());
+    let rings_ok = f
+        .geometry
+        .iter()
+        .flatten()
+        .all(|r| r.len() >= 4 && r.first() == r.last());
     if f.geometry.is_empty() || !rings_ok {
         return Err(src.error_at(
             Some(format!("feature {}", f.number)),
@@ -96,7 +100,11 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
     {
         None => 4326,
         Some(name) => srid_from_name(name).ok_or_else(|| {
-            src.error(None, Some("crs"), format!("{name:?}: only EPSG:3006 and WGS 84 (CRS84/EPSG:4326) are accepted"))
+            src.error(
+                None,
+                Some("crs"),
+                format!("{name:?}: only EPSG:3006 and WGS 84 (CRS84/EPSG:4326) are accepted"),
+            )
         })?,
     };
     let mut features = Vec::with_capacity(fc.features.len());
@@ -106,14 +114,28 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
         let code = code_properties
             .iter()
             .find_map(|p| f.property(p))
-            .and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_i64().map(|n| n.to_string())))
+            .and_then(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| v.as_i64().map(|n| n.to_string()))
+            })
             .ok_or_else(|| src.error_at(at(), Some(code_properties[0]), "missing area code"))?;
         let geometry = f
             .geometry
             .as_ref()
             .and_then(|g| to_multipolygon(&g.value))
-            .ok_or_else(|| src.error_at(at(), Some("geometry"), format!("{code}: not a Polygon or MultiPolygon")))?;
-        let feature = Feature { number, code, geometry };
+            .ok_or_else(|| {
+                src.error_at(
+                    at(),
+                    Some("geometry"),
+                    format!("{code}: not a Polygon or MultiPolygon"),
+                )
+            })?;
+        let feature = Feature {
+            number,
+            code,
+            geometry,
+        };
         check_extent(src, srid, &feature)?;
         features.push(feature);
     }
@@ -136,14 +158,19 @@ fn gpkg_wkb(blob: &[u8]) -> Result<&[u8], String> {
         4 => 64,
         e => return Err(format!("unknown envelope type {e}")),
     };
-    blob.get(8 + envelope..).ok_or_else(|| "blob ends inside its header".to_owned())
+    blob.get(8 + envelope..)
+        .ok_or_else(|| "blob ends inside its header".to_owned())
 }
 
 /// Reads the first feature table of a GeoPackage; the code is `code_column`.
 pub fn read_gpkg(src: &Source, code_column: &str) -> Result<Layer, Error> {
     // SQLite reads files; the bytes may come decompressed from a .gz, so they go to a
     // private temporary file that is removed when this function returns.
-    let dir = std::env::temp_dir().join(format!("segstat-gpkg-{}-{}", std::process::id(), src.checksum));
+    let dir = std::env::temp_dir().join(format!(
+        "segstat-gpkg-{}-{}",
+        std::process::id(),
+        src.checksum
+    ));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("layer.gpkg");
     std::fs::write(&path, &src.bytes)?;
@@ -153,9 +180,11 @@ pub fn read_gpkg(src: &Source, code_column: &str) -> Result<Layer, Error> {
 }
 
 fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Result<Layer, Error> {
-    let sql_err = |e: rusqlite::Error| src.error(None, None, format!("not a readable GeoPackage: {e}"));
-    let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(sql_err)?;
+    let sql_err =
+        |e: rusqlite::Error| src.error(None, None, format!("not a readable GeoPackage: {e}"));
+    let db =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(sql_err)?;
     let (table, column, srs_id): (String, String, i32) = db
         .query_row(
             "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name LIMIT 1",
@@ -171,12 +200,27 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
         )
         .unwrap_or(srs_id);
     if sweden_extent(srid).is_none() {
-        return Err(src.error(None, Some("srs_id"), format!("EPSG:{srid}: only EPSG:3006 and EPSG:4326 are accepted")));
+        return Err(src.error(
+            None,
+            Some("srs_id"),
+            format!("EPSG:{srid}: only EPSG:3006 and EPSG:4326 are accepted"),
+        ));
     }
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut stmt = db
-        .prepare(&format!("SELECT {}, {} FROM {} ORDER BY rowid", quote(code_column), quote(&column), quote(&table)))
-        .map_err(|e| src.error(None, Some(code_column), format!("cannot read the layer {table}: {e}")))?;
+        .prepare(&format!(
+            "SELECT {}, {} FROM {} ORDER BY rowid",
+            quote(code_column),
+            quote(&column),
+            quote(&table)
+        ))
+        .map_err(|e| {
+            src.error(
+                None,
+                Some(code_column),
+                format!("cannot read the layer {table}: {e}"),
+            )
+        })?;
     let mut rows = stmt.query([]).map_err(sql_err)?;
     let mut features = Vec::new();
     while let Some(row) = rows.next().map_err(sql_err)? {
@@ -195,7 +239,11 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
         let geometry = gpkg_wkb(&blob)
             .and_then(geo::wkb::read_multipolygon)
             .map_err(|e| src.error_at(at(), Some(&column), format!("{code}: {e}")))?;
-        let feature = Feature { number, code, geometry };
+        let feature = Feature {
+            number,
+            code,
+            geometry,
+        };
         check_extent(src, srid, &feature)?;
         features.push(feature);
     }
@@ -207,10 +255,14 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Layer, Error> {
-        read_geojson(&Source::from_bytes("b.geojson", text.as_bytes().to_vec()), &["code"])
+        read_geojson(
+            &Source::from_bytes("b.geojson", text.as_bytes().to_vec()),
+            &["code"],
+        )
     }
 
-    const SQUARE_3006: &str = "[[[670000,6580000],[671000,6580000],[671000,6581000],[670000,6581000],[670000,6580000]]]";
+    const SQUARE_3006: &str =
+        "[[[670000,6580000],[671000,6580000],[671000,6581000],[670000,6581000],[670000,6580000]]]";
 
     #[test]
     fn named_crs_and_polygons_are_read() {
@@ -232,7 +284,10 @@ mod tests {
         ))
         .unwrap_err()
         .to_string();
-        assert!(err.starts_with("b.geojson:feature 1: geometry: 0180:"), "{err}");
+        assert!(
+            err.starts_with("b.geojson:feature 1: geometry: 0180:"),
+            "{err}"
+        );
         assert!(err.contains("EPSG:4326"), "{err}");
     }
 
@@ -243,18 +298,27 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(no_code.contains("feature 1: code"), "{no_code}");
-        let point = read(r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"01"},
-            "geometry":{"type":"Point","coordinates":[18,59]}}]}"#)
+        let point = read(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"01"},
+            "geometry":{"type":"Point","coordinates":[18,59]}}]}"#,
+        )
         .unwrap_err()
         .to_string();
         assert!(point.contains("not a Polygon"), "{point}");
-        let other_crs = read(r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}"#);
+        let other_crs = read(
+            r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:3857"}},"features":[]}"#,
+        );
         assert!(other_crs.unwrap_err().to_string().contains("crs"));
     }
 
     #[test]
     fn gpkg_blob_header_is_skipped() {
-        let wkb = geo::wkb::write_multipolygon(&vec![vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]]);
+        let wkb = geo::wkb::write_multipolygon(&vec![vec![vec![
+            [0.0, 0.0],
+            [1.0, 0.0],
+            [0.0, 1.0],
+            [0.0, 0.0],
+        ]]]);
         let mut blob = vec![b'G', b'P', 0, 0b0000_0011];
         blob.extend(3006i32.to_le_bytes());
         blob.extend([0u8; 32]);

@@ -19,10 +19,19 @@ pub const FILES: &[(&str, &str)] = &[
     ("codes", "codes/deso_regso_2025.json"),
     ("codes", "codes/deso_forandringar.json"),
     ("codes", "scb/koppling-deso2018-regso2020.csv"),
-    ("boundaries", "boundaries/kommun_scb_generalised_wgs84.geojson"),
+    (
+        "boundaries",
+        "boundaries/kommun_scb_generalised_wgs84.geojson",
+    ),
     ("boundaries", "boundaries/lan_scb_generalised_wgs84.geojson"),
-    ("boundaries", "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz"),
-    ("boundaries", "boundaries/deso2018_uppsala_lan_sweref99tm.geojson"),
+    (
+        "boundaries",
+        "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz",
+    ),
+    (
+        "boundaries",
+        "boundaries/deso2018_uppsala_lan_sweref99tm.geojson",
+    ),
     ("area-types", "scb/regso_omradestyp_2022.csv"),
     ("area-types", "scb/regso_omradestyp_2023.csv"),
 ];
@@ -32,7 +41,10 @@ pub const FILES: &[(&str, &str)] = &[
 pub enum Outcome {
     /// The same files were imported before; nothing changed.
     Unchanged { data_version: String },
-    Imported { data_version: String, rows: BTreeMap<String, usize> },
+    Imported {
+        data_version: String,
+        rows: BTreeMap<String, usize>,
+    },
 }
 
 #[derive(QueryableByName)]
@@ -45,12 +57,17 @@ struct DatasetKey {
     checksum: String,
 }
 
-fn already_imported(conn: &mut PgConnection, sources: &[(&str, Source)], synthetic: bool) -> Result<bool> {
-    let have: BTreeSet<(String, String, String)> = diesel::sql_query("SELECT kind, source, checksum FROM datasets")
-        .load::<DatasetKey>(conn)?
-        .into_iter()
-        .map(|d| (d.kind, d.source, d.checksum))
-        .collect();
+fn already_imported(
+    conn: &mut PgConnection,
+    sources: &[(&str, Source)],
+    synthetic: bool,
+) -> Result<bool> {
+    let have: BTreeSet<(String, String, String)> =
+        diesel::sql_query("SELECT kind, source, checksum FROM datasets")
+            .load::<DatasetKey>(conn)?
+            .into_iter()
+            .map(|d| (d.kind, d.source, d.checksum))
+            .collect();
     let want: BTreeSet<(String, String, String)> = sources
         .iter()
         .map(|(kind, s)| (kind.to_string(), s.name.clone(), s.checksum.clone()))
@@ -65,78 +82,175 @@ pub fn import(conn: &mut PgConnection, data_dir: &Path) -> Result<Outcome> {
         .map(|(kind, rel)| Ok((*kind, Source::read(&data_dir.join(rel), rel)?)))
         .collect::<Result<_>>()?;
     if already_imported(conn, &sources, false)? {
-        return Ok(Outcome::Unchanged { data_version: crate::db::data_state::current(conn)?.data_version });
+        return Ok(Outcome::Unchanged {
+            data_version: crate::db::data_state::current(conn)?.data_version,
+        });
     }
     conn.transaction(|conn| load_all(conn, &sources))
 }
 
 fn src<'a>(sources: &'a [(&str, Source)], name: &str) -> &'a Source {
-    &sources.iter().find(|(_, s)| s.name == name).expect("a bundled file").1
+    &sources
+        .iter()
+        .find(|(_, s)| s.name == name)
+        .expect("a bundled file")
+        .1
+}
+
+/// Everything read from the bundle, checked, before anything is written: a bad file is
+/// reported before the database is touched.
+struct Parsed {
+    regions: Vec<codes::AreaRow>,
+    regso2020: Vec<codes::AreaRow>,
+    deso2018: Vec<codes::AreaRow>,
+    regso2025: Vec<codes::AreaRow>,
+    deso2025: Vec<codes::AreaRow>,
+    changes: Vec<(String, String, String)>,
+    labels: usize,
+    layers: Vec<(&'static str, &'static str, boundaries::Layer)>,
+    types: Vec<(&'static str, Vec<area_types::OfficialType>)>,
+}
+
+/// (file, code property, division) of each published boundary layer.
+/// The large national layer comes last, so a broken small file is reported quickly.
+const LAYERS: &[(&str, &str, &str)] = &[
+    (
+        "boundaries/kommun_scb_generalised_wgs84.geojson",
+        "KnKod",
+        "kommun",
+    ),
+    (
+        "boundaries/lan_scb_generalised_wgs84.geojson",
+        "LnKod",
+        "lan",
+    ),
+    (
+        "boundaries/deso2018_uppsala_lan_sweref99tm.geojson",
+        "desokod",
+        "deso-2018",
+    ),
+    (
+        "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz",
+        "regsokod",
+        "regso-2025",
+    ),
+];
+
+const AREA_TYPES: &[&str] = &[
+    "scb/regso_omradestyp_2022.csv",
+    "scb/regso_omradestyp_2023.csv",
+];
+
+fn parse(sources: &[(&str, Source)]) -> Result<Parsed> {
+    let regions = codes::read_regions(src(sources, "codes/regioner.json"))?;
+    let municipalities: HashSet<String> = regions
+        .iter()
+        .filter(|r| r.division == "kommun")
+        .map(|r| r.code.clone())
+        .collect();
+    let (regso2020, deso2018) = codes::read_deso_regso(
+        src(sources, "codes/deso_regso_2018.json"),
+        "regso-2020",
+        "deso-2018",
+        &municipalities,
+    )?;
+    let (regso2025, deso2025) = codes::read_deso_regso(
+        src(sources, "codes/deso_regso_2025.json"),
+        "regso-2025",
+        "deso-2025",
+        &municipalities,
+    )?;
+    let labels = codes::read_labels(src(sources, "scb/koppling-deso2018-regso2020.csv"))?;
+    let changes = read_change_log(src(sources, "codes/deso_forandringar.json"))?;
+    let types = AREA_TYPES
+        .iter()
+        .map(|&name| {
+            Ok((
+                name,
+                area_types::read_official(src(sources, name), &labels)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layers = LAYERS
+        .iter()
+        .map(|&(name, code, division)| {
+            let s = src(sources, name);
+            let layer = if name.contains(".gpkg") {
+                boundaries::read_gpkg(s, code)?
+            } else {
+                boundaries::read_geojson(s, &[code])?
+            };
+            Ok((name, division, layer))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Parsed {
+        regions,
+        regso2020,
+        deso2018,
+        regso2025,
+        deso2025,
+        changes,
+        labels: labels.len(),
+        layers,
+        types,
+    })
 }
 
 fn load_all(conn: &mut PgConnection, sources: &[(&str, Source)]) -> Result<Outcome> {
+    let p = parse(sources)?;
     let mut rows: BTreeMap<String, usize> = BTreeMap::new();
     load::clear_all(conn)?;
     load::create_staging(conn)?;
-
-    // Codes of every level and both division versions.
-    let regions_src = src(sources, "codes/regioner.json");
-    let regions = codes::read_regions(regions_src)?;
-    let municipalities: HashSet<String> =
-        regions.iter().filter(|r| r.division == "kommun").map(|r| r.code.clone()).collect();
-    let (regso2020, deso2018) =
-        codes::read_deso_regso(src(sources, "codes/deso_regso_2018.json"), "regso-2020", "deso-2018", &municipalities)?;
-    let (regso2025, deso2025) =
-        codes::read_deso_regso(src(sources, "codes/deso_regso_2025.json"), "regso-2025", "deso-2025", &municipalities)?;
-    let labels = codes::read_labels(src(sources, "scb/koppling-deso2018-regso2020.csv"))?;
-    let changes = read_change_log(src(sources, "codes/deso_forandringar.json"))?;
     let mut dataset = |conn: &mut PgConnection, name: &str, count: usize| -> Result<i32> {
-        let (kind, s) = sources.iter().find(|(_, s)| s.name == name).expect("a bundled file");
+        let (kind, s) = sources
+            .iter()
+            .find(|(_, s)| s.name == name)
+            .expect("a bundled file");
         rows.insert(name.to_owned(), count);
         load::record_dataset(conn, kind, s, json!({ "rows": count }), false)
     };
-    let id = dataset(conn, "codes/regioner.json", regions.len())?;
-    load::insert_areas(conn, &regions, id)?;
-    let id = dataset(conn, "codes/deso_regso_2018.json", regso2020.len() + deso2018.len())?;
-    load::insert_areas(conn, &regso2020, id)?;
-    load::insert_areas(conn, &deso2018, id)?;
-    let id = dataset(conn, "codes/deso_regso_2025.json", regso2025.len() + deso2025.len())?;
-    load::insert_areas(conn, &regso2025, id)?;
-    load::insert_areas(conn, &deso2025, id)?;
-    dataset(conn, "codes/deso_forandringar.json", changes.len())?;
-    dataset(conn, "scb/koppling-deso2018-regso2020.csv", labels.len())?;
+
+    // Codes of every level and both division versions.
+    let id = dataset(conn, "codes/regioner.json", p.regions.len())?;
+    load::insert_areas(conn, &p.regions, id)?;
+    let id = dataset(
+        conn,
+        "codes/deso_regso_2018.json",
+        p.regso2020.len() + p.deso2018.len(),
+    )?;
+    load::insert_areas(conn, &p.regso2020, id)?;
+    load::insert_areas(conn, &p.deso2018, id)?;
+    let id = dataset(
+        conn,
+        "codes/deso_regso_2025.json",
+        p.regso2025.len() + p.deso2025.len(),
+    )?;
+    load::insert_areas(conn, &p.regso2025, id)?;
+    load::insert_areas(conn, &p.deso2025, id)?;
+    dataset(conn, "codes/deso_forandringar.json", p.changes.len())?;
+    dataset(conn, "scb/koppling-deso2018-regso2020.csv", p.labels)?;
 
     // Boundaries as published, then the derived ones.
-    let mut stage = |conn: &mut PgConnection, name: &str, codes: &[&str], division: &str| -> Result<()> {
-        let s = src(sources, name);
-        let layer = if name.contains(".gpkg") {
-            boundaries::read_gpkg(s, codes[0])?
-        } else {
-            boundaries::read_geojson(s, codes)?
-        };
-        let n = load::stage_layer(conn, s, &layer, division, "source")?;
+    for (name, division, layer) in &p.layers {
+        let n = load::stage_layer(conn, src(sources, name), layer, division, "source")?;
         dataset(conn, name, n)?;
-        Ok(())
-    };
-    stage(conn, "boundaries/kommun_scb_generalised_wgs84.geojson", &["KnKod"], "kommun")?;
-    stage(conn, "boundaries/lan_scb_generalised_wgs84.geojson", &["LnKod"], "lan")?;
-    stage(conn, "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz", &["regsokod"], "regso-2025")?;
-    stage(conn, "boundaries/deso2018_uppsala_lan_sweref99tm.geojson", &["desokod"], "deso-2018")?;
+    }
     let members = |deso: &[codes::AreaRow]| {
         let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for d in deso {
-            m.entry(d.regso.clone().unwrap_or_default()).or_default().insert(d.code.clone());
+            m.entry(d.regso.clone().unwrap_or_default())
+                .or_default()
+                .insert(d.code.clone());
         }
         m
     };
-    let unchanged = unchanged_regso(&members(&deso2018), &members(&deso2025), &changes);
+    let unchanged = unchanged_regso(&members(&p.deso2018), &members(&p.deso2025), &p.changes);
     derive_national_geometry(conn, &unchanged)?;
 
     // Official area types, joined to codes through the mapping export's labels.
-    for name in ["scb/regso_omradestyp_2022.csv", "scb/regso_omradestyp_2023.csv"] {
-        let types = area_types::read_official(src(sources, name), &labels)?;
+    for (name, types) in &p.types {
         let id = dataset(conn, name, types.len())?;
-        load::insert_official_types(conn, "regso-2020", &types, id)?;
+        load::insert_official_types(conn, "regso-2020", types, id)?;
     }
 
     let data_version = derive::recompute(conn, false)?;
@@ -153,9 +267,16 @@ fn read_change_log(s: &Source) -> Result<Vec<(String, String, String)>> {
         .enumerate()
         .map(|(i, row)| {
             let cell = |j: usize| {
-                row.get(j).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| {
-                    s.error_at(Some(format!("/forandringar/{i}/{j}")), None, "missing or not a string")
-                })
+                row.get(j)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        s.error_at(
+                            Some(format!("/forandringar/{i}/{j}")),
+                            None,
+                            "missing or not a string",
+                        )
+                    })
             };
             Ok((cell(0)?, cell(1)?, cell(2)?))
         })
@@ -203,7 +324,10 @@ impl From<&Outcome> for String {
             }
             Outcome::Imported { data_version, rows } => {
                 let total: usize = rows.values().sum();
-                format!("imported {} files, {total} rows; data version {data_version}", rows.len())
+                format!(
+                    "imported {} files, {total} rows; data version {data_version}",
+                    rows.len()
+                )
             }
         }
     }
@@ -220,5 +344,10 @@ pub fn default_data_dir() -> Result<std::path::PathBuf> {
         .into_iter()
         .flatten()
         .find(|p: &std::path::PathBuf| p.join(FILES[0].1).exists())
-        .ok_or_else(|| Error::Internal("the bundled data folder was not found; pass --data-dir or set SEGSTAT_DATA_DIR".into()))
+        .ok_or_else(|| {
+            Error::Internal(
+                "the bundled data folder was not found; pass --data-dir or set SEGSTAT_DATA_DIR"
+                    .into(),
+            )
+        })
 }

@@ -40,7 +40,13 @@ fn str_at<'a>(src: &Source, v: &'a Value, path: &str) -> Result<&'a str, Error> 
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| src.error_at(Some(path.to_owned()), None, "missing or not a non-empty string"))
+        .ok_or_else(|| {
+            src.error_at(
+                Some(path.to_owned()),
+                None,
+                "missing or not a non-empty string",
+            )
+        })
 }
 
 fn expect_level(src: &Source, path: &str, code: &str, level: Level) -> Result<(), Error> {
@@ -57,8 +63,17 @@ fn expect_level(src: &Source, path: &str, code: &str, level: Level) -> Result<()
 /// riket, the 21 län and the 290 kommuner.
 pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
     let doc = src.json()?;
-    let mut rows = vec![AreaRow::new("riket", "00", Some(str_at(src, &doc, "/riket/namn")?.to_owned()))];
-    expect_level(src, "/riket/kod", str_at(src, &doc, "/riket/kod")?, Level::Riket)?;
+    let mut rows = vec![AreaRow::new(
+        "riket",
+        "00",
+        Some(str_at(src, &doc, "/riket/namn")?.to_owned()),
+    )];
+    expect_level(
+        src,
+        "/riket/kod",
+        str_at(src, &doc, "/riket/kod")?,
+        Level::Riket,
+    )?;
     let mut seen = HashSet::new();
     let list = |key: &str| {
         doc.get(key)
@@ -69,9 +84,17 @@ pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
         let code = str_at(src, &doc, &format!("/lan/{i}/kod"))?;
         expect_level(src, &format!("/lan/{i}/kod"), code, Level::Lan)?;
         if !seen.insert(code.to_owned()) {
-            return Err(src.error_at(Some(format!("/lan/{i}/kod")), None, format!("{code} appears twice")));
+            return Err(src.error_at(
+                Some(format!("/lan/{i}/kod")),
+                None,
+                format!("{code} appears twice"),
+            ));
         }
-        rows.push(AreaRow::new("lan", code, Some(str_at(src, &doc, &format!("/lan/{i}/namn"))?.to_owned())));
+        rows.push(AreaRow::new(
+            "lan",
+            code,
+            Some(str_at(src, &doc, &format!("/lan/{i}/namn"))?.to_owned()),
+        ));
     }
     for (i, _) in list("kommuner")?.iter().enumerate() {
         let path = format!("/kommuner/{i}/kod");
@@ -88,7 +111,11 @@ pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
                 format!("{county:?} is not the listed län of kommun {code}"),
             ));
         }
-        rows.push(AreaRow::new("kommun", code, Some(str_at(src, &doc, &format!("/kommuner/{i}/namn"))?.to_owned())));
+        rows.push(AreaRow::new(
+            "kommun",
+            code,
+            Some(str_at(src, &doc, &format!("/kommuner/{i}/namn"))?.to_owned()),
+        ));
     }
     Ok(rows)
 }
@@ -113,13 +140,21 @@ pub fn read_deso_regso(
         let path = format!("/regso/{code}");
         expect_level(src, &path, code, Level::Regso)?;
         if !municipalities.contains(&code[..4]) {
-            return Err(src.error_at(Some(path), None, format!("kommun {} is unknown", &code[..4])));
+            return Err(src.error_at(
+                Some(path),
+                None,
+                format!("kommun {} is unknown", &code[..4]),
+            ));
         }
         let name = name
             .as_str()
             .filter(|n| !n.trim().is_empty())
             .ok_or_else(|| src.error_at(Some(path.clone()), None, "the RegSO name is missing"))?;
-        regso.push(AreaRow::new(regso_division, code, Some(name.trim().to_owned())));
+        regso.push(AreaRow::new(
+            regso_division,
+            code,
+            Some(name.trim().to_owned()),
+        ));
     }
     let mut deso = Vec::new();
     let members: BTreeMap<&String, &Value> = object("deso")?.iter().collect();
@@ -129,9 +164,19 @@ pub fn read_deso_regso(
         let parent = parent
             .as_str()
             .filter(|p| names.contains_key(&p.to_string()))
-            .ok_or_else(|| src.error_at(Some(path.clone()), None, format!("{parent} is not a RegSO of this file")))?;
+            .ok_or_else(|| {
+                src.error_at(
+                    Some(path.clone()),
+                    None,
+                    format!("{parent} is not a RegSO of this file"),
+                )
+            })?;
         if parent[..4] != code[..4] {
-            return Err(src.error_at(Some(path), None, format!("RegSO {parent} lies in another kommun")));
+            return Err(src.error_at(
+                Some(path),
+                None,
+                format!("RegSO {parent} lies in another kommun"),
+            ));
         }
         let mut row = AreaRow::new(deso_division, code, None);
         row.regso = Some(parent.to_owned());
@@ -152,15 +197,31 @@ pub fn read_labels(src: &Source) -> Result<HashMap<String, String>, Error> {
     for (line, cells) in &table.rows {
         let code = cells[regso_code].trim();
         if level_of(code) != Some(Level::Regso) {
-            return Err(src.error(Some(*line), Some("RegSOkod_2020"), format!("{code:?} is not a RegSO code")));
+            return Err(src.error(
+                Some(*line),
+                Some("RegSOkod_2020"),
+                format!("{code:?} is not a RegSO code"),
+            ));
         }
         if cells[kommun].trim() != &code[..4] {
-            return Err(src.error(Some(*line), Some("Kommun"), format!("does not match RegSO {code}")));
+            return Err(src.error(
+                Some(*line),
+                Some("Kommun"),
+                format!("does not match RegSO {code}"),
+            ));
         }
-        let label = format!("{} ({})", cells[kommunnamn].trim(), cells[regso_name].trim());
+        let label = format!(
+            "{} ({})",
+            cells[kommunnamn].trim(),
+            cells[regso_name].trim()
+        );
         match labels.get(&label) {
             Some(other) if other != code => {
-                return Err(src.error(Some(*line), Some("RegSO_2020"), format!("{label:?} names both {other} and {code}")))
+                return Err(src.error(
+                    Some(*line),
+                    Some("RegSO_2020"),
+                    format!("{label:?} names both {other} and {code}"),
+                ))
             }
             _ => {
                 labels.insert(label, code.to_owned());
@@ -186,12 +247,19 @@ mod tests {
         let rows = read_regions(&ok).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[2].county.as_deref(), Some("01"));
-        let wrong_county = src(r#"{"riket":{"kod":"00","namn":"R"},"lan":[{"kod":"01","namn":"S"}],
-            "kommuner":[{"kod":"0180","namn":"S","lanskod":"03"}]}"#);
+        let wrong_county = src(
+            r#"{"riket":{"kod":"00","namn":"R"},"lan":[{"kod":"01","namn":"S"}],
+            "kommuner":[{"kod":"0180","namn":"S","lanskod":"03"}]}"#,
+        );
         let err = read_regions(&wrong_county).unwrap_err().to_string();
         assert!(err.contains("codes.json:/kommuner/0/lanskod"), "{err}");
-        let bad_code = src(r#"{"riket":{"kod":"00","namn":"R"},"lan":[{"kod":"1","namn":"S"}],"kommuner":[]}"#);
-        assert!(read_regions(&bad_code).unwrap_err().to_string().contains("/lan/0/kod"));
+        let bad_code = src(
+            r#"{"riket":{"kod":"00","namn":"R"},"lan":[{"kod":"1","namn":"S"}],"kommuner":[]}"#,
+        );
+        assert!(read_regions(&bad_code)
+            .unwrap_err()
+            .to_string()
+            .contains("/lan/0/kod"));
     }
 
     #[test]
@@ -204,7 +272,9 @@ mod tests {
         let cross = src(r#"{"regso":{"0180R001":"A"},"deso":{"0114C1010":"0180R001"}}"#);
         assert!(read_deso_regso(&cross, "regso-2025", "deso-2025", &known).is_err());
         let orphan = src(r#"{"regso":{"0180R001":"A"},"deso":{"0180C1010":"0180R009"}}"#);
-        let err = read_deso_regso(&orphan, "regso-2025", "deso-2025", &known).unwrap_err().to_string();
+        let err = read_deso_regso(&orphan, "regso-2025", "deso-2025", &known)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/deso/0180C1010"), "{err}");
     }
 }

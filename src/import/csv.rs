@@ -9,11 +9,14 @@ use super::Source;
 #[derive(Debug)]
 pub struct Table {
     pub header: Vec<String>,
-    pub rows: Vec<(usize, Vec<String>)>,
+    pub rows: Vec<Record>,
 }
 
-/// Splits `text` into records, honouring quotes; each record with its 1-based first line.
-fn records(text: &str, sep: char) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A record and the 1-based line it starts on.
+type Record = (usize, Vec<String>);
+
+/// Splits `text` into records, honouring quotes. An error carries its line.
+fn records(text: &str, sep: char) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut fields = Vec::new();
     let mut field = String::new();
@@ -96,7 +99,11 @@ pub fn read(src: &Source) -> Result<Table, Error> {
             return Err(src.error(
                 Some(line),
                 None,
-                format!("{} cells where the header has {}", cells.len(), header.len()),
+                format!(
+                    "{} cells where the header has {}",
+                    cells.len(),
+                    header.len()
+                ),
             ));
         }
         rows.push((line, cells));

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bytea, Double, Int4, Nullable, SmallInt, Text, BigInt};
+use diesel::sql_types::{Array, BigInt, Bytea, Double, Int4, Nullable, SmallInt, Text};
 
 use crate::domain::{index, ranks, summaries};
 use crate::error::Result;
@@ -37,11 +37,12 @@ struct Division {
 /// Simplifies each staged division as a coverage and moves every staged geometry, with its
 /// GeoJSON at three levels of detail, into `areas`.
 pub fn publish_geometry(conn: &mut PgConnection) -> Result<usize> {
-    let divisions: Vec<String> = diesel::sql_query("SELECT DISTINCT division FROM staged_geometry ORDER BY 1")
-        .load::<Division>(conn)?
-        .into_iter()
-        .map(|d| d.division)
-        .collect();
+    let divisions: Vec<String> =
+        diesel::sql_query("SELECT DISTINCT division FROM staged_geometry ORDER BY 1")
+            .load::<Division>(conn)?
+            .into_iter()
+            .map(|d| d.division)
+            .collect();
     for division in &divisions {
         let staged = diesel::sql_query(
             "SELECT code, ST_AsBinary(geom) AS wkb FROM staged_geometry WHERE division = $1 ORDER BY code",
@@ -140,8 +141,13 @@ fn compute_area_types(conn: &mut PgConnection) -> Result<usize> {
     }
     let mut written = 0;
     for ((division, _year), list) in groups {
-        let indices: Vec<f64> = list.iter().map(|r| index::socioeconomic_index(r.v1, r.v2, r.v3)).collect();
-        let Some(types) = index::classify(&indices) else { continue };
+        let indices: Vec<f64> = list
+            .iter()
+            .map(|r| index::socioeconomic_index(r.v1, r.v2, r.v3))
+            .collect();
+        let Some(types) = index::classify(&indices) else {
+            continue;
+        };
         written += diesel::sql_query(
             "INSERT INTO area_type_sources (division, code, year, origin, area_type, socioeconomic_index)
              SELECT $1, c, y, 'computed', t, i FROM unnest($2::text[], $3::smallint[], $4::smallint[], $5::float8[]) AS x(c, y, t, i)",
@@ -230,13 +236,17 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
                 income_quintiles: r.low_income.zip(r.high_income),
             })
             .collect();
-        summaries_written += write_summaries(conn, division, *year, &summaries::summarise_all(&facts))?;
+        summaries_written +=
+            write_summaries(conn, division, *year, &summaries::summarise_all(&facts))?;
     }
     Ok(summaries_written)
 }
 
 fn write_ranks(conn: &mut PgConnection, division: &str, year: i16, list: &[&Served]) -> Result<()> {
-    let indexed: Vec<(&Served, f64)> = list.iter().filter_map(|r| Some((*r, r.socioeconomic_index?))).collect();
+    let indexed: Vec<(&Served, f64)> = list
+        .iter()
+        .filter_map(|r| Some((*r, r.socioeconomic_index?)))
+        .collect();
     if indexed.is_empty() {
         return Ok(());
     }
@@ -271,14 +281,20 @@ fn write_ranks(conn: &mut PgConnection, division: &str, year: i16, list: &[&Serv
     Ok(())
 }
 
-fn write_summaries(conn: &mut PgConnection, regso_division: &str, year: i16, list: &[summaries::Summary]) -> Result<usize> {
+fn write_summaries(
+    conn: &mut PgConnection,
+    regso_division: &str,
+    year: i16,
+    list: &[summaries::Summary],
+) -> Result<usize> {
     let division = |code: &str| match code.len() {
         2 if code == "00" => "riket",
         2 => "lan",
         _ => "kommun",
     };
     let arr_i32 = |a: [u32; 5]| format!("{{{}}}", a.map(|v| v.to_string()).join(","));
-    let arr_f = |a: Option<[f64; 5]>| a.map(|a| format!("{{{}}}", a.map(|v| v.to_string()).join(",")));
+    let arr_f =
+        |a: Option<[f64; 5]>| a.map(|a| format!("{{{}}}", a.map(|v| v.to_string()).join(",")));
     Ok(diesel::sql_query(
         "INSERT INTO area_type_summaries (division, code, year, regso_division, regso_count, regso_by_type,
                                           population, population_by_type, population_share_by_type, inequality_index)

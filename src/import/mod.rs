@@ -25,7 +25,10 @@ pub struct Source {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Source {
@@ -94,7 +97,10 @@ impl Source {
     /// the line of the first bad byte.
     pub fn text(&self) -> Result<&str, Error> {
         std::str::from_utf8(&self.bytes).map_err(|e| {
-            let line = 1 + self.bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            let line = 1 + self.bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             self.error(
                 Some(line),
                 None,

@@ -6,6 +6,7 @@ mod support;
 mod caching;
 mod cli;
 mod errors;
+mod import;
 mod migrations;
 mod openapi;
 mod system;

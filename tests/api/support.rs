@@ -106,6 +106,29 @@ pub fn template() -> &'static str {
     })
 }
 
+/// The bundled data folder of this repository.
+pub fn data_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+fn bundled_template() -> &'static str {
+    static BUNDLED: OnceLock<String> = OnceLock::new();
+    BUNDLED.get_or_init(|| {
+        let db = TestDb::migrated();
+        {
+            let mut conn = db.conn();
+            segstat::import::bundled::import(&mut conn, &data_dir())
+                .expect("the bundled data imports");
+        }
+        let name = format!("segstat_bundled_{}", std::process::id());
+        admin()
+            .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", db.name))
+            .expect("keep the imported database as a template");
+        std::mem::forget(db);
+        name
+    })
+}
+
 #[derive(QueryableByName)]
 struct Datname {
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -131,7 +154,9 @@ fn drop_matching(conn: &mut PgConnection, pattern: &str) {
 
 /// Databases left by test processes that died before their cleanup ran.
 fn drop_stale_test_databases(conn: &mut PgConnection) {
-    for name in databases_like(conn, "segstat_test_%") {
+    let mut names = databases_like(conn, "segstat_test_%");
+    names.extend(databases_like(conn, "segstat_bundled_%"));
+    for name in names {
         let pid = name.split('_').nth(2).unwrap_or("");
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
             let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
@@ -149,6 +174,15 @@ impl TestDb {
     pub fn migrated() -> TestDb {
         let template = template();
         TestDb::create(&format!("TEMPLATE {template}"))
+    }
+
+    /// A migrated database with the real bundled dataset imported (a copy of a database
+    /// imported once per test process).
+    pub fn bundled() -> TestDb {
+        TestDb::create(&format!(
+            "TEMPLATE {} STRATEGY FILE_COPY",
+            bundled_template()
+        ))
     }
 
     /// An empty database with nothing in it, not even PostGIS.
