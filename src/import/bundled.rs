@@ -8,6 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Text};
 use serde_json::json;
 
+use super::catalogue::Catalogue;
+use super::values::{self, Observation};
 use super::{area_types, boundaries, codes, derive, load, Source};
 use crate::domain::geometry_source::unchanged_regso;
 use crate::error::{Error, Result};
@@ -34,7 +36,31 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("area-types", "scb/regso_omradestyp_2022.csv"),
     ("area-types", "scb/regso_omradestyp_2023.csv"),
+    ("catalogue", "catalogue/indicators.json"),
+    ("indicators", "fixtures/scb_pxwebapi2_tab638_jsonstat2.json"),
+    (
+        "indicators",
+        "fixtures/scb_pxweb_v1_IntGr8RegSOKON3_goteborg_2023.json",
+    ),
 ];
+
+/// Real indicator tables: (file, format).
+const VALUE_FILES: &[(&str, ValueFormat)] = &[
+    (
+        "fixtures/scb_pxwebapi2_tab638_jsonstat2.json",
+        ValueFormat::JsonStat,
+    ),
+    (
+        "fixtures/scb_pxweb_v1_IntGr8RegSOKON3_goteborg_2023.json",
+        ValueFormat::PxWebV1,
+    ),
+];
+
+#[derive(Clone, Copy)]
+pub enum ValueFormat {
+    JsonStat,
+    PxWebV1,
+}
 
 /// What an import did.
 #[derive(Debug)]
@@ -109,6 +135,8 @@ struct Parsed {
     labels: usize,
     layers: Vec<(&'static str, &'static str, boundaries::Layer)>,
     types: Vec<(&'static str, Vec<area_types::OfficialType>)>,
+    catalogue: Catalogue,
+    values: Vec<(&'static str, Vec<Observation>)>,
 }
 
 /// (file, code property, division) of each published boundary layer.
@@ -183,6 +211,19 @@ fn parse(sources: &[(&str, Source)]) -> Result<Parsed> {
             Ok((name, division, layer))
         })
         .collect::<Result<Vec<_>>>()?;
+    let catalogue = Catalogue::parse(src(sources, "catalogue/indicators.json"))?;
+    let values = VALUE_FILES
+        .iter()
+        .map(|&(name, format)| {
+            let s = src(sources, name);
+            let obs = match format {
+                ValueFormat::JsonStat => values::read_jsonstat(s, &catalogue)?,
+                ValueFormat::PxWebV1 => values::read_pxweb_v1(s, &catalogue)?,
+            };
+            values::check_unique(s, &obs)?;
+            Ok((name, obs))
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Parsed {
         regions,
         regso2020,
@@ -193,6 +234,8 @@ fn parse(sources: &[(&str, Source)]) -> Result<Parsed> {
         labels: labels.len(),
         layers,
         types,
+        catalogue,
+        values,
     })
 }
 
@@ -251,6 +294,19 @@ fn load_all(conn: &mut PgConnection, sources: &[(&str, Source)]) -> Result<Outco
     for (name, types) in &p.types {
         let id = dataset(conn, name, types.len())?;
         load::insert_official_types(conn, "regso-2020", types, id)?;
+    }
+
+    // The indicator catalogue (entries with values) and the real indicator tables.
+    let used: BTreeSet<String> = p
+        .values
+        .iter()
+        .flat_map(|(_, obs)| obs.iter().map(|o| o.indicator.clone()))
+        .collect();
+    let id = dataset(conn, "catalogue/indicators.json", used.len())?;
+    load::insert_indicators(conn, &p.catalogue, &used, id)?;
+    for (name, obs) in &p.values {
+        let id = dataset(conn, name, obs.len())?;
+        load::insert_values(conn, src(sources, name), obs, id)?;
     }
 
     let data_version = derive::recompute(conn, false)?;

@@ -190,3 +190,90 @@ pub fn insert_official_types(
     .execute(conn)?;
     Ok(n)
 }
+
+/// Adds the catalogue entries that `used` names (an indicator without values is not served).
+pub fn insert_indicators(
+    conn: &mut PgConnection,
+    catalogue: &super::catalogue::Catalogue,
+    used: &std::collections::BTreeSet<String>,
+    dataset_id: i32,
+) -> Result<usize> {
+    let list: Vec<&super::catalogue::Indicator> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| used.contains(&i.id))
+        .collect();
+    let col = |f: fn(&super::catalogue::Indicator) -> String| {
+        list.iter().map(|i| f(i)).collect::<Vec<_>>()
+    };
+    Ok(diesel::sql_query(
+        "INSERT INTO indicators (id, theme, name_sv, name_en, description_sv, description_en, unit,
+                                 age_band, source_table, decimals, dataset_id)
+         SELECT * , $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                    $7::text[], $8::text[], $9::text[], $10::smallint[])
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind::<Array<Text>, _>(col(|i| i.id.clone()))
+    .bind::<Array<Text>, _>(col(|i| i.theme.clone()))
+    .bind::<Array<Text>, _>(col(|i| i.name_sv.clone()))
+    .bind::<Array<Text>, _>(col(|i| i.name_en.clone()))
+    .bind::<Array<Text>, _>(col(|i| i.description_sv.clone()))
+    .bind::<Array<Text>, _>(col(|i| i.description_en.clone()))
+    .bind::<Array<Text>, _>(col(|i| i.unit.clone()))
+    .bind::<Array<Nullable<Text>>, _>(list.iter().map(|i| i.age_band.clone()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(col(|i| i.source_table.clone()))
+    .bind::<Array<SmallInt>, _>(list.iter().map(|i| i.decimals).collect::<Vec<_>>())
+    .bind::<Int4, _>(dataset_id)
+    .execute(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct Unknown {
+    #[diesel(sql_type = Int4)]
+    i: i32,
+}
+
+/// Writes observations; every area must be known in its division. Batches of 50,000.
+pub fn insert_values(
+    conn: &mut PgConnection,
+    src: &Source,
+    obs: &[super::values::Observation],
+    dataset_id: i32,
+) -> Result<usize> {
+    let mut written = 0;
+    for chunk in obs.chunks(50_000) {
+        let divisions: Vec<&str> = chunk.iter().map(|o| o.division).collect();
+        let codes: Vec<&str> = chunk.iter().map(|o| o.code.as_str()).collect();
+        let unknown = diesel::sql_query(
+            "SELECT min(i)::int AS i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(d, c, i)
+             WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.division = t.d AND a.code = t.c)
+             HAVING count(*) > 0",
+        )
+        .bind::<Array<Text>, _>(&divisions)
+        .bind::<Array<Text>, _>(&codes)
+        .load::<Unknown>(conn)?;
+        if let Some(u) = unknown.first() {
+            let o = &chunk[u.i as usize - 1];
+            return Err(src.error_at(
+                Some(o.location.clone()),
+                Some("Region"),
+                format!("{} is not an area of {}", o.code, o.division),
+            ));
+        }
+        written += diesel::sql_query(
+            "INSERT INTO indicator_values (indicator, division, code, year, breakdown, value, status, dataset_id)
+             SELECT ind, d, c, y, b, v, CASE WHEN v IS NULL THEN 'missing' ELSE 'ok' END, $7
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[], $5::text[], $6::float8[])
+                  AS t(ind, d, c, y, b, v)",
+        )
+        .bind::<Array<Text>, _>(chunk.iter().map(|o| o.indicator.as_str()).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(&divisions)
+        .bind::<Array<Text>, _>(&codes)
+        .bind::<Array<SmallInt>, _>(chunk.iter().map(|o| o.year).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(chunk.iter().map(|o| o.breakdown.as_str()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<diesel::sql_types::Double>>, _>(chunk.iter().map(|o| o.value).collect::<Vec<_>>())
+        .bind::<Int4, _>(dataset_id)
+        .execute(conn)?;
+    }
+    Ok(written)
+}

@@ -4,10 +4,12 @@
 pub mod area_types;
 pub mod boundaries;
 pub mod bundled;
+pub mod catalogue;
 pub mod codes;
 pub mod csv;
 pub mod derive;
 pub mod load;
+pub mod values;
 
 use std::io::Read;
 use std::path::Path;

@@ -392,3 +392,41 @@ fn bundled_files_match_their_checksums() {
         assert!(sums.contains(rel), "{rel} is not in SHA256SUMS");
     }
 }
+
+#[test]
+fn real_indicator_values_keep_scb_missing_markers_as_missing() {
+    let db = TestDb::bundled();
+    let mut conn = db.conn();
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+        #[diesel(sql_type = BigInt)]
+        zeros: i64,
+    }
+    let rows: BTreeMap<String, (i64, i64)> = diesel::sql_query(
+        "SELECT status, count(*) AS n, count(*) FILTER (WHERE value = 0) AS zeros
+         FROM indicator_values WHERE indicator IN ('sfi_passed_share', 'sfi_days_to_pass') GROUP BY 1",
+    )
+    .load::<Row>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| (r.status, (r.n, r.zeros)))
+    .collect();
+    // 147 Göteborg RegSO × 2 indicators; SCB suppressed 193 of the 294 values.
+    assert_eq!(rows["missing"], (193, 0));
+    assert_eq!(rows["ok"].0, 101);
+    #[derive(QueryableByName)]
+    struct Value {
+        #[diesel(sql_type = Double)]
+        value: f64,
+    }
+    let stockholm = diesel::sql_query(
+        "SELECT value FROM indicator_values WHERE indicator = 'population' AND code = '0180' AND year = 2024",
+    )
+    .get_result::<Value>(&mut conn)
+    .unwrap();
+    assert_eq!(stockholm.value, 988_943.0);
+}
