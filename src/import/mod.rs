@@ -9,6 +9,7 @@ pub mod codes;
 pub mod csv;
 pub mod derive;
 pub mod load;
+pub mod manifest;
 pub mod values;
 
 use std::io::Read;

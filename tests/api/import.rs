@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Integer, SmallInt, Text};
 
-use segstat::import::bundled::{self, Outcome};
+use segstat::import::bundled;
+use segstat::import::manifest::Outcome;
 use segstat::import::{codes, Source};
 
 use crate::support::*;
