@@ -7,6 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// changes no land boundary.
 pub const TERRITORIAL_WATER_EXTENSION: &str = "Utvidgas till territorialvattengräns";
 
+/// One row of SCB's DeSO change log: (from DeSO, to DeSO, type of change).
+pub type Change = (String, String, String);
+
 /// RegSO codes whose boundary is unchanged from 2020 to 2025, except for extension to the
 /// territorial-water limit: the same DeSO members in both versions, and no member DeSO in the
 /// change log with any other type of change.
@@ -16,7 +19,7 @@ pub const TERRITORIAL_WATER_EXTENSION: &str = "Utvidgas till territorialvattengr
 pub fn unchanged_regso(
     members_2020: &BTreeMap<String, BTreeSet<String>>,
     members_2025: &BTreeMap<String, BTreeSet<String>>,
-    changes: &[(String, String, String)],
+    changes: &[Change],
 ) -> BTreeSet<String> {
     let changed: BTreeSet<&str> = changes
         .iter()

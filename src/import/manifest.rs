@@ -14,7 +14,7 @@ use serde_json::json;
 use super::catalogue::Catalogue;
 use super::values::{self, Observation};
 use super::{area_types, boundaries, codes, derive, load, Source};
-use crate::domain::geometry_source::unchanged_regso;
+use crate::domain::geometry_source::{unchanged_regso, Change};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Copy, Debug)]
@@ -145,7 +145,7 @@ struct Parsed {
     areas: Vec<(usize, Vec<codes::AreaRow>)>,
     /// RegSO → DeSO members per division version, for the derivation of RegSO 2020 geometry.
     members: BTreeMap<&'static str, BTreeMap<String, BTreeSet<String>>>,
-    changes: Option<(usize, Vec<(String, String, String)>)>,
+    changes: Option<(usize, Vec<Change>)>,
     labels: Option<(usize, usize)>,
     layers: Vec<(usize, &'static str, boundaries::Layer)>,
     types: Vec<(usize, Vec<area_types::OfficialType>)>,
@@ -292,7 +292,7 @@ fn write(
     Ok(Outcome::Imported { data_version, rows })
 }
 
-fn read_change_log(s: &Source) -> Result<Vec<(String, String, String)>> {
+fn read_change_log(s: &Source) -> Result<Vec<Change>> {
     let doc = s.json()?;
     let list = doc
         .get("forandringar")
