@@ -29,6 +29,18 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Write the synthetic national dataset (SCB formats, labelled synthetic) into a folder.
+    GenerateSynthetic {
+        /// Same seed, same dataset.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write; default target/synthetic-<seed>.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The real bundle whose codes and kommun boundaries it builds on.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document (the contents of openapi/openapi.json).
     Openapi,
     /// Exit 0 when the server at URL answers /health with 200 (for container health checks).
@@ -45,6 +57,12 @@ pub enum ImportCommand {
         /// The data folder; default: $SEGSTAT_DATA_DIR, ./data, /usr/share/segstat/data.
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
+    },
+    /// A synthetic dataset written by `generate-synthetic` (replaces whatever was loaded; every
+    /// response is then marked synthetic).
+    Synthetic {
+        #[arg(long)]
+        dir: std::path::PathBuf,
     },
 }
 

@@ -103,6 +103,12 @@ impl Error {
     }
 }
 
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Error {
+        Error::Internal(format!("JSON: {e}"))
+    }
+}
+
 impl From<r2d2::Error> for Error {
     fn from(e: r2d2::Error) -> Error {
         Error::Unavailable(format!("no database connection available: {e}"))

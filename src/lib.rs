@@ -17,6 +17,7 @@ pub mod limits;
 pub mod openapi;
 pub mod server;
 pub mod state;
+pub mod synthetic;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -21,6 +21,15 @@ async fn main() -> ExitCode {
         Command::Import {
             what: ImportCommand::Bundled { data_dir },
         } => Config::from_env().and_then(|config| server::import_bundled(&config, data_dir)),
+        Command::Import {
+            what: ImportCommand::Synthetic { dir },
+        } => Config::from_env().and_then(|config| server::import_synthetic(&config, &dir)),
+        Command::GenerateSynthetic {
+            seed,
+            out,
+            data_dir,
+        } => Config::from_env()
+            .and_then(|config| server::generate_synthetic(&config, seed, out, data_dir)),
         Command::Migrate { revert_all } => {
             Config::from_env().and_then(|config| server::migrate(&config, revert_all))
         }

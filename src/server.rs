@@ -87,20 +87,63 @@ pub fn migrate(config: &Config, revert_all: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn import_bundled(config: &Config, data_dir: Option<std::path::PathBuf>) -> Result<()> {
-    let data_dir = match data_dir {
-        Some(d) => d,
-        None => crate::import::bundled::default_data_dir()?,
-    };
+fn migrated_connection(config: &Config) -> Result<diesel::PgConnection> {
     let mut conn = db::wait_for_database(&config.database_url, config.db_wait)?;
     if !db::migrations::is_up_to_date(&mut conn)? {
         return Err(Error::Migration(
             "the database is not migrated; run `segstat migrate` first".into(),
         ));
     }
+    Ok(conn)
+}
+
+fn import_with(
+    config: &Config,
+    dir: &std::path::Path,
+    manifest: &crate::import::manifest::Manifest,
+) -> Result<()> {
+    let mut conn = migrated_connection(config)?;
     let started = std::time::Instant::now();
-    let outcome = crate::import::bundled::import(&mut conn, &data_dir)?;
+    let outcome = crate::import::manifest::import(&mut conn, dir, manifest)?;
     log::info!("{} in {:.1?}", String::from(&outcome), started.elapsed());
+    Ok(())
+}
+
+pub fn import_bundled(config: &Config, data_dir: Option<std::path::PathBuf>) -> Result<()> {
+    let data_dir = match data_dir {
+        Some(d) => d,
+        None => crate::import::bundled::default_data_dir()?,
+    };
+    import_with(config, &data_dir, &crate::import::bundled::manifest())
+}
+
+pub fn import_synthetic(config: &Config, dir: &std::path::Path) -> Result<()> {
+    import_with(config, dir, &crate::synthetic::manifest())
+}
+
+pub fn generate_synthetic(
+    config: &Config,
+    seed: u64,
+    out: Option<std::path::PathBuf>,
+    data_dir: Option<std::path::PathBuf>,
+) -> Result<()> {
+    let data_dir = match data_dir {
+        Some(d) => d,
+        None => crate::import::bundled::default_data_dir()?,
+    };
+    let out = out.unwrap_or_else(|| crate::synthetic::default_dir(seed));
+    // PostGIS cuts the polygons; any database with PostGIS will do, nothing is stored.
+    let mut conn = migrated_connection(config)?;
+    let started = std::time::Instant::now();
+    let report = crate::synthetic::generate(&mut conn, &data_dir, &out, seed)?;
+    log::info!(
+        "wrote the synthetic dataset (seed {seed}) to {}: {} files, {} polygons, {} values in {:.1?}",
+        out.display(),
+        report.files,
+        report.polygons,
+        report.values,
+        started.elapsed()
+    );
     Ok(())
 }
 

@@ -122,6 +122,37 @@ struct Components {
     v3: f64,
 }
 
+/// Indicator ids of the three components of the socio-economic index.
+pub const COMPONENTS: [&str; 3] = [
+    "low_economic_standard",
+    "low_education",
+    "long_term_dependency",
+];
+
+/// Copies the index components, where they were imported as indicator values of RegSO, into
+/// the official rows of `area_type_sources`: they are SCB's published inputs.
+fn components_from_values(conn: &mut PgConnection) -> Result<usize> {
+    Ok(diesel::sql_query(
+        "INSERT INTO area_type_sources (division, code, year, origin, low_economic_standard,
+                                        low_education, long_term_dependency, dataset_id)
+         SELECT v1.division, v1.code, v1.year, 'official', v1.value, v2.value, v3.value, v1.dataset_id
+         FROM indicator_values v1
+         JOIN indicator_values v2 ON (v2.indicator, v2.division, v2.code, v2.year, v2.breakdown)
+                                   = ($2, v1.division, v1.code, v1.year, 'total')
+         JOIN indicator_values v3 ON (v3.indicator, v3.division, v3.code, v3.year, v3.breakdown)
+                                   = ($3, v1.division, v1.code, v1.year, 'total')
+         WHERE v1.indicator = $1 AND v1.breakdown = 'total' AND v1.division LIKE 'regso-%'
+         ON CONFLICT (division, code, year, origin) DO UPDATE SET
+             low_economic_standard = excluded.low_economic_standard,
+             low_education = excluded.low_education,
+             long_term_dependency = excluded.long_term_dependency",
+    )
+    .bind::<Text, _>(COMPONENTS[0])
+    .bind::<Text, _>(COMPONENTS[1])
+    .bind::<Text, _>(COMPONENTS[2])
+    .execute(conn)?)
+}
+
 /// Computes the index and area type wherever SCB's three components are known, kept apart
 /// from the official values as `computed`.
 fn compute_area_types(conn: &mut PgConnection) -> Result<usize> {
@@ -351,6 +382,7 @@ fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String
 /// Recomputes every derived table and the data version.
 pub fn recompute(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
     publish_geometry(conn)?;
+    components_from_values(conn)?;
     compute_area_types(conn)?;
     serve_area_types(conn)?;
     write_data_version(conn, synthetic)

@@ -9,4 +9,5 @@ mod errors;
 mod import;
 mod migrations;
 mod openapi;
+mod synthetic;
 mod system;

@@ -129,6 +129,32 @@ fn bundled_template() -> &'static str {
     })
 }
 
+/// The seed of the synthetic dataset the tests share.
+pub const SYNTHETIC_SEED: u64 = 7;
+
+/// A database with the synthetic dataset imported, and the folder it was generated into; both
+/// made once per test process.
+pub fn synthetic_template() -> &'static (String, std::path::PathBuf) {
+    static SYNTHETIC: OnceLock<(String, std::path::PathBuf)> = OnceLock::new();
+    SYNTHETIC.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("segstat-synthetic-{}", std::process::id()));
+        let db = TestDb::migrated();
+        {
+            let mut conn = db.conn();
+            segstat::synthetic::generate(&mut conn, &data_dir(), &dir, SYNTHETIC_SEED)
+                .expect("the synthetic dataset generates");
+            segstat::import::manifest::import(&mut conn, &dir, &segstat::synthetic::manifest())
+                .expect("the synthetic dataset imports");
+        }
+        let name = format!("segstat_bundled_{}_synthetic", std::process::id());
+        admin()
+            .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", db.name))
+            .expect("keep the imported database as a template");
+        std::mem::forget(db);
+        (name, dir)
+    })
+}
+
 #[derive(QueryableByName)]
 struct Datname {
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -152,8 +178,18 @@ fn drop_matching(conn: &mut PgConnection, pattern: &str) {
     }
 }
 
-/// Databases left by test processes that died before their cleanup ran.
+/// Databases and folders left by test processes that have ended.
 fn drop_stale_test_databases(conn: &mut PgConnection) {
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("segstat-synthetic-") {
+                if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
     let mut names = databases_like(conn, "segstat_test_%");
     names.extend(databases_like(conn, "segstat_bundled_%"));
     for name in names {
@@ -182,6 +218,14 @@ impl TestDb {
         TestDb::create(&format!(
             "TEMPLATE {} STRATEGY FILE_COPY",
             bundled_template()
+        ))
+    }
+
+    /// A migrated database with the synthetic national dataset (seed 7) imported.
+    pub fn synthetic() -> TestDb {
+        TestDb::create(&format!(
+            "TEMPLATE {} STRATEGY FILE_COPY",
+            synthetic_template().0
         ))
     }
 
