@@ -3,10 +3,21 @@
 # PostgreSQL + PostGIS if missing (or says what to install), starts a private throwaway cluster
 # (or uses DATABASE_URL when set), migrates, loads the bundled real SCB data (a no-op when it
 # is loaded already), and serves.
+#
+#   scripts/serve.sh                  the real bundled data
+#   scripts/serve.sh --synthetic [N]  the synthetic national dataset (seed N, default 1) instead;
+#                                     every response says it is synthetic
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=dev-db.sh
 source scripts/dev-db.sh
+
+synthetic=""
+case "${1:-}" in
+    "") ;;
+    --synthetic) synthetic="${2:-1}" ;;
+    *) die "usage: $0 [--synthetic [SEED]]" ;;
+esac
 
 command -v cargo >/dev/null \
     || die "cargo is missing: install the Rust toolchain (https://rustup.rs or apt-get install cargo), then run this again"
@@ -15,6 +26,11 @@ ensure_database
 
 cargo build --release --locked
 target/release/segstat migrate
-target/release/segstat import bundled --data-dir data
+if [ -n "$synthetic" ]; then
+    target/release/segstat generate-synthetic --seed "$synthetic" --out "target/synthetic-$synthetic"
+    target/release/segstat import synthetic --dir "target/synthetic-$synthetic"
+else
+    target/release/segstat import bundled --data-dir data
+fi
 say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/v1 (Swagger UI at /v1/docs/); Ctrl-C stops"
 exec target/release/segstat serve

@@ -381,9 +381,13 @@ fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String
 
 /// Recomputes every derived table and the data version.
 pub fn recompute(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
-    publish_geometry(conn)?;
+    let started = std::time::Instant::now();
+    let areas = publish_geometry(conn)?;
+    log::info!("simplified and published {areas} geometries in {:.1?}", started.elapsed());
+    let started = std::time::Instant::now();
     components_from_values(conn)?;
     compute_area_types(conn)?;
-    serve_area_types(conn)?;
+    let summaries = serve_area_types(conn)?;
+    log::info!("computed area types, ranks and {summaries} summaries in {:.1?}", started.elapsed());
     write_data_version(conn, synthetic)
 }

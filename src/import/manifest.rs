@@ -134,7 +134,9 @@ pub fn import(conn: &mut PgConnection, dir: &Path, manifest: &Manifest) -> Resul
             data_version: crate::db::data_state::current(conn)?.data_version,
         });
     }
+    let started = std::time::Instant::now();
     let parsed = parse(&sources)?;
+    log::info!("read and checked {} files in {:.1?}", sources.len(), started.elapsed());
     conn.transaction(|conn| write(conn, &sources, &parsed, manifest.synthetic))
 }
 
@@ -283,11 +285,15 @@ fn write(
         let id = dataset(conn, *i, used.len())?;
         load::insert_indicators(conn, catalogue, &used, id)?;
     }
+    let started = std::time::Instant::now();
     for (i, obs) in &p.values {
         let id = dataset(conn, *i, obs.len())?;
         load::insert_values(conn, &sources[*i].1, obs, id)?;
     }
+    log::info!("wrote {} indicator values in {:.1?}", p.values.iter().map(|(_, o)| o.len()).sum::<usize>(), started.elapsed());
 
+    // Fresh statistics, so the derivation's joins are planned for the rows just loaded.
+    conn.batch_execute("ANALYZE areas; ANALYZE indicator_values; ANALYZE area_type_sources;")?;
     let data_version = derive::recompute(conn, synthetic)?;
     Ok(Outcome::Imported { data_version, rows })
 }
