@@ -58,12 +58,69 @@ pub enum ImportCommand {
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
     },
+    /// Fetch a table (PxWebApi 2) and boundary layers (WFS) from SCB and import them together
+    /// with the bundled codes and boundaries. Honours SCB's limit of 30 calls per 10 s.
+    Scb(ScbArgs),
     /// A synthetic dataset written by `generate-synthetic` (replaces whatever was loaded; every
     /// response is then marked synthetic).
     Synthetic {
         #[arg(long)]
         dir: std::path::PathBuf,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScbArgs {
+    /// PxWebApi 2 base URL.
+    #[arg(long, default_value = "https://statistikdatabasen.scb.se/api/v2")]
+    pub pxweb_url: String,
+    /// SCB's WFS endpoint.
+    #[arg(long, default_value = "https://geodata.scb.se/geoserver/stat/wfs")]
+    pub wfs_url: String,
+    /// A table id such as TAB638; its contents codes must be in the indicator catalogue.
+    #[arg(long)]
+    pub table: Option<String>,
+    /// A selection for the table, DIM=code,code (repeatable), sent as valueCodes[DIM].
+    #[arg(long = "select", value_parser = parse_selection)]
+    pub selections: Vec<(String, Vec<String>)>,
+    /// Split the selected codes of one dimension over several calls: DIM:N.
+    #[arg(long, value_parser = parse_chunk)]
+    pub chunk: Option<(String, usize)>,
+    /// A WFS layer: RegSO_2020, RegSO_2025, DeSO_2018 or DeSO_2025 (repeatable).
+    #[arg(long = "layer")]
+    pub layers: Vec<String>,
+    /// Features per WFS page.
+    #[arg(long, default_value_t = 1000)]
+    pub page_size: usize,
+    /// The bundled data folder (codes, catalogue, the other boundaries).
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Where to keep the fetched files.
+    #[arg(long, default_value = "target/scb-fetch")]
+    pub keep: std::path::PathBuf,
+}
+
+fn parse_selection(s: &str) -> Result<(String, Vec<String>), String> {
+    let (dim, codes) = s.split_once('=').ok_or("expected DIM=code,code")?;
+    let codes: Vec<String> = codes
+        .split(',')
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if dim.trim().is_empty() || codes.is_empty() {
+        return Err("expected DIM=code,code".into());
+    }
+    Ok((dim.trim().to_owned(), codes))
+}
+
+fn parse_chunk(s: &str) -> Result<(String, usize), String> {
+    let (dim, n) = s.split_once(':').ok_or("expected DIM:N")?;
+    let n: usize = n
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or("N must be a positive number")?;
+    Ok((dim.to_owned(), n))
 }
 
 fn settings_help() -> String {

@@ -22,6 +22,9 @@ async fn main() -> ExitCode {
             what: ImportCommand::Bundled { data_dir },
         } => Config::from_env().and_then(|config| server::import_bundled(&config, data_dir)),
         Command::Import {
+            what: ImportCommand::Scb(args),
+        } => Config::from_env().and_then(|config| server::import_scb(&config, &args)),
+        Command::Import {
             what: ImportCommand::Synthetic { dir },
         } => Config::from_env().and_then(|config| server::import_synthetic(&config, &dir)),
         Command::GenerateSynthetic {

@@ -117,6 +117,69 @@ pub fn import_bundled(config: &Config, data_dir: Option<std::path::PathBuf>) -> 
     import_with(config, &data_dir, &crate::import::bundled::manifest())
 }
 
+/// Fetches from SCB, then imports the fetched table and layers with the bundled codes,
+/// catalogue, area types and remaining boundaries.
+pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
+    use crate::import::manifest::{Entry, Role, ValueFormat};
+    use crate::import::online::{layer_division, Fetcher, RateLimiter, TableRequest};
+    let data_dir = match &args.data_dir {
+        Some(d) => d.clone(),
+        None => crate::import::bundled::default_data_dir()?,
+    };
+    let layers = args
+        .layers
+        .iter()
+        .map(|l| {
+            layer_division(l).map(|d| (l.as_str(), d)).ok_or_else(|| {
+                Error::Internal(format!(
+                    "--layer {l}: expected RegSO_2020, RegSO_2025, DeSO_2018 or DeSO_2025"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if args.table.is_none() && layers.is_empty() {
+        return Err(Error::Internal(
+            "nothing to fetch: give --table and/or --layer".into(),
+        ));
+    }
+    let calls = args.table.iter().count() as u64 + layers.len() as u64;
+    let mut fetcher = Fetcher::new(&args.keep, calls, RateLimiter::scb())?;
+    let mut fetched = Vec::new();
+    if let Some(table) = &args.table {
+        let req = TableRequest {
+            table: table.clone(),
+            selections: args.selections.clone(),
+            chunk: args.chunk.clone(),
+        };
+        for f in fetcher.table(&args.pxweb_url, &req)? {
+            fetched.push((f, Role::Values(ValueFormat::JsonStat), "indicators"));
+        }
+    }
+    for (layer, (division, code)) in &layers {
+        let f = fetcher.layer(&args.wfs_url, layer, args.page_size)?;
+        fetched.push((f, Role::Layer { code, division }, "boundaries"));
+    }
+    fetcher.finish();
+    // The bundle without its own indicator tables (the fetched table takes their place) and
+    // without the layers of the divisions fetched anew.
+    let mut manifest = crate::import::bundled::manifest();
+    manifest.entries.retain(|e| match &e.role {
+        Role::Values(_) => false,
+        Role::Layer { division, .. } => !layers.iter().any(|(_, (d, _))| d == division),
+        _ => true,
+    });
+    for (f, role, kind) in fetched {
+        let path = std::fs::canonicalize(&f.path)?;
+        manifest.entries.push(Entry {
+            kind,
+            path: path.to_string_lossy().into_owned(),
+            role,
+            source: Some(f.url),
+        });
+    }
+    import_with(config, &data_dir, &manifest)
+}
+
 pub fn import_synthetic(config: &Config, dir: &std::path::Path) -> Result<()> {
     import_with(config, dir, &crate::synthetic::manifest())
 }

@@ -85,6 +85,7 @@ pub fn manifest() -> Manifest {
                 kind,
                 path: path.to_owned(),
                 role: role(path),
+                source: None,
             })
             .collect(),
         synthetic: false,

@@ -383,11 +383,17 @@ fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String
 pub fn recompute(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
     let started = std::time::Instant::now();
     let areas = publish_geometry(conn)?;
-    log::info!("simplified and published {areas} geometries in {:.1?}", started.elapsed());
+    log::info!(
+        "simplified and published {areas} geometries in {:.1?}",
+        started.elapsed()
+    );
     let started = std::time::Instant::now();
     components_from_values(conn)?;
     compute_area_types(conn)?;
     let summaries = serve_area_types(conn)?;
-    log::info!("computed area types, ranks and {summaries} summaries in {:.1?}", started.elapsed());
+    log::info!(
+        "computed area types, ranks and {summaries} summaries in {:.1?}",
+        started.elapsed()
+    );
     write_data_version(conn, synthetic)
 }

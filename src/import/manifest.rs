@@ -54,9 +54,12 @@ pub enum Role {
 pub struct Entry {
     /// The dataset kind recorded in `datasets`.
     pub kind: &'static str,
-    /// Path under the dataset's folder; also the name in messages and records.
+    /// Path under the dataset's folder (or absolute); also the name in messages and records
+    /// unless `source` says otherwise.
     pub path: String,
     pub role: Role,
+    /// Where the file came from, when it was fetched: the URL, recorded as the source.
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -127,7 +130,12 @@ pub fn import(conn: &mut PgConnection, dir: &Path, manifest: &Manifest) -> Resul
     let sources: Vec<(&Entry, Source)> = manifest
         .entries
         .iter()
-        .map(|e| Ok((e, Source::read(&dir.join(&e.path), &e.path)?)))
+        .map(|e| {
+            Ok((
+                e,
+                Source::read(&dir.join(&e.path), e.source.as_deref().unwrap_or(&e.path))?,
+            ))
+        })
         .collect::<Result<_>>()?;
     if already_imported(conn, &sources, manifest.synthetic)? {
         return Ok(Outcome::Unchanged {
@@ -136,7 +144,11 @@ pub fn import(conn: &mut PgConnection, dir: &Path, manifest: &Manifest) -> Resul
     }
     let started = std::time::Instant::now();
     let parsed = parse(&sources)?;
-    log::info!("read and checked {} files in {:.1?}", sources.len(), started.elapsed());
+    log::info!(
+        "read and checked {} files in {:.1?}",
+        sources.len(),
+        started.elapsed()
+    );
     conn.transaction(|conn| write(conn, &sources, &parsed, manifest.synthetic))
 }
 
@@ -290,7 +302,11 @@ fn write(
         let id = dataset(conn, *i, obs.len())?;
         load::insert_values(conn, &sources[*i].1, obs, id)?;
     }
-    log::info!("wrote {} indicator values in {:.1?}", p.values.iter().map(|(_, o)| o.len()).sum::<usize>(), started.elapsed());
+    log::info!(
+        "wrote {} indicator values in {:.1?}",
+        p.values.iter().map(|(_, o)| o.len()).sum::<usize>(),
+        started.elapsed()
+    );
 
     // Fresh statistics, so the derivation's joins are planned for the rows just loaded.
     conn.batch_execute("ANALYZE areas; ANALYZE indicator_values; ANALYZE area_type_sources;")?;

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod derive;
 pub mod load;
 pub mod manifest;
+pub mod online;
 pub mod values;
 
 use std::io::Read;

@@ -39,6 +39,7 @@ pub fn manifest() -> Manifest {
         kind,
         path: path.to_owned(),
         role,
+        source: None,
     };
     Manifest {
         entries: vec![

@@ -8,6 +8,7 @@ mod cli;
 mod errors;
 mod import;
 mod migrations;
+mod online;
 mod openapi;
 mod synthetic;
 mod system;

@@ -1,0 +1,316 @@
+//! Online import from SCB: statistical tables through PxWebApi 2 (JSON-stat 2.0) and boundary
+//! layers through SCB's WFS (GeoServer, GeoJSON). Responses are saved as files and then loaded
+//! by the same readers and loader as an offline import, so both paths check the same things.
+//!
+//! SCB allows 30 calls per 10 seconds; every call waits for the [`RateLimiter`], and a progress
+//! bar shows the calls made.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::{Error, Result};
+
+/// At most `calls` calls in any `window`: a sliding window over the times of recent calls.
+pub struct RateLimiter {
+    calls: usize,
+    window: Duration,
+    recent: VecDeque<Instant>,
+}
+
+impl RateLimiter {
+    /// SCB's published limit.
+    pub fn scb() -> RateLimiter {
+        RateLimiter::new(30, Duration::from_secs(10))
+    }
+
+    pub fn new(calls: usize, window: Duration) -> RateLimiter {
+        RateLimiter {
+            calls,
+            window,
+            recent: VecDeque::with_capacity(calls),
+        }
+    }
+
+    /// How long to wait at `now` before the next call may go out.
+    pub fn delay(&mut self, now: Instant) -> Duration {
+        while self
+            .recent
+            .front()
+            .is_some_and(|&t| now.duration_since(t) >= self.window)
+        {
+            self.recent.pop_front();
+        }
+        if self.recent.len() < self.calls {
+            Duration::ZERO
+        } else {
+            self.window - now.duration_since(self.recent[0])
+        }
+    }
+
+    /// Records a call made at `at`.
+    pub fn record(&mut self, at: Instant) {
+        self.recent.push_back(at);
+    }
+
+    /// Sleeps as needed, then records the call.
+    pub fn wait(&mut self) {
+        let d = self.delay(Instant::now());
+        if !d.is_zero() {
+            std::thread::sleep(d);
+        }
+        self.record(Instant::now());
+    }
+}
+
+/// One file fetched, with the URL it came from (recorded as the dataset's source).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub path: PathBuf,
+    pub url: String,
+}
+
+pub struct Fetcher {
+    agent: ureq::Agent,
+    limiter: RateLimiter,
+    progress: ProgressBar,
+    out: PathBuf,
+}
+
+/// A table request: the table id, `valueCodes` selections, and the dimension whose codes are
+/// split over several calls so that no response exceeds SCB's cell limit.
+#[derive(Debug, Clone)]
+pub struct TableRequest {
+    pub table: String,
+    pub selections: Vec<(String, Vec<String>)>,
+    pub chunk: Option<(String, usize)>,
+}
+
+/// Everything but RFC 3986's unreserved characters is escaped in query values.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+impl Fetcher {
+    pub fn new(out: &Path, calls: u64, limiter: RateLimiter) -> Result<Fetcher> {
+        std::fs::create_dir_all(out)?;
+        let progress = ProgressBar::new(calls);
+        progress.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        Ok(Fetcher {
+            agent: ureq::AgentBuilder::new()
+                .timeout_connect(Duration::from_secs(10))
+                .timeout(Duration::from_secs(120))
+                .user_agent(concat!("segstat/", env!("CARGO_PKG_VERSION")))
+                .build(),
+            limiter,
+            progress,
+            out: out.to_owned(),
+        })
+    }
+
+    fn get(&mut self, url: &str) -> Result<Vec<u8>> {
+        if self.progress.position() >= self.progress.length().unwrap_or(0) {
+            self.progress.inc_length(1);
+        }
+        self.limiter.wait();
+        self.progress.set_message(url.to_owned());
+        let fail = |msg: String| Error::Import {
+            file: url.to_owned(),
+            location: None,
+            field: None,
+            message: msg,
+        };
+        let response = match self.agent.get(url).call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(code, r)) => {
+                let body = r.into_string().unwrap_or_default();
+                return Err(fail(format!(
+                    "SCB answered {code}: {}",
+                    body.chars().take(300).collect::<String>()
+                )));
+            }
+            Err(e) => return Err(fail(format!("request failed: {e}"))),
+        };
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(response.into_reader(), 512 * 1024 * 1024),
+            &mut bytes,
+        )
+        .map_err(|e| fail(format!("reading the response: {e}")))?;
+        self.progress.inc(1);
+        Ok(bytes)
+    }
+
+    fn save(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+        let path = self.out.join(name);
+        std::fs::write(&path, bytes)?;
+        Ok(path)
+    }
+
+    /// Fetches a table as JSON-stat 2.0, one file per chunk.
+    pub fn table(&mut self, base: &str, req: &TableRequest) -> Result<Vec<Fetched>> {
+        let mut groups: Vec<Vec<(String, Vec<String>)>> = vec![req.selections.clone()];
+        if let Some((dim, size)) = &req.chunk {
+            let values = req
+                .selections
+                .iter()
+                .find(|(d, _)| d == dim)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| {
+                    Error::Internal(format!(
+                        "--chunk {dim}: select the codes of {dim} to split them"
+                    ))
+                })?;
+            groups = values
+                .chunks((*size).max(1))
+                .map(|part| {
+                    req.selections
+                        .iter()
+                        .map(|(d, v)| {
+                            if d == dim {
+                                (d.clone(), part.to_vec())
+                            } else {
+                                (d.clone(), v.clone())
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for (i, selection) in groups.iter().enumerate() {
+            let mut url = format!(
+                "{}/tables/{}/data?lang=sv&outputFormat=json-stat2",
+                base.trim_end_matches('/'),
+                encode(&req.table)
+            );
+            for (dim, values) in selection {
+                url.push_str(&format!(
+                    "&valueCodes%5B{}%5D={}",
+                    encode(dim),
+                    encode(&values.join(","))
+                ));
+            }
+            let bytes = self.get(&url)?;
+            let path = self.save(&format!("{}_{i:04}.json", req.table), &bytes)?;
+            out.push(Fetched { path, url });
+        }
+        Ok(out)
+    }
+
+    /// Fetches every feature of a WFS layer as GeoJSON in EPSG:3006, page by page, and merges
+    /// the pages into one FeatureCollection.
+    pub fn layer(&mut self, wfs: &str, layer: &str, page: usize) -> Result<Fetched> {
+        let mut features: Vec<serde_json::Value> = Vec::new();
+        let mut crs = serde_json::Value::Null;
+        let first_url = self.layer_url(wfs, layer, 0, page);
+        loop {
+            let url = self.layer_url(wfs, layer, features.len(), page);
+            let bytes = self.get(&url)?;
+            let doc: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| Error::Import {
+                    file: url.clone(),
+                    location: None,
+                    field: None,
+                    message: format!("not JSON (a WFS error page?): {e}"),
+                })?;
+            let batch = doc
+                .get("features")
+                .and_then(|f| f.as_array())
+                .cloned()
+                .unwrap_or_default();
+            if crs.is_null() {
+                crs = doc.get("crs").cloned().unwrap_or(serde_json::Value::Null);
+            }
+            let matched = doc
+                .get("numberMatched")
+                .and_then(|n| n.as_u64())
+                .map(|n| n as usize);
+            let got = batch.len();
+            features.extend(batch);
+            if got < page || got == 0 || matched.is_some_and(|m| features.len() >= m) {
+                break;
+            }
+        }
+        let doc =
+            serde_json::json!({"type": "FeatureCollection", "crs": crs, "features": features});
+        let path = self.save(&format!("{layer}.geojson"), &serde_json::to_vec(&doc)?)?;
+        Ok(Fetched {
+            path,
+            url: first_url,
+        })
+    }
+
+    fn layer_url(&self, wfs: &str, layer: &str, start: usize, count: usize) -> String {
+        format!(
+            "{}?service=WFS&version=2.0.0&request=GetFeature&typeNames={}&outputFormat=application%2Fjson\
+             &srsName=EPSG%3A3006&sortBy=objectid&count={count}&startIndex={start}",
+            wfs.trim_end_matches('?'),
+            encode(&format!("stat:{layer}")),
+        )
+    }
+
+    pub fn finish(&self) {
+        self.progress.finish_and_clear();
+    }
+}
+
+/// The division and code property of SCB's WFS layers.
+pub fn layer_division(layer: &str) -> Option<(&'static str, &'static str)> {
+    match layer {
+        "RegSO_2020" => Some(("regso-2020", "regsokod")),
+        "RegSO_2025" => Some(("regso-2025", "regsokod")),
+        "DeSO_2018" => Some(("deso-2018", "desokod")),
+        "DeSO_2025" => Some(("deso-2025", "desokod")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thirty_calls_per_ten_seconds() {
+        let mut l = RateLimiter::scb();
+        let t0 = Instant::now();
+        for i in 0..30 {
+            let at = t0 + Duration::from_millis(i * 10);
+            assert_eq!(l.delay(at), Duration::ZERO, "call {i}");
+            l.record(at);
+        }
+        // The 31st call at 0.3 s must wait until the first leaves the window at 10 s.
+        let at = t0 + Duration::from_millis(300);
+        assert_eq!(l.delay(at), Duration::from_millis(9_700));
+        // Once the window has moved on, calls go out again.
+        let later = t0 + Duration::from_secs(10);
+        assert_eq!(l.delay(later), Duration::ZERO);
+        l.record(later);
+        assert!(l.delay(later) > Duration::ZERO);
+    }
+
+    #[test]
+    fn known_layers_map_to_divisions() {
+        assert_eq!(
+            layer_division("RegSO_2025"),
+            Some(("regso-2025", "regsokod"))
+        );
+        assert_eq!(layer_division("Kommun"), None);
+    }
+}
