@@ -23,6 +23,8 @@ use crate::state::AppState;
 
 /// Response header naming the data version a response was built from.
 pub const DATA_VERSION_HEADER: &str = "data-version";
+/// Response header present, `true`, on every response built from synthetic data.
+pub const DATA_SYNTHETIC_HEADER: &str = "data-synthetic";
 
 /// A rendered response body and what describes it.
 pub struct Representation {
@@ -190,14 +192,21 @@ where
     })
     .await?;
     state.observe(&data);
-    Ok(respond(
+    let mut res = respond(
         req,
         Source::Data(&data.data_version),
         Some(data.updated_at),
         freshness,
         variant,
         rep,
-    ))
+    );
+    if data.synthetic {
+        res.headers_mut().insert(
+            header::HeaderName::from_static(DATA_SYNTHETIC_HEADER),
+            HeaderValue::from_static("true"),
+        );
+    }
+    Ok(res)
 }
 
 /// Middleware: a compressed body is a different representation, so its strong ETag must differ

@@ -40,6 +40,7 @@ pub fn app(
             header::CONTENT_DISPOSITION,
             header::LAST_MODIFIED,
             header::HeaderName::from_static(conditional::DATA_VERSION_HEADER),
+            header::HeaderName::from_static(conditional::DATA_SYNTHETIC_HEADER),
         ])
         .max_age(86_400);
     App::new()

@@ -379,14 +379,10 @@ fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String
     Ok(version)
 }
 
-/// Recomputes every derived table and the data version.
-pub fn recompute(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
-    let started = std::time::Instant::now();
-    let areas = publish_geometry(conn)?;
-    log::info!(
-        "simplified and published {areas} geometries in {:.1?}",
-        started.elapsed()
-    );
+/// Recomputes the derived statistics (computed area types, served area types with ranks,
+/// summaries) and the data version. Geometry is published separately, by the import that
+/// staged it.
+pub fn recompute_statistics(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
     let started = std::time::Instant::now();
     components_from_values(conn)?;
     compute_area_types(conn)?;

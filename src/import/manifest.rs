@@ -310,7 +310,13 @@ fn write(
 
     // Fresh statistics, so the derivation's joins are planned for the rows just loaded.
     conn.batch_execute("ANALYZE areas; ANALYZE indicator_values; ANALYZE area_type_sources;")?;
-    let data_version = derive::recompute(conn, synthetic)?;
+    let started = std::time::Instant::now();
+    let areas = derive::publish_geometry(conn)?;
+    log::info!(
+        "simplified and published {areas} geometries in {:.1?}",
+        started.elapsed()
+    );
+    let data_version = derive::recompute_statistics(conn, synthetic)?;
     Ok(Outcome::Imported { data_version, rows })
 }
 

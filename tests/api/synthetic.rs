@@ -174,4 +174,77 @@ async fn the_api_says_the_data_is_synthetic() {
         .unwrap()
         .contains("Synthetic"));
     assert_eq!(get(&app, "/ready").await.json()["synthetic"], true);
+    assert_eq!(
+        get(&app, "/v1/meta").await.header("data-synthetic"),
+        Some("true")
+    );
+}
+
+#[test]
+fn official_area_types_win_and_computed_ones_are_kept_apart() {
+    let db = TestDb::synthetic();
+    let mut conn = db.conn();
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Served {
+        #[diesel(sql_type = diesel::sql_types::SmallInt)]
+        area_type: i16,
+        #[diesel(sql_type = Text)]
+        area_type_origin: String,
+        #[diesel(sql_type = Text)]
+        index_origin: String,
+    }
+    let served = |conn: &mut PgConnection| {
+        diesel::sql_query(
+            "SELECT area_type, area_type_origin, index_origin FROM area_types
+             WHERE division = 'regso-2020' AND code = '0180R036' AND year = 2022",
+        )
+        .get_result::<Served>(conn)
+        .unwrap()
+    };
+    let before = served(&mut conn);
+    assert_eq!(
+        (
+            before.area_type_origin.as_str(),
+            before.index_origin.as_str()
+        ),
+        ("computed", "computed")
+    );
+    let official = before.area_type % 5 + 1;
+    let version_before = segstat::db::data_state::current(&mut conn)
+        .unwrap()
+        .data_version;
+    // SCB's official type arrives (with a dataset of its own) beside the imported components.
+    diesel::sql_query(format!(
+        "WITH d AS (INSERT INTO datasets (kind, source, checksum, synthetic)
+                    VALUES ('area-types', 'official.csv', repeat('c', 64), true) RETURNING id)
+         UPDATE area_type_sources SET area_type = {official}, dataset_id = (SELECT id FROM d)
+         WHERE division = 'regso-2020' AND code = '0180R036' AND year = 2022 AND origin = 'official'"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    let version = segstat::import::derive::recompute_statistics(&mut conn, true).unwrap();
+
+    let after = served(&mut conn);
+    assert_eq!(after.area_type, official);
+    assert_eq!(after.area_type_origin, "official");
+    assert_eq!(
+        after.index_origin, "computed",
+        "the index itself is still ours"
+    );
+    #[derive(QueryableByName)]
+    struct Kept {
+        #[diesel(sql_type = diesel::sql_types::SmallInt)]
+        area_type: i16,
+    }
+    let computed = diesel::sql_query(
+        "SELECT area_type FROM area_type_sources
+         WHERE division = 'regso-2020' AND code = '0180R036' AND year = 2022 AND origin = 'computed'",
+    )
+    .get_result::<Kept>(&mut conn)
+    .unwrap();
+    assert_eq!(
+        computed.area_type, before.area_type,
+        "the computed type is kept beside the official one"
+    );
+    assert_ne!(version, version_before, "new data, new version");
 }

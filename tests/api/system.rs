@@ -55,6 +55,11 @@ async fn meta_cites_the_data_and_its_version() {
         segstat::limits::MAX_URI_BYTES
     );
     assert_eq!(res.header("data-version"), Some("abc123"));
+    assert_eq!(
+        res.header("data-synthetic"),
+        None,
+        "real data carries no synthetic mark"
+    );
     assert_eq!(res.header("content-language"), Some("en"));
     assert_eq!(
         res.header("last-modified"),
