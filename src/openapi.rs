@@ -24,11 +24,16 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         api::landing::get_conformance,
         api::meta::get_meta,
         api::docs::get_openapi,
+        api::areas::get_area_types,
+        api::areas::get_areas,
+        api::areas::get_area,
+        api::areas::get_area_children,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     tags(
         (name = "discovery", description = "Landing page, conformance, metadata and this document"),
         (name = "system", description = "Liveness and readiness for operators"),
+        (name = "areas", description = "Areas at every level and division version, their area types and history"),
     )
 )]
 pub struct ApiDoc;

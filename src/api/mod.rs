@@ -1,5 +1,6 @@
 //! The endpoints. Handlers are thin: read the parameters, call one function, shape the answer.
 
+pub mod areas;
 pub mod docs;
 pub mod landing;
 pub mod meta;
@@ -10,6 +11,7 @@ use actix_web::web;
 /// Registers every route; `http::app` wraps them in the shared middleware.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     system::configure(cfg);
+    areas::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);

@@ -1,6 +1,7 @@
 //! The database: connection pool, migrations and every query. Queries are plain functions over
 //! a `&mut PgConnection`; nothing outside this module writes SQL.
 
+pub mod areas;
 pub mod data_state;
 pub mod migrations;
 #[rustfmt::skip]

@@ -78,6 +78,7 @@ diesel::table! {
         geojson_full -> Nullable<Text>,
         geojson_simplified -> Nullable<Text>,
         geojson_coarse -> Nullable<Text>,
+        name_folded -> Nullable<Text>,
     }
 }
 

@@ -49,6 +49,61 @@ pub fn classify(indices: &[f64]) -> Option<Vec<u8>> {
     Some(indices.iter().map(|&i| area_type(i, mean, sd)).collect())
 }
 
+/// One of the five area types, as published, with a colour a map can use.
+pub struct AreaTypeInfo {
+    pub area_type: u8,
+    pub name_sv: &'static str,
+    pub name_en: &'static str,
+    pub description_sv: &'static str,
+    pub description_en: &'static str,
+    /// A diverging, colour-blind-safe ramp (ColorBrewer RdYlBu): red for major challenges,
+    /// blue for very good conditions.
+    pub colour: &'static str,
+}
+
+pub const AREA_TYPES: [AreaTypeInfo; 5] = [
+    AreaTypeInfo {
+        area_type: 1,
+        name_sv: "Områden med stora socioekonomiska utmaningar",
+        name_en: "Areas with major socio-economic challenges",
+        description_sv: "Index minst två standardavvikelser över årets medelvärde.",
+        description_en: "Index at least two standard deviations above the year's mean.",
+        colour: "#d7191c",
+    },
+    AreaTypeInfo {
+        area_type: 2,
+        name_sv: "Områden med socioekonomiska utmaningar",
+        name_en: "Areas with socio-economic challenges",
+        description_sv: "Index mellan en och två standardavvikelser över medelvärdet.",
+        description_en: "Index between one and two standard deviations above the mean.",
+        colour: "#fdae61",
+    },
+    AreaTypeInfo {
+        area_type: 3,
+        name_sv: "Socioekonomiskt blandade områden",
+        name_en: "Socio-economically mixed areas",
+        description_sv: "Index mellan medelvärdet och en standardavvikelse över det.",
+        description_en: "Index between the mean and one standard deviation above it.",
+        colour: "#ffffbf",
+    },
+    AreaTypeInfo {
+        area_type: 4,
+        name_sv: "Områden med goda socioekonomiska förutsättningar",
+        name_en: "Areas with good socio-economic conditions",
+        description_sv: "Index mellan en standardavvikelse under medelvärdet och medelvärdet.",
+        description_en: "Index between one standard deviation below the mean and the mean.",
+        colour: "#abd9e9",
+    },
+    AreaTypeInfo {
+        area_type: 5,
+        name_sv: "Områden med mycket goda socioekonomiska förutsättningar",
+        name_en: "Areas with very good socio-economic conditions",
+        description_sv: "Index mer än en standardavvikelse under medelvärdet.",
+        description_en: "Index more than one standard deviation below the mean.",
+        colour: "#2c7bb6",
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,3 +7,4 @@ pub mod index;
 pub mod inequality;
 pub mod ranks;
 pub mod summaries;
+pub mod text;

@@ -40,3 +40,32 @@ impl Link {
         }
     }
 }
+
+/// What a response needs of its request to build links, and can carry to the blocking pool
+/// (an `HttpRequest` cannot leave its thread).
+#[derive(Clone, Debug)]
+pub struct RequestUrl {
+    /// `scheme://host`.
+    pub base: String,
+    pub path: String,
+    pub query: String,
+}
+
+impl RequestUrl {
+    pub fn of(req: &HttpRequest) -> RequestUrl {
+        RequestUrl {
+            base: base_url(req),
+            path: req.path().to_owned(),
+            query: req.query_string().to_owned(),
+        }
+    }
+
+    /// The full URL as requested.
+    pub fn full(&self) -> String {
+        if self.query.is_empty() {
+            format!("{}{}", self.base, self.path)
+        } else {
+            format!("{}{}?{}", self.base, self.path, self.query)
+        }
+    }
+}

@@ -4,6 +4,7 @@
 pub mod conditional;
 pub mod links;
 pub mod negotiate;
+pub mod paging;
 pub mod problems;
 pub mod query;
 

@@ -98,6 +98,13 @@ impl QueryReader {
         }
     }
 
+    /// True when one of `names` already has an error recorded.
+    pub fn has_errors_for(&self, names: &[&str]) -> bool {
+        self.errors
+            .iter()
+            .any(|e| names.contains(&e.parameter.as_str()))
+    }
+
     pub fn fail(&mut self, name: &str, detail: impl Into<String>) {
         self.errors.push(ParamError::new(name, detail));
     }

@@ -67,10 +67,11 @@ pub fn insert_areas(conn: &mut PgConnection, rows: &[AreaRow], dataset_id: i32) 
     let divisions: Vec<&str> = rows.iter().map(|r| r.division).collect();
     let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     Ok(diesel::sql_query(
-        "INSERT INTO areas (division, code, name, county_code, municipality_code, regso_code, dataset_id)
-         SELECT d, c, n, co, m, r, $7
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-              AS t(d, c, n, co, m, r)",
+        "INSERT INTO areas (division, code, name, county_code, municipality_code, regso_code,
+                            dataset_id, name_folded)
+         SELECT d, c, n, co, m, r, $7, f
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::text[])
+              AS t(d, c, n, co, m, r, f)",
     )
     .bind::<Array<Text>, _>(divisions)
     .bind::<Array<Text>, _>(codes)
@@ -79,6 +80,9 @@ pub fn insert_areas(conn: &mut PgConnection, rows: &[AreaRow], dataset_id: i32) 
     .bind::<Array<Nullable<Text>>, _>(col(|r| r.municipality.clone().filter(|_| r.code.len() > 4)))
     .bind::<Array<Nullable<Text>>, _>(col(|r| r.regso.clone()))
     .bind::<Int4, _>(dataset_id)
+    .bind::<Array<Nullable<Text>>, _>(col(|r| {
+        r.name.as_deref().map(crate::domain::text::fold)
+    }))
     .execute(conn)?)
 }
 

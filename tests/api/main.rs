@@ -3,6 +3,7 @@
 
 mod support;
 
+mod areas;
 mod caching;
 mod cli;
 mod errors;

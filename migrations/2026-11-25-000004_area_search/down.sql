@@ -1,0 +1,2 @@
+DROP INDEX areas_division_idx;
+ALTER TABLE areas DROP COLUMN name_folded;

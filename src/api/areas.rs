@@ -1,0 +1,548 @@
+//! `/v1/area-types`, `/v1/areas`, `/v1/areas/{code}` and `/v1/areas/{code}/children`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{self, areas::AreaFilter, areas::AreaRow};
+use crate::domain::codes::{self, Level};
+use crate::domain::index::AREA_TYPES;
+use crate::domain::text::fold;
+use crate::error::{Error, Result};
+use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
+use crate::http::links::{Link, RequestUrl};
+use crate::http::negotiate::{Format, Lang};
+use crate::http::paging::{page_info, PageInfo, Paging};
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::limits::MAX_SEARCH_CHARS;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/area-types", get_area_types))
+        .service(get("/v1/areas", get_areas))
+        .service(get("/v1/areas/{code}", get_area))
+        .service(get("/v1/areas/{code}/children", get_area_children));
+}
+
+/// The division versions, as `division=` takes them.
+pub const DIVISIONS: &[&str] = &[
+    "riket",
+    "lan",
+    "kommun",
+    "regso-2020",
+    "regso-2025",
+    "deso-2018",
+    "deso-2025",
+];
+const LEVELS: &[&str] = &["riket", "lan", "kommun", "regso", "deso"];
+
+fn negotiate_json(r: &mut QueryReader, req: &HttpRequest) -> Lang {
+    let lang = Lang::negotiate(r, req);
+    if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
+        r.refuse(e);
+    }
+    lang
+}
+
+fn one_of(r: &mut QueryReader, name: &'static str, allowed: &[&str]) -> Option<String> {
+    let raw = r.take(name)?;
+    if allowed.contains(&raw.as_str()) {
+        Some(raw)
+    } else {
+        r.fail(
+            name,
+            format!("{raw:?} is not one of: {}", allowed.join(", ")),
+        );
+        None
+    }
+}
+
+fn code_of_level(r: &mut QueryReader, name: &'static str, level: Level) -> Option<String> {
+    let raw = r.take(name)?;
+    match codes::parse(&raw) {
+        Ok(c) if c.level == level => Some(c.code),
+        _ => {
+            r.fail(name, format!("{raw:?} is not a {level} code"));
+            None
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaType {
+    #[schema(example = 1)]
+    pub area_type: u8,
+    #[schema(example = "Områden med stora socioekonomiska utmaningar")]
+    pub name: &'static str,
+    pub description: &'static str,
+    /// A colour for maps (hex RGB), from a colour-blind-safe diverging ramp.
+    #[schema(example = "#d7191c")]
+    pub colour: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaTypes {
+    pub area_types: Vec<AreaType>,
+    /// The five colours in type order, ready for a map's colour ramp.
+    pub colour_ramp: Vec<&'static str>,
+    /// Types 1 and 2 together are "areas with socio-economic challenges".
+    pub note: &'static str,
+}
+
+/// The five area types with names, descriptions and map colours.
+#[utoipa::path(get, path = "/v1/area-types", tag = "areas", params(crate::api::params::LangJson),
+    responses((status = 200, description = "The five area types.", body = AreaTypes)))]
+pub async fn get_area_types(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<crate::api::params::LangJson>,
+) -> Result<HttpResponse> {
+    let lang = p.lang;
+    let body = AreaTypes {
+        area_types: AREA_TYPES
+            .iter()
+            .map(|t| AreaType {
+                area_type: t.area_type,
+                name: lang.pick(t.name_sv, t.name_en),
+                description: lang.pick(t.description_sv, t.description_en),
+                colour: t.colour,
+            })
+            .collect(),
+        colour_ramp: AREA_TYPES.iter().map(|t| t.colour).collect(),
+        note: lang.pick(
+            "Typ 1 och 2 är tillsammans områden med socioekonomiska utmaningar.",
+            "Types 1 and 2 together are areas with socio-economic challenges.",
+        ),
+    };
+    Ok(respond(
+        &req,
+        Source::Software,
+        None,
+        Freshness::Public {
+            max_age_secs: state.config.cache_max_age.as_secs(),
+        },
+        lang.code(),
+        Representation::json(&body, Some(lang))?,
+    ))
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreasParams {
+    /// `riket`, `lan`, `kommun`, `regso` or `deso`.
+    #[param(value_type = Option<String>, example = "regso")]
+    pub level: Option<String>,
+    /// A division version: `riket`, `lan`, `kommun`, `regso-2020`, `regso-2025`, `deso-2018`, `deso-2025`.
+    #[param(value_type = Option<String>, example = "regso-2020")]
+    pub division: Option<String>,
+    /// Areas in this kommun (4 digits).
+    #[param(value_type = Option<String>, example = "0180")]
+    pub municipality: Option<String>,
+    /// Areas in this län (2 digits).
+    #[param(value_type = Option<String>, example = "01")]
+    pub county: Option<String>,
+    /// RegSO of this area type (1–5) in `year`.
+    #[param(value_type = Option<i16>, minimum = 1, maximum = 5)]
+    pub area_type: Option<i16>,
+    /// The year `area_type` refers to.
+    #[param(value_type = Option<i16>, example = 2023)]
+    pub year: Option<i16>,
+    /// Names containing this text, accent-insensitive (`malmo` finds Malmö).
+    #[param(value_type = Option<String>, example = "husby")]
+    pub q: Option<String>,
+    /// Page size, 1–10000 (default 100).
+    #[param(value_type = Option<i64>)]
+    pub limit: Paging,
+    /// Areas to skip, 0–100000.
+    #[param(value_type = Option<i64>)]
+    pub offset: (),
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for AreasParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = negotiate_json(r, req);
+        let level = one_of(r, "level", LEVELS);
+        let division = one_of(r, "division", DIVISIONS);
+        if let (Some(l), Some(d)) = (&level, &division) {
+            if !d.starts_with(l.as_str()) {
+                r.fail("division", format!("{d} is not a division of level {l}"));
+            }
+        }
+        let municipality = code_of_level(r, "municipality", Level::Kommun);
+        let county = code_of_level(r, "county", Level::Lan);
+        let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
+        if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
+            r.fail("area_type", "area types are 1–5");
+        }
+        let year = r.parse_as::<i16>("year", "a year");
+        if area_type.is_some() != year.is_some() && !r.has_errors_for(&["area_type", "year"]) {
+            r.fail(
+                if area_type.is_some() {
+                    "year"
+                } else {
+                    "area_type"
+                },
+                "area_type and year go together",
+            );
+        }
+        let q = r.take("q").map(|q| q.trim().to_owned());
+        if q.as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS || q.is_empty())
+        {
+            r.fail("q", format!("give 1–{MAX_SEARCH_CHARS} characters"));
+        }
+        let limit = Paging::read(r);
+        AreasParams {
+            level,
+            division,
+            municipality,
+            county,
+            area_type,
+            year,
+            q,
+            limit,
+            offset: (),
+            lang,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Area {
+    #[schema(example = "0180R036")]
+    pub code: String,
+    #[schema(example = "regso-2020")]
+    pub division: String,
+    #[schema(example = "regso")]
+    pub level: String,
+    /// SCB's name; DeSO have none.
+    #[schema(example = "Husby")]
+    pub name: Option<String>,
+    pub county_code: Option<String>,
+    pub municipality_code: Option<String>,
+    /// The RegSO a DeSO lies in.
+    pub regso_code: Option<String>,
+    /// How the geometry was obtained (`source`, `exact`, `unchanged-2025`, `approximate-2025`),
+    /// or null when there is none.
+    pub geometry_source: Option<String>,
+    pub links: Vec<Link>,
+}
+
+fn area_json(base: &str, row: AreaRow) -> Area {
+    let me = format!("/v1/areas/{}?division={}", row.code, row.division);
+    Area {
+        links: vec![Link::new(
+            base,
+            &me,
+            "self",
+            "application/json",
+            "area profile",
+        )],
+        code: row.code,
+        division: row.division,
+        level: row.level,
+        name: row.name,
+        county_code: row.county_code,
+        municipality_code: row.municipality_code,
+        regso_code: row.regso_code,
+        geometry_source: row.geometry_source,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaList {
+    #[schema(example = "a1f6c788404f")]
+    pub data_version: String,
+    pub synthetic: bool,
+    pub areas: Vec<Area>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+/// Areas at every level, filtered and paged.
+#[utoipa::path(get, path = "/v1/areas", tag = "areas", params(AreasParams),
+    responses(
+        (status = 200, description = "A page of areas.", body = AreaList),
+        (status = 400, description = "Bad parameters, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_areas(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<AreasParams>,
+) -> Result<HttpResponse> {
+    let filter = AreaFilter {
+        level: p.level,
+        division: p.division,
+        municipality: p.municipality,
+        county: p.county,
+        area_type: p.area_type.zip(p.year),
+        name_contains: p.q.as_deref().map(fold),
+        ..AreaFilter::default()
+    };
+    let paging = p.limit;
+    let lang = p.lang;
+    let r = RequestUrl::of(&req);
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let (matched, rows) = db::areas::list(conn, &filter, paging.limit, paging.offset)?;
+        let base = r.base.clone();
+        let returned = rows.len() as i64;
+        let body = AreaList {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            areas: rows.into_iter().map(|row| area_json(&base, row)).collect(),
+            page: page_info(&r, paging, matched, returned, "application/json"),
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AreaParams {
+    /// Only this division version of the code (default: every version the code exists in).
+    #[param(value_type = Option<String>, example = "regso-2020")]
+    pub division: Option<String>,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for AreaParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = negotiate_json(r, req);
+        AreaParams {
+            division: one_of(r, "division", DIVISIONS),
+            lang,
+        }
+    }
+}
+
+/// The code in the path: plain or with SCB's version suffix, which picks the division.
+fn path_code(raw: &str, division: Option<String>) -> Result<(String, Option<String>)> {
+    let code = codes::parse(raw).map_err(|e| Error::bad_param("code", e))?;
+    let from_suffix = code
+        .version
+        .and_then(|v| codes::division_of_version(code.level, v))
+        .map(str::to_owned);
+    match (from_suffix, division) {
+        (Some(a), Some(b)) if a != b => Err(Error::bad_param(
+            "division",
+            format!("{b} contradicts the code's suffix ({a})"),
+        )),
+        (a, b) => Ok((code.code, a.or(b))),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct YearFacts {
+    pub year: i16,
+    /// 1–5, or null where not known.
+    pub area_type: Option<i16>,
+    /// `official` (SCB) or `computed` (by this service from SCB's components).
+    pub area_type_origin: Option<String>,
+    pub socioeconomic_index: Option<f64>,
+    pub index_origin: Option<String>,
+    /// 1 = highest index (greatest challenges) in its kommun.
+    pub rank_in_municipality: Option<i32>,
+    pub areas_in_municipality: Option<i32>,
+    pub rank_in_country: Option<i32>,
+    pub areas_in_country: Option<i32>,
+    /// Share of RegSO in the country with an index lower than or equal to this one's.
+    pub percentile_in_country: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaVersion {
+    #[serde(flatten)]
+    pub area: Area,
+    /// Children per division, e.g. `{"deso-2018": 5}`.
+    pub children: std::collections::BTreeMap<String, i64>,
+    /// Area type and index per year; only this division version's own years, never joined
+    /// across versions.
+    pub history: Vec<YearFacts>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Named {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaProfile {
+    pub data_version: String,
+    pub synthetic: bool,
+    #[schema(example = "0180R036")]
+    pub code: String,
+    pub level: String,
+    pub municipality: Option<Named>,
+    pub county: Option<Named>,
+    /// The division versions the code exists in (RegSO and DeSO codes can exist in two).
+    pub versions: Vec<AreaVersion>,
+}
+
+/// An area's profile: names, parents, children, and its area type and index per year, per
+/// division version.
+#[utoipa::path(get, path = "/v1/areas/{code}", tag = "areas",
+    params(("code" = String, Path, description = "An SCB code, plain or suffixed (`0114R001_RegSO2025`)", example = "0180R036"), AreaParams),
+    responses(
+        (status = 200, description = "The area's profile.", body = AreaProfile),
+        (status = 400, description = "A malformed code or bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No area has this code.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_area(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<AreaParams>,
+) -> Result<HttpResponse> {
+    let (code, division) = path_code(&path, p.division)?;
+    let lang = p.lang;
+    let r = RequestUrl::of(&req);
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let rows: Vec<AreaRow> = db::areas::versions(conn, &code)?
+            .into_iter()
+            .filter(|row| division.as_ref().is_none_or(|d| d == &row.division))
+            .collect();
+        let Some(first) = rows.first() else {
+            return Err(Error::NotFound(match &division {
+                Some(d) => format!("no area {code} in {d}"),
+                None => format!("no area has the code {code}"),
+            }));
+        };
+        let base = r.base.clone();
+        let municipality = match &first.municipality_code {
+            Some(m) if first.level != "kommun" => Some(Named {
+                code: m.clone(),
+                name: db::areas::admin_name(conn, "kommun", m)?,
+            }),
+            _ => None,
+        };
+        let county = match &first.county_code {
+            Some(c) if first.level != "lan" => Some(Named {
+                code: c.clone(),
+                name: db::areas::admin_name(conn, "lan", c)?,
+            }),
+            _ => None,
+        };
+        let (level, code) = (first.level.clone(), first.code.clone());
+        let mut versions = Vec::new();
+        for row in rows {
+            let children = db::areas::child_counts(conn, &row)?.into_iter().collect();
+            let history = db::areas::history(conn, &row.division, &row.code)?
+                .into_iter()
+                .map(|y| YearFacts {
+                    year: y.year,
+                    area_type: y.area_type,
+                    area_type_origin: y.area_type_origin,
+                    socioeconomic_index: y.socioeconomic_index,
+                    index_origin: y.index_origin,
+                    rank_in_municipality: y.rank_in_municipality,
+                    areas_in_municipality: y.areas_in_municipality,
+                    rank_in_country: y.rank_in_country,
+                    areas_in_country: y.areas_in_country,
+                    percentile_in_country: y.percentile_in_country,
+                })
+                .collect();
+            let mut area = area_json(&base, row);
+            let children_path = format!(
+                "/v1/areas/{}/children?division={}",
+                area.code, area.division
+            );
+            area.links.push(Link::new(
+                &base,
+                &children_path,
+                "children",
+                "application/json",
+                "the areas inside this one",
+            ));
+            versions.push(AreaVersion {
+                area,
+                children,
+                history,
+            });
+        }
+        let body = AreaProfile {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            code,
+            level,
+            municipality,
+            county,
+            versions,
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}
+
+/// The areas one level down: län of riket, kommuner of a län, RegSO of a kommun (both
+/// versions unless `division` picks one), DeSO of a RegSO (of the matching version).
+#[utoipa::path(get, path = "/v1/areas/{code}/children", tag = "areas",
+    params(("code" = String, Path, description = "An SCB code", example = "0180"), AreaParams),
+    responses(
+        (status = 200, description = "The children, all in one page.", body = AreaList),
+        (status = 404, description = "No area has this code.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_area_children(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<AreaParams>,
+) -> Result<HttpResponse> {
+    let (code, division) = path_code(&path, p.division)?;
+    let lang = p.lang;
+    let r = RequestUrl::of(&req);
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let rows = db::areas::versions(conn, &code)?;
+        if rows.is_empty() {
+            return Err(Error::NotFound(format!("no area has the code {code}")));
+        }
+        let parent = rows
+            .iter()
+            .find(|row| match &division {
+                // For a kommun, `division` picks which RegSO version to list.
+                Some(d) if row.level == "kommun" => d.starts_with("regso"),
+                Some(d) => &row.division == d,
+                None => true,
+            })
+            .cloned()
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no area {code} in {}",
+                    division.clone().unwrap_or_default()
+                ))
+            })?;
+        let mut filter = db::areas::children_filter(&parent).unwrap_or_else(|| AreaFilter {
+            codes: Some(Vec::new()),
+            ..AreaFilter::default()
+        });
+        if parent.level == "kommun" {
+            if let Some(d) = &division {
+                filter.level = None;
+                filter.division = Some(d.clone());
+            }
+        }
+        let paging = Paging {
+            limit: crate::limits::MAX_LIMIT,
+            offset: 0,
+        };
+        let (matched, children) = db::areas::list(conn, &filter, paging.limit, paging.offset)?;
+        let base = r.base.clone();
+        let returned = children.len() as i64;
+        let body = AreaList {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            areas: children
+                .into_iter()
+                .map(|row| area_json(&base, row))
+                .collect(),
+            page: page_info(&r, paging, matched, returned, "application/json"),
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}
