@@ -28,11 +28,16 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         api::areas::get_areas,
         api::areas::get_area,
         api::areas::get_area_children,
+        api::indicators::get_indicators,
+        api::indicators::get_indicator,
+        api::data::get_data,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     tags(
         (name = "discovery", description = "Landing page, conformance, metadata and this document"),
         (name = "system", description = "Liveness and readiness for operators"),
+        (name = "indicators", description = "The indicator catalogue"),
+        (name = "data", description = "Indicator values in long form: JSON, CSV, JSON-stat 2.0"),
         (name = "areas", description = "Areas at every level and division version, their area types and history"),
     )
 )]

@@ -49,6 +49,7 @@ pub async fn get_openapi(
             content_type: "application/vnd.oai.openapi+json;version=3.1",
             body: spec_bytes(),
             lang: None,
+            disposition: None,
         },
     ))
 }

@@ -1,7 +1,9 @@
 //! The endpoints. Handlers are thin: read the parameters, call one function, shape the answer.
 
 pub mod areas;
+pub mod data;
 pub mod docs;
+pub mod indicators;
 pub mod landing;
 pub mod meta;
 pub mod system;
@@ -12,6 +14,8 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     system::configure(cfg);
     areas::configure(cfg);
+    indicators::configure(cfg);
+    data::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);

@@ -118,6 +118,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    indicator_coverage (indicator, division) {
+        indicator -> Text,
+        division -> Text,
+        years -> Array<Nullable<Int2>>,
+        breakdowns -> Array<Nullable<Text>>,
+        values_ok -> Int4,
+        values_missing -> Int4,
+    }
+}
+
+diesel::table! {
     indicator_values (indicator, division, code, year, breakdown) {
         indicator -> Text,
         division -> Text,
@@ -150,6 +161,8 @@ diesel::joinable!(area_type_sources -> datasets (dataset_id));
 diesel::joinable!(area_type_summaries -> divisions (regso_division));
 diesel::joinable!(areas -> datasets (dataset_id));
 diesel::joinable!(areas -> divisions (division));
+diesel::joinable!(indicator_coverage -> divisions (division));
+diesel::joinable!(indicator_coverage -> indicators (indicator));
 diesel::joinable!(indicator_values -> datasets (dataset_id));
 diesel::joinable!(indicator_values -> indicators (indicator));
 diesel::joinable!(indicators -> datasets (dataset_id));
@@ -162,6 +175,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_state,
     datasets,
     divisions,
+    indicator_coverage,
     indicator_values,
     indicators,
 );

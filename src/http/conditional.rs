@@ -31,6 +31,8 @@ pub struct Representation {
     pub content_type: &'static str,
     pub body: Bytes,
     pub lang: Option<Lang>,
+    /// `Content-Disposition`, for downloads such as CSV.
+    pub disposition: Option<String>,
 }
 
 impl Representation {
@@ -41,6 +43,7 @@ impl Representation {
                 .map_err(|e| crate::Error::Internal(e.to_string()))?
                 .into(),
             lang,
+            disposition: None,
         })
     }
 }
@@ -160,6 +163,9 @@ pub fn respond(
     if let Some(lang) = rep.lang {
         res.insert_header((header::CONTENT_LANGUAGE, lang.code()));
     }
+    if let Some(d) = rep.disposition {
+        res.insert_header((header::CONTENT_DISPOSITION, d));
+    }
     res.body(rep.body)
 }
 
@@ -247,6 +253,7 @@ mod tests {
             content_type: "application/json",
             body: Bytes::from_static(b"{}"),
             lang: Some(Lang::En),
+            disposition: None,
         }
     }
 

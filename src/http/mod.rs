@@ -2,6 +2,7 @@
 //! conditional requests, and the problem+json rewriting of framework errors.
 
 pub mod conditional;
+pub mod csv;
 pub mod links;
 pub mod negotiate;
 pub mod paging;

@@ -384,6 +384,13 @@ fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String
 /// staged it.
 pub fn recompute_statistics(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
     let started = std::time::Instant::now();
+    conn.batch_execute(
+        "TRUNCATE indicator_coverage;
+         INSERT INTO indicator_coverage (indicator, division, years, breakdowns, values_ok, values_missing)
+         SELECT indicator, division, array_agg(DISTINCT year ORDER BY year), array_agg(DISTINCT breakdown ORDER BY breakdown),
+                count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status <> 'ok')
+         FROM indicator_values GROUP BY indicator, division;",
+    )?;
     components_from_values(conn)?;
     compute_area_types(conn)?;
     let summaries = serve_area_types(conn)?;

@@ -17,8 +17,8 @@ use crate::geo::wkb;
 /// Everything served, emptied before a full reload.
 pub fn clear_all(conn: &mut PgConnection) -> Result<()> {
     conn.batch_execute(
-        "TRUNCATE area_type_summaries, area_types, area_type_sources, indicator_values,
-                  indicators, areas, datasets RESTART IDENTITY",
+        "TRUNCATE area_type_summaries, area_types, area_type_sources, indicator_coverage,
+                  indicator_values, indicators, areas, datasets RESTART IDENTITY",
     )?;
     Ok(())
 }

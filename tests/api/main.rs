@@ -6,6 +6,7 @@ mod support;
 mod areas;
 mod caching;
 mod cli;
+mod data;
 mod errors;
 mod import;
 mod migrations;

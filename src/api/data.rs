@@ -1,0 +1,619 @@
+//! `/v1/data`: indicator values in long form, as JSON, CSV or JSON-stat 2.0.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
+use crate::domain::codes::{self, Level};
+use crate::error::{Error, ParamError, Result};
+use crate::http::conditional::{data_response, Representation};
+use crate::http::csv::{CsvOptions, CsvWriter};
+use crate::http::links::RequestUrl;
+use crate::http::negotiate::{Format, Lang};
+use crate::http::paging::{page_info, PageInfo, Paging};
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::limits::MAX_LIST_ITEMS;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/data", get_data));
+}
+
+/// Most indicators in one request.
+pub const MAX_INDICATORS: usize = 20;
+/// Largest page of values, and the default.
+pub const MAX_VALUES: i64 = 100_000;
+pub const DEFAULT_VALUES: i64 = 10_000;
+
+fn list(r: &mut QueryReader, name: &'static str, max: usize) -> Option<Vec<String>> {
+    let raw = r.take(name)?;
+    let items: Vec<String> = raw
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if items.is_empty() {
+        r.fail(name, "give at least one value");
+        return None;
+    }
+    if items.len() > max {
+        r.fail(
+            name,
+            format!("{} values given; the limit is {max}", items.len()),
+        );
+        return None;
+    }
+    Some(items)
+}
+
+fn year(r: &mut QueryReader, name: &'static str) -> Option<i16> {
+    let y = r.parse_as::<i16>(name, "a year")?;
+    if (1990..=2100).contains(&y) {
+        Some(y)
+    } else {
+        r.fail(name, format!("{y} is not a plausible year"));
+        None
+    }
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DataParams {
+    /// One or more indicator ids, comma-separated (at most 20).
+    #[param(value_type = String, example = "population")]
+    pub indicator: Vec<String>,
+    /// Area codes, comma-separated (at most 500); suffixed codes pick their version. Either
+    /// this or `level`.
+    #[param(value_type = Option<String>, example = "0180,1480")]
+    pub area: Option<Vec<(String, Option<String>)>>,
+    /// Every area of this level (`riket`, `lan`, `kommun`, `regso`, `deso`). Either this or `area`.
+    #[param(value_type = Option<String>, example = "kommun")]
+    pub level: Option<String>,
+    /// With `level`: only areas in this kommun.
+    #[param(value_type = Option<String>)]
+    pub municipality: Option<String>,
+    /// With `level`: only areas in this län.
+    #[param(value_type = Option<String>)]
+    pub county: Option<String>,
+    /// Years, comma-separated. Or `from_year`/`to_year`, or `latest`.
+    #[param(value_type = Option<String>, example = "2023,2024")]
+    pub year: Option<Vec<i16>>,
+    #[param(value_type = Option<i16>)]
+    pub from_year: Option<i16>,
+    #[param(value_type = Option<i16>)]
+    pub to_year: Option<i16>,
+    /// The N most recent years with data (1–50).
+    #[param(value_type = Option<i16>)]
+    pub latest: Option<i16>,
+    /// Breakdowns, comma-separated (e.g. `total`, `women`, `men`); default all.
+    #[param(value_type = Option<String>, example = "total")]
+    pub breakdown: Option<Vec<String>>,
+    /// `json` (default), `csv` or `jsonstat`; or by `Accept`.
+    #[param(value_type = Option<String>, example = "csv")]
+    pub f: Format,
+    /// CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.
+    #[param(value_type = Option<String>)]
+    pub sep: CsvOptions,
+    /// CSV decimal mark: `point` (default) or `comma` (with `sep=;`).
+    #[param(value_type = Option<String>)]
+    pub decimal: (),
+    /// CSV byte-order mark: `true` or `false`.
+    #[param(value_type = Option<bool>)]
+    pub bom: (),
+    /// Page size, 1–100000 (default 10000).
+    #[param(value_type = Option<i64>)]
+    pub limit: Paging,
+    #[param(value_type = Option<i64>)]
+    pub offset: (),
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for DataParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        let f = Format::negotiate(r, req, &[Format::Json, Format::Csv, Format::JsonStat])
+            .unwrap_or_else(|e| {
+                r.refuse(e);
+                Format::Json
+            });
+        let indicator = list(r, "indicator", MAX_INDICATORS).unwrap_or_default();
+        if indicator.is_empty() && !r.has_errors_for(&["indicator"]) {
+            r.fail(
+                "indicator",
+                "required: one or more indicator ids (see /v1/indicators)",
+            );
+        }
+        let area = list(r, "area", MAX_LIST_ITEMS).map(|codes| {
+            codes
+                .into_iter()
+                .filter_map(|raw| match codes::parse(&raw) {
+                    Ok(c) => {
+                        let division = c
+                            .version
+                            .and_then(|v| codes::division_of_version(c.level, v))
+                            .map(str::to_owned);
+                        Some((c.code, division))
+                    }
+                    Err(e) => {
+                        r.fail("area", e);
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        let level = r.take("level");
+        if let Some(l) = &level {
+            if Level::parse(l).is_none() {
+                r.fail(
+                    "level",
+                    format!("{l:?} is not one of: riket, lan, kommun, regso, deso"),
+                );
+            }
+        }
+        let municipality = r.take("municipality");
+        if municipality
+            .as_deref()
+            .is_some_and(|m| codes::level_of(m) != Some(Level::Kommun))
+        {
+            r.fail("municipality", "not a 4-digit kommun code");
+        }
+        let county = r.take("county");
+        if county
+            .as_deref()
+            .is_some_and(|c| codes::level_of(c) != Some(Level::Lan))
+        {
+            r.fail("county", "not a 2-digit län code");
+        }
+        match (&area, &level) {
+            (Some(_), Some(_)) => r.fail("level", "give either area= or level=, not both"),
+            (None, None) if !r.has_errors_for(&["area", "level"]) => {
+                r.fail("area", "give area= (codes) or level=")
+            }
+            _ => {}
+        }
+        if level.is_none() && (municipality.is_some() || county.is_some()) {
+            r.fail(
+                if municipality.is_some() {
+                    "municipality"
+                } else {
+                    "county"
+                },
+                "narrows level=; give level= too",
+            );
+        }
+        let year_list = list(r, "year", 50).map(|ys| {
+            ys.iter()
+                .filter_map(|y| match y.parse::<i16>() {
+                    Ok(y) if (1990..=2100).contains(&y) => Some(y),
+                    _ => {
+                        r.fail("year", format!("{y:?} is not a year"));
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        let from_year = year(r, "from_year");
+        let to_year = year(r, "to_year");
+        let latest = r.parse_as::<i16>("latest", "a number of years 1–50");
+        if latest.is_some_and(|n| !(1..=50).contains(&n)) {
+            r.fail("latest", "give 1–50");
+        }
+        if let (Some(a), Some(b)) = (from_year, to_year) {
+            if a > b {
+                r.fail("from_year", format!("{a} is after to_year {b}"));
+            }
+        }
+        let ways = [
+            year_list.is_some(),
+            from_year.is_some() || to_year.is_some(),
+            latest.is_some(),
+        ];
+        if ways.iter().filter(|w| **w).count() > 1 {
+            r.fail("year", "give one of year=, from_year/to_year or latest=");
+        }
+        let breakdown = list(r, "breakdown", 20);
+        let sep = CsvOptions::read(r);
+        let limit = {
+            let raw = r.parse_as::<i64>("limit", "a whole number from 1 to 100000");
+            match raw {
+                Some(l) if (1..=MAX_VALUES).contains(&l) => l,
+                Some(l) => {
+                    r.fail(
+                        "limit",
+                        format!("{l} is outside 1–{MAX_VALUES} (the maximum page size)"),
+                    );
+                    DEFAULT_VALUES
+                }
+                None => DEFAULT_VALUES,
+            }
+        };
+        let offset = r
+            .parse_as::<i64>("offset", "a whole number")
+            .unwrap_or(0)
+            .max(0);
+        DataParams {
+            indicator,
+            area,
+            level,
+            municipality,
+            county,
+            year: year_list,
+            from_year,
+            to_year,
+            latest,
+            breakdown,
+            f,
+            sep,
+            decimal: (),
+            bom: (),
+            limit: Paging { limit, offset },
+            offset: (),
+            lang,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Value {
+    #[schema(example = "population")]
+    pub indicator: String,
+    #[schema(example = "kommun")]
+    pub division: String,
+    #[schema(example = "0180")]
+    pub code: String,
+    #[schema(example = "Stockholm")]
+    pub name: Option<String>,
+    #[schema(example = 2024)]
+    pub year: i16,
+    #[schema(example = "total")]
+    pub breakdown: String,
+    /// Null when missing or suppressed; see `status`. Never 0 for a missing value.
+    #[schema(example = 988943.0)]
+    pub value: Option<f64>,
+    /// `ok`, or `missing` (SCB's `..`: missing or suppressed).
+    #[schema(example = "ok")]
+    pub status: String,
+    #[schema(example = "count")]
+    pub unit: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DataResponse {
+    pub data_version: String,
+    pub synthetic: bool,
+    #[schema(example = "Källa: SCB")]
+    /// "Källa: SCB", or a warning that the data is synthetic.
+    pub citation: &'static str,
+    pub values: Vec<Value>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+/// Indicator values in long form: for areas by code, or every area of a level (optionally in
+/// one kommun or län), for chosen years and breakdowns. JSON, CSV (Excel-ready options) or
+/// JSON-stat 2.0.
+#[utoipa::path(get, path = "/v1/data", tag = "data", params(DataParams),
+    responses(
+        (status = 200, description = "Values, each with its unit and status (JSON; with f=csv, CSV; with f=jsonstat, JSON-stat 2.0).", body = DataResponse),
+        (status = 400, description = "Every bad parameter, named: unknown indicator, malformed code, year outside the data, conflicting parameters.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Accept admits none of JSON, CSV.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_data(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<DataParams>,
+) -> Result<HttpResponse> {
+    let url = RequestUrl::of(&req);
+    let variant = format!("{}|{}", p.f.name(), p.lang.code());
+    data_response(&req, &state, &variant, move |conn, data| {
+        let catalogue = db::indicators::catalogue(conn)?;
+        let mut problems = Vec::new();
+        let units: BTreeMap<String, String> = catalogue
+            .iter()
+            .map(|(i, _)| (i.id.clone(), i.unit.clone()))
+            .collect();
+        for id in &p.indicator {
+            if !units.contains_key(id) {
+                problems.push(ParamError::new(
+                    "indicator",
+                    format!(
+                        "{id:?} is not an indicator; known: {}",
+                        units.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        let known: Vec<String> = p
+            .indicator
+            .iter()
+            .filter(|i| units.contains_key(*i))
+            .cloned()
+            .collect();
+        let available = db::indicators::years_of(conn, &known)?;
+        let (first, last) = (available.first().copied(), available.last().copied());
+        let years: Option<Vec<i16>> = if let Some(n) = p.latest {
+            Some(available.iter().rev().take(n as usize).copied().collect())
+        } else if p.from_year.is_some() || p.to_year.is_some() {
+            let (a, b) = (
+                p.from_year.unwrap_or(i16::MIN),
+                p.to_year.unwrap_or(i16::MAX),
+            );
+            Some(
+                available
+                    .iter()
+                    .copied()
+                    .filter(|y| (a..=b).contains(y))
+                    .collect(),
+            )
+        } else {
+            p.year.clone()
+        };
+        for (name, y) in [
+            (
+                "year",
+                p.year
+                    .as_ref()
+                    .and_then(|v| v.iter().find(|y| !available.contains(y)).copied()),
+            ),
+            (
+                "from_year",
+                p.from_year.filter(|y| last.is_some_and(|l| *y > l)),
+            ),
+            (
+                "to_year",
+                p.to_year.filter(|y| first.is_some_and(|f| *y < f)),
+            ),
+        ] {
+            if let Some(y) = y {
+                problems.push(ParamError::new(
+                    name,
+                    format!(
+                        "{y} is outside the years with data: {}",
+                        available
+                            .iter()
+                            .map(|y| y.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::BadRequest(problems));
+        }
+        let codes = p
+            .area
+            .as_ref()
+            .map(|a| a.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
+        let division = p
+            .area
+            .as_ref()
+            .and_then(|a| a.iter().find_map(|(_, d)| d.clone()));
+        let query = ValueQuery {
+            indicators: p.indicator.clone(),
+            codes,
+            level: p.level.clone(),
+            municipality: p.municipality.clone(),
+            county: p.county.clone(),
+            division,
+            years,
+            breakdowns: p.breakdown.clone(),
+        };
+        let (matched, rows) = db::indicators::values(conn, &query, p.limit.limit, p.limit.offset)?;
+        if let (Some(area), true) = (&p.area, rows.is_empty() && p.limit.offset == 0) {
+            // Say which codes are unknown rather than answer an empty list.
+            let unknown: Vec<String> = area
+                .iter()
+                .filter(|(c, _)| {
+                    db::areas::versions(conn, c)
+                        .map(|v| v.is_empty())
+                        .unwrap_or(false)
+                })
+                .map(|(c, _)| c.clone())
+                .collect();
+            if !unknown.is_empty() {
+                return Err(Error::NotFound(format!(
+                    "no area has the code {}",
+                    unknown.join(", ")
+                )));
+            }
+        }
+        match p.f {
+            Format::Csv => csv(&data.data_version, p.sep, &rows, &units),
+            Format::JsonStat => jsonstat(&data.data_version, data.synthetic, p.lang, &rows, &units),
+            _ => {
+                let returned = rows.len() as i64;
+                let body = DataResponse {
+                    data_version: data.data_version.clone(),
+                    synthetic: data.synthetic,
+                    citation: if data.synthetic {
+                        "Synthetic data generated by segstat; not SCB statistics"
+                    } else {
+                        "Källa: SCB"
+                    },
+                    values: rows
+                        .into_iter()
+                        .map(|r| Value {
+                            unit: units[&r.indicator].clone(),
+                            indicator: r.indicator,
+                            division: r.division,
+                            code: r.code,
+                            name: r.name,
+                            year: r.year,
+                            breakdown: r.breakdown,
+                            value: r.value,
+                            status: r.status,
+                        })
+                        .collect(),
+                    page: page_info(&url, p.limit, matched, returned, "application/json"),
+                };
+                Representation::json(&body, Some(p.lang))
+            }
+        }
+    })
+    .await
+}
+
+fn csv(
+    version: &str,
+    opts: CsvOptions,
+    rows: &[ValueRow],
+    units: &BTreeMap<String, String>,
+) -> Result<Representation> {
+    let mut w = CsvWriter::new(
+        opts,
+        &[
+            "indicator",
+            "division",
+            "code",
+            "name",
+            "year",
+            "breakdown",
+            "value",
+            "status",
+            "unit",
+        ],
+    );
+    for r in rows {
+        let value = w.number(r.value);
+        w.row([
+            r.indicator.clone(),
+            r.division.clone(),
+            r.code.clone(),
+            r.name.clone().unwrap_or_default(),
+            r.year.to_string(),
+            r.breakdown.clone(),
+            value,
+            r.status.clone(),
+            units[&r.indicator].clone(),
+        ]);
+    }
+    Ok(Representation {
+        content_type: "text/csv; charset=utf-8",
+        body: w.finish().into(),
+        lang: None,
+        disposition: Some(format!(
+            "attachment; filename=\"segstat-data-{version}.csv\""
+        )),
+    })
+}
+
+/// The values as one JSON-stat 2.0 cube over indicator × region × year × breakdown; cells
+/// without a row are null with status `..`.
+fn jsonstat(
+    version: &str,
+    synthetic: bool,
+    lang: Lang,
+    rows: &[ValueRow],
+    units: &BTreeMap<String, String>,
+) -> Result<Representation> {
+    let region_id = |r: &ValueRow| match r.division.as_str() {
+        "regso-2025" => format!("{}_RegSO2025", r.code),
+        "deso-2025" => format!("{}_DeSO2025", r.code),
+        _ => r.code.clone(),
+    };
+    let indicators: Vec<String> = rows
+        .iter()
+        .map(|r| r.indicator.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let regions: Vec<String> = rows
+        .iter()
+        .map(&region_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let years: Vec<String> = rows
+        .iter()
+        .map(|r| r.year.to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let breakdowns: Vec<String> = rows
+        .iter()
+        .map(|r| r.breakdown.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let pos = |list: &[String], v: &str| list.iter().position(|x| x == v).unwrap_or(0);
+    let size = [
+        indicators.len(),
+        regions.len(),
+        years.len(),
+        breakdowns.len(),
+    ];
+    let total: usize = size.iter().product();
+    let mut value = vec![serde_json::Value::Null; total];
+    let mut status = serde_json::Map::new();
+    let mut filled = vec![false; total];
+    for r in rows {
+        let i = ((pos(&indicators, &r.indicator) * size[1] + pos(&regions, &region_id(r)))
+            * size[2]
+            + pos(&years, &r.year.to_string()))
+            * size[3]
+            + pos(&breakdowns, &r.breakdown);
+        filled[i] = true;
+        match r.value {
+            Some(v) => value[i] = json!(v),
+            None => {
+                status.insert(i.to_string(), json!(".."));
+            }
+        }
+    }
+    for (i, f) in filled.iter().enumerate() {
+        if !f {
+            status.insert(i.to_string(), json!(".."));
+        }
+    }
+    let names: BTreeMap<String, String> = rows
+        .iter()
+        .map(|r| {
+            (
+                region_id(r),
+                r.name.clone().unwrap_or_else(|| r.code.clone()),
+            )
+        })
+        .collect();
+    let index = |list: &[String]| {
+        serde_json::Value::Object(
+            list.iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), json!(i)))
+                .collect(),
+        )
+    };
+    let unit: serde_json::Map<String, serde_json::Value> = indicators
+        .iter()
+        .map(|i| (i.clone(), json!({"label": units[i]})))
+        .collect();
+    let doc = json!({
+        "version": "2.0", "class": "dataset",
+        "label": lang.pick("Indikatorvärden", "Indicator values"),
+        "source": "Källa: SCB", "updated": null,
+        "extension": {"data_version": version, "synthetic": synthetic},
+        "id": ["indicator", "Region", "Tid", "breakdown"],
+        "size": size,
+        "role": {"time": ["Tid"], "geo": ["Region"], "metric": ["indicator"]},
+        "dimension": {
+            "indicator": {"label": "indicator", "category": {"index": index(&indicators), "unit": unit}},
+            "Region": {"label": lang.pick("region", "region"), "category": {"index": index(&regions), "label": names}},
+            "Tid": {"label": lang.pick("år", "year"), "category": {"index": index(&years)}},
+            "breakdown": {"label": "breakdown", "category": {"index": index(&breakdowns)}}
+        },
+        "value": value,
+        "status": status,
+    });
+    Ok(Representation {
+        content_type: "application/json",
+        body: serde_json::to_vec(&doc)?.into(),
+        lang: Some(lang),
+        disposition: None,
+    })
+}

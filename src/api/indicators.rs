@@ -1,0 +1,210 @@
+//! `/v1/indicators` and `/v1/indicators/{id}`: the catalogue, with what data each has.
+
+use std::collections::BTreeSet;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
+use crate::error::{Error, Result};
+use crate::http::conditional::{data_response, Representation};
+use crate::http::links::{Link, RequestUrl};
+use crate::http::negotiate::{Format, Lang};
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/indicators", get_indicators))
+        .service(get("/v1/indicators/{id}", get_indicator));
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DivisionCoverage {
+    #[schema(example = "regso-2020")]
+    pub division: String,
+    pub years: Vec<i16>,
+    pub breakdowns: Vec<String>,
+    /// Values published.
+    pub values: i32,
+    /// Values missing or suppressed by SCB (`..`), never reported as 0.
+    pub missing: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Indicator {
+    #[schema(example = "sfi_passed_share")]
+    pub id: String,
+    #[schema(example = "integration")]
+    pub theme: String,
+    pub name: String,
+    pub description: String,
+    #[schema(example = "percent")]
+    pub unit: String,
+    #[schema(example = "20-64")]
+    pub age_band: Option<String>,
+    /// SCB table the values come from.
+    #[schema(example = "IntGr8RegSOKON3")]
+    pub source_table: String,
+    pub decimals: i16,
+    /// Levels (riket, lan, kommun, regso, deso) with values.
+    pub levels: Vec<String>,
+    pub coverage: Vec<DivisionCoverage>,
+    pub links: Vec<Link>,
+}
+
+fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverage>) -> Indicator {
+    let levels: BTreeSet<String> = coverage
+        .iter()
+        .map(|c| c.division.split('-').next().unwrap_or("").to_owned())
+        .collect();
+    Indicator {
+        links: vec![
+            Link::new(
+                base,
+                &format!("/v1/indicators/{}", i.id),
+                "self",
+                "application/json",
+                "definition",
+            ),
+            Link::new(
+                base,
+                &format!("/v1/data?indicator={}&level=kommun", i.id),
+                "data",
+                "application/json",
+                "values per kommun",
+            ),
+        ],
+        name: lang.pick(&i.name_sv, &i.name_en).to_owned(),
+        description: lang.pick(&i.description_sv, &i.description_en).to_owned(),
+        id: i.id,
+        theme: i.theme,
+        unit: i.unit,
+        age_band: i.age_band,
+        source_table: i.source_table,
+        decimals: i.decimals,
+        levels: levels.into_iter().collect(),
+        coverage: coverage
+            .into_iter()
+            .map(|c| DivisionCoverage {
+                division: c.division,
+                years: c.years.into_iter().flatten().collect(),
+                breakdowns: c.breakdowns.into_iter().flatten().collect(),
+                values: c.values_ok,
+                missing: c.values_missing,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorsParams {
+    /// Only this theme (work, education, economy, housing, health, democracy, population, integration).
+    #[param(value_type = Option<String>, example = "work")]
+    pub theme: Option<String>,
+    /// Only indicators with values at this level.
+    #[param(value_type = Option<String>, example = "regso")]
+    pub level: Option<String>,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for IndicatorsParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
+            r.refuse(e);
+        }
+        let theme = r.take("theme");
+        let level = r.take("level");
+        if let Some(l) = &level {
+            if !["riket", "lan", "kommun", "regso", "deso"].contains(&l.as_str()) {
+                r.fail(
+                    "level",
+                    format!("{l:?} is not one of: riket, lan, kommun, regso, deso"),
+                );
+            }
+        }
+        IndicatorsParams { theme, level, lang }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorList {
+    pub data_version: String,
+    pub synthetic: bool,
+    pub indicators: Vec<Indicator>,
+}
+
+/// The indicator catalogue: definitions, units, sources, and the years, levels and breakdowns
+/// with data.
+#[utoipa::path(get, path = "/v1/indicators", tag = "indicators", params(IndicatorsParams),
+    responses((status = 200, description = "The catalogue.", body = IndicatorList),
+              (status = 400, description = "A bad parameter.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_indicators(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<IndicatorsParams>,
+) -> Result<HttpResponse> {
+    let url = RequestUrl::of(&req);
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let list = db::indicators::catalogue(conn)?;
+        let indicators = list
+            .into_iter()
+            .filter(|(i, _)| p.theme.as_ref().is_none_or(|t| &i.theme == t))
+            .map(|(i, c)| indicator_json(&url.base, lang, i, c))
+            .filter(|i| p.level.as_ref().is_none_or(|l| i.levels.contains(l)))
+            .collect();
+        Representation::json(
+            &IndicatorList {
+                data_version: data.data_version.clone(),
+                synthetic: data.synthetic,
+                indicators,
+            },
+            Some(lang),
+        )
+    })
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorDetail {
+    pub data_version: String,
+    pub synthetic: bool,
+    #[serde(flatten)]
+    pub indicator: Indicator,
+}
+
+/// One indicator: its definition, unit, source, and the years and levels with values.
+#[utoipa::path(get, path = "/v1/indicators/{id}", tag = "indicators",
+    params(("id" = String, Path, example = "population"), crate::api::params::LangJson),
+    responses((status = 200, description = "The indicator.", body = IndicatorDetail),
+              (status = 404, description = "No such indicator.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_indicator(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<crate::api::params::LangJson>,
+) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    let url = RequestUrl::of(&req);
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let (i, c) = db::indicators::catalogue(conn)?
+            .into_iter()
+            .find(|(i, _)| i.id == id)
+            .ok_or_else(|| {
+                Error::NotFound(format!("no indicator {id:?}; /v1/indicators lists them"))
+            })?;
+        let body = IndicatorDetail {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            indicator: indicator_json(&url.base, lang, i, c),
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}

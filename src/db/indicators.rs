@@ -1,0 +1,184 @@
+//! Queries about the indicator catalogue and indicator values.
+
+use diesel::prelude::*;
+
+use diesel::sql_types::{Array, BigInt, Double, Nullable, SmallInt, Text};
+
+use super::schema::{indicator_coverage, indicators};
+use crate::error::Result;
+
+#[derive(Clone, Debug, Queryable)]
+pub struct IndicatorRow {
+    pub id: String,
+    pub theme: String,
+    pub name_sv: String,
+    pub name_en: String,
+    pub description_sv: String,
+    pub description_en: String,
+    pub unit: String,
+    pub age_band: Option<String>,
+    pub source_table: String,
+    pub decimals: i16,
+}
+
+#[derive(Clone, Debug, Queryable)]
+pub struct Coverage {
+    pub indicator: String,
+    pub division: String,
+    pub years: Vec<Option<i16>>,
+    pub breakdowns: Vec<Option<String>>,
+    pub values_ok: i32,
+    pub values_missing: i32,
+}
+
+pub fn catalogue(conn: &mut PgConnection) -> Result<Vec<(IndicatorRow, Vec<Coverage>)>> {
+    let list: Vec<IndicatorRow> = indicators::table
+        .select((
+            indicators::id,
+            indicators::theme,
+            indicators::name_sv,
+            indicators::name_en,
+            indicators::description_sv,
+            indicators::description_en,
+            indicators::unit,
+            indicators::age_band,
+            indicators::source_table,
+            indicators::decimals,
+        ))
+        .order((indicators::theme, indicators::id))
+        .load(conn)?;
+    let coverage: Vec<Coverage> = indicator_coverage::table
+        .select((
+            indicator_coverage::indicator,
+            indicator_coverage::division,
+            indicator_coverage::years,
+            indicator_coverage::breakdowns,
+            indicator_coverage::values_ok,
+            indicator_coverage::values_missing,
+        ))
+        .order((indicator_coverage::indicator, indicator_coverage::division))
+        .load(conn)?;
+    Ok(list
+        .into_iter()
+        .map(|i| {
+            let c = coverage
+                .iter()
+                .filter(|c| c.indicator == i.id)
+                .cloned()
+                .collect();
+            (i, c)
+        })
+        .collect())
+}
+
+/// What `/v1/data` asks for, already checked.
+#[derive(Clone, Debug, Default)]
+pub struct ValueQuery {
+    pub indicators: Vec<String>,
+    /// Either explicit areas …
+    pub codes: Option<Vec<String>>,
+    /// … or a level, optionally within a kommun or län.
+    pub level: Option<String>,
+    pub municipality: Option<String>,
+    pub county: Option<String>,
+    pub division: Option<String>,
+    pub years: Option<Vec<i16>>,
+    pub breakdowns: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct ValueRow {
+    #[diesel(sql_type = Text)]
+    pub indicator: String,
+    #[diesel(sql_type = Text)]
+    pub division: String,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Text)]
+    pub breakdown: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub value: Option<f64>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = BigInt)]
+    pub matched: i64,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+const FILTER: &str = "FROM indicator_values v
+     JOIN areas a ON a.division = v.division AND a.code = v.code
+     JOIN divisions d ON d.id = v.division
+     WHERE v.indicator = ANY($1)
+       AND ($2::text[] IS NULL OR v.code = ANY($2))
+       AND ($3::text IS NULL OR d.level = $3)
+       AND ($4::text IS NULL OR a.municipality_code = $4)
+       AND ($5::text IS NULL OR a.county_code = $5)
+       AND ($6::text IS NULL OR v.division = $6)
+       AND ($7::smallint[] IS NULL OR v.year = ANY($7))
+       AND ($8::text[] IS NULL OR v.breakdown = ANY($8))";
+
+/// A page of values, ordered by indicator, area, year and breakdown, and how many match.
+pub fn values(
+    conn: &mut PgConnection,
+    q: &ValueQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<ValueRow>)> {
+    let sql = format!(
+        "SELECT v.indicator, v.division, v.code, a.name, v.year, v.breakdown, v.value, v.status,
+                count(*) OVER () AS matched
+         {FILTER}
+         ORDER BY v.indicator, v.code, v.division, v.year, v.breakdown
+         LIMIT $9 OFFSET $10"
+    );
+    let rows: Vec<ValueRow> = diesel::sql_query(sql)
+        .bind::<Array<Text>, _>(&q.indicators)
+        .bind::<Nullable<Array<Text>>, _>(q.codes.clone())
+        .bind::<Nullable<Text>, _>(q.level.clone())
+        .bind::<Nullable<Text>, _>(q.municipality.clone())
+        .bind::<Nullable<Text>, _>(q.county.clone())
+        .bind::<Nullable<Text>, _>(q.division.clone())
+        .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
+        .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .load(conn)?;
+    let matched = match rows.first() {
+        Some(r) => r.matched,
+        None => {
+            diesel::sql_query(format!("SELECT count(*) AS n {FILTER}"))
+                .bind::<Array<Text>, _>(&q.indicators)
+                .bind::<Nullable<Array<Text>>, _>(q.codes.clone())
+                .bind::<Nullable<Text>, _>(q.level.clone())
+                .bind::<Nullable<Text>, _>(q.municipality.clone())
+                .bind::<Nullable<Text>, _>(q.county.clone())
+                .bind::<Nullable<Text>, _>(q.division.clone())
+                .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
+                .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
+                .get_result::<Count>(conn)?
+                .n
+        }
+    };
+    Ok((matched, rows))
+}
+
+/// The years that have values of any of `indicators`.
+pub fn years_of(conn: &mut PgConnection, indicators: &[String]) -> Result<Vec<i16>> {
+    let lists: Vec<Vec<Option<i16>>> = indicator_coverage::table
+        .filter(indicator_coverage::indicator.eq_any(indicators))
+        .select(indicator_coverage::years)
+        .load(conn)?;
+    let mut years: Vec<i16> = lists.into_iter().flatten().flatten().collect();
+    years.sort_unstable();
+    years.dedup();
+    Ok(years)
+}

@@ -1,0 +1,287 @@
+//! `/v1/indicators` and `/v1/data` on the synthetic national dataset and the real bundle.
+
+use actix_web::test::TestRequest;
+
+use crate::support::*;
+
+#[actix_web::test]
+async fn the_catalogue_lists_definitions_with_their_coverage() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let all = get(&app, "/v1/indicators?lang=en").await.json();
+    let list = all["indicators"].as_array().unwrap();
+    assert!(list.len() >= 19);
+    let emp = list.iter().find(|i| i["id"] == "employment_rate").unwrap();
+    assert_eq!(emp["name"], "Share gainfully employed");
+    assert_eq!(emp["unit"], "percent");
+    let regso = emp["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["division"] == "regso-2020")
+        .unwrap();
+    assert_eq!(regso["years"].as_array().unwrap().len(), 13);
+    assert_eq!(
+        regso["breakdowns"],
+        serde_json::json!(["men", "total", "women"])
+    );
+
+    let work = get(&app, "/v1/indicators?theme=work").await.json();
+    assert!(work["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["theme"] == "work"));
+    let deso = get(&app, "/v1/indicators?level=deso").await.json();
+    assert_eq!(
+        deso["indicators"].as_array().unwrap().len(),
+        1,
+        "only population is published per DeSO"
+    );
+
+    let one = get(&app, "/v1/indicators/population").await.json();
+    assert_eq!(one["id"], "population");
+    assert!(one["levels"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("deso")));
+    get(&app, "/v1/indicators/nope").await.problem(404);
+}
+
+#[actix_web::test]
+async fn real_values_keep_their_status_and_unit() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let res = get(&app, "/v1/data?indicator=population&area=0180,1480")
+        .await
+        .json();
+    assert_eq!(res["numberMatched"], 4);
+    let v = &res["values"][0];
+    assert_eq!(
+        (v["code"].as_str(), v["year"].as_i64(), v["value"].as_f64()),
+        (Some("0180"), Some(2023), Some(984_748.0))
+    );
+    assert_eq!(v["unit"], "count");
+    assert_eq!(res["citation"], "Källa: SCB");
+
+    let sfi = get(
+        &app,
+        "/v1/data?indicator=sfi_passed_share&level=regso&municipality=1480&limit=500",
+    )
+    .await
+    .json();
+    let values = sfi["values"].as_array().unwrap();
+    assert_eq!(values.len(), 147);
+    let missing: Vec<_> = values.iter().filter(|v| v["status"] == "missing").collect();
+    assert!(
+        !missing.is_empty() && missing.iter().all(|v| v["value"].is_null()),
+        "suppressed values are null, never 0"
+    );
+}
+
+#[actix_web::test]
+async fn filters_by_level_place_year_and_breakdown() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let by_kommun = get(
+        &app,
+        "/v1/data?indicator=employment_rate&level=kommun&year=2024&breakdown=total",
+    )
+    .await
+    .json();
+    assert_eq!(by_kommun["numberMatched"], 290);
+    let stockholm = get(&app, "/v1/data?indicator=employment_rate&level=regso&municipality=0180&year=2023&breakdown=women").await.json();
+    assert_eq!(stockholm["numberMatched"], 127);
+    assert!(stockholm["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["breakdown"] == "women" && v["division"] == "regso-2020"));
+    let range = get(
+        &app,
+        "/v1/data?indicator=population&area=00&from_year=2015&to_year=2017&breakdown=total",
+    )
+    .await
+    .json();
+    let years: Vec<i64> = range["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2015, 2016, 2017]);
+    let latest = get(
+        &app,
+        "/v1/data?indicator=population&area=00&latest=3&breakdown=total",
+    )
+    .await
+    .json();
+    let years: Vec<i64> = latest["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2022, 2023, 2024]);
+    // A 2025-version code by its suffix.
+    let v2025 = get(
+        &app,
+        "/v1/data?indicator=population&area=0114R001_RegSO2025&breakdown=total",
+    )
+    .await
+    .json();
+    assert!(v2025["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["division"] == "regso-2025" && v["year"] == 2024));
+    // Paging over a large answer.
+    let page = get(
+        &app,
+        "/v1/data?indicator=population&level=regso&year=2023&breakdown=total&limit=1000",
+    )
+    .await
+    .json();
+    assert_eq!(page["numberMatched"], 3363);
+    assert_eq!(page["numberReturned"], 1000);
+    assert!(page["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "next"));
+}
+
+#[actix_web::test]
+async fn csv_opens_in_swedish_excel() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let res = get(&app, "/v1/data?indicator=employment_rate&area=0180&year=2024&breakdown=total&f=csv&sep=;&decimal=comma").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(res
+        .header("content-disposition")
+        .unwrap()
+        .contains("filename=\"segstat-data-"));
+    let text = res.text();
+    assert!(
+        text.starts_with(
+            "\u{feff}indicator;division;code;name;year;breakdown;value;status;unit\r\n"
+        ),
+        "{text}"
+    );
+    let row = text.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split(';').collect();
+    assert_eq!(cells[2], "0180");
+    assert!(cells[6].contains(','), "decimal comma in {row}");
+    let plain = get(
+        &app,
+        "/v1/data?indicator=employment_rate&area=0180&year=2024&breakdown=total",
+    )
+    .await;
+    assert!(plain
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
+    let by_accept = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/data?indicator=population&area=0180&year=2024")
+            .insert_header(("Accept", "text/csv")),
+    )
+    .await;
+    assert!(
+        by_accept.text().starts_with("indicator,division"),
+        "plain CSV by Accept, no BOM"
+    );
+}
+
+#[actix_web::test]
+async fn jsonstat_is_a_complete_cube() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let doc = get(&app, "/v1/data?indicator=population,employment_rate&area=0180,1480&year=2023,2024&breakdown=total&f=jsonstat").await.json();
+    assert_eq!(doc["version"], "2.0");
+    assert_eq!(doc["class"], "dataset");
+    let size: Vec<u64> = doc["size"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_u64().unwrap())
+        .collect();
+    assert_eq!(size, [2, 2, 2, 1]);
+    assert_eq!(doc["value"].as_array().unwrap().len(), 8);
+    // The JSON-stat cube and the long form agree on one cell.
+    let long = get(
+        &app,
+        "/v1/data?indicator=population&area=1480&year=2024&breakdown=total",
+    )
+    .await
+    .json();
+    let idx = |dim: &str, cat: &str| {
+        doc["dimension"][dim]["category"]["index"][cat]
+            .as_u64()
+            .unwrap() as usize
+    };
+    let i =
+        ((idx("indicator", "population") * 2 + idx("Region", "1480")) * 2 + idx("Tid", "2024")) * 1;
+    assert_eq!(doc["value"][i], long["values"][0]["value"]);
+}
+
+#[actix_web::test]
+async fn data_errors_name_every_bad_parameter() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let mut named = get(
+        &app,
+        "/v1/data?indicator=population&area=0180&level=kommun&from_year=2020&to_year=2019&f=xml",
+    )
+    .await
+    .bad_parameters();
+    named.sort();
+    assert_eq!(named, ["f", "from_year", "level"]);
+    assert_eq!(
+        get(&app, "/v1/data?area=0180").await.bad_parameters(),
+        ["indicator"]
+    );
+    assert_eq!(
+        get(&app, "/v1/data?indicator=population")
+            .await
+            .bad_parameters(),
+        ["area"]
+    );
+    assert_eq!(
+        get(&app, "/v1/data?indicator=population&area=01X0")
+            .await
+            .bad_parameters(),
+        ["area"]
+    );
+    let mut semantic = get(
+        &app,
+        "/v1/data?indicator=nope,population&area=0180&year=1999",
+    )
+    .await
+    .bad_parameters();
+    semantic.sort();
+    assert_eq!(semantic, ["indicator", "year"]);
+    let codes = (0..=segstat::limits::MAX_LIST_ITEMS)
+        .map(|i| format!("{:04}", i % 10000))
+        .collect::<Vec<_>>()
+        .join(",");
+    let doc = get(&app, &format!("/v1/data?indicator=population&area={codes}"))
+        .await
+        .problem(400);
+    assert!(doc["detail"].as_str().unwrap().contains("limit"), "{doc}");
+    let unknown = get(&app, "/v1/data?indicator=population&area=0180R999")
+        .await
+        .problem(404);
+    assert!(unknown["detail"].as_str().unwrap().contains("0180R999"));
+    assert_eq!(
+        get(
+            &app,
+            "/v1/data?indicator=population&area=0180&limit=1000000"
+        )
+        .await
+        .bad_parameters(),
+        ["limit"]
+    );
+}
