@@ -31,6 +31,10 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         api::indicators::get_indicators,
         api::indicators::get_indicator,
         api::data::get_data,
+        api::summaries::get_municipality_summary,
+        api::summaries::get_county_summary,
+        api::summaries::get_inequality,
+        api::lookup::get_lookup,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     tags(
@@ -38,6 +42,7 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         (name = "system", description = "Liveness and readiness for operators"),
         (name = "indicators", description = "The indicator catalogue"),
         (name = "data", description = "Indicator values in long form: JSON, CSV, JSON-stat 2.0"),
+        (name = "summaries", description = "Per kommun, län and Sweden: area types, population and inequality"),
         (name = "areas", description = "Areas at every level and division version, their area types and history"),
     )
 )]

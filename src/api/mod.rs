@@ -5,7 +5,9 @@ pub mod data;
 pub mod docs;
 pub mod indicators;
 pub mod landing;
+pub mod lookup;
 pub mod meta;
+pub mod summaries;
 pub mod system;
 
 use actix_web::web;
@@ -16,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     areas::configure(cfg);
     indicators::configure(cfg);
     data::configure(cfg);
+    summaries::configure(cfg);
+    lookup::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);

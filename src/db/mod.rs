@@ -7,6 +7,7 @@ pub mod indicators;
 pub mod migrations;
 #[rustfmt::skip]
 pub mod schema;
+pub mod summaries;
 
 use std::time::{Duration, Instant};
 

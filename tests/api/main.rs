@@ -12,5 +12,6 @@ mod import;
 mod migrations;
 mod online;
 mod openapi;
+mod summaries;
 mod synthetic;
 mod system;

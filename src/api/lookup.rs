@@ -1,0 +1,222 @@
+//! `/v1/lookup`: which län, kommun, RegSO and DeSO contain a point.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db;
+use crate::error::{Error, Result};
+use crate::http::conditional::{data_response, Representation};
+use crate::http::negotiate::{Format, Lang};
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/lookup", get_lookup));
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LookupParams {
+    /// Longitude, WGS 84 (with the default CRS).
+    #[param(value_type = Option<f64>, example = 17.9247)]
+    pub lon: Option<f64>,
+    /// Latitude, WGS 84.
+    #[param(value_type = Option<f64>, example = 59.4117)]
+    pub lat: Option<f64>,
+    /// `CRS84` (default, lon/lat) or `EPSG:3006` (SWEREF 99 TM, with `easting`/`northing`).
+    #[param(value_type = Option<String>, example = "EPSG:3006")]
+    pub crs: i32,
+    #[param(value_type = Option<f64>, example = 668500.0)]
+    pub easting: Option<f64>,
+    #[param(value_type = Option<f64>, example = 6590000.0)]
+    pub northing: Option<f64>,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+fn coordinate(
+    r: &mut QueryReader,
+    name: &'static str,
+    range: std::ops::RangeInclusive<f64>,
+) -> Option<f64> {
+    let v = r.parse_as::<f64>(name, "a number")?;
+    if v.is_finite() && range.contains(&v) {
+        Some(v)
+    } else {
+        r.fail(
+            name,
+            format!("{v} is outside {}–{}", range.start(), range.end()),
+        );
+        None
+    }
+}
+
+impl FromQuery for LookupParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
+            r.refuse(e);
+        }
+        let crs = match r.take("crs").as_deref() {
+            None
+            | Some("CRS84")
+            | Some("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
+            | Some("EPSG:4326") => 4326,
+            Some("EPSG:3006") | Some("http://www.opengis.net/def/crs/EPSG/0/3006") => 3006,
+            Some(other) => {
+                r.fail("crs", format!("{other:?} is not CRS84 or EPSG:3006"));
+                4326
+            }
+        };
+        let lon = coordinate(r, "lon", -180.0..=180.0);
+        let lat = coordinate(r, "lat", -90.0..=90.0);
+        let easting = coordinate(r, "easting", -10_000_000.0..=10_000_000.0);
+        let northing = coordinate(r, "northing", -10_000_000.0..=20_000_000.0);
+        let (needed, other): (&[&str], bool) = if crs == 3006 {
+            (&["easting", "northing"], lon.is_some() || lat.is_some())
+        } else {
+            (&["lon", "lat"], easting.is_some() || northing.is_some())
+        };
+        if other {
+            r.fail(
+                if crs == 3006 { "lon" } else { "easting" },
+                "lon/lat go with CRS84; easting/northing with crs=EPSG:3006",
+            );
+        }
+        let given = if crs == 3006 {
+            [easting, northing]
+        } else {
+            [lon, lat]
+        };
+        for (name, v) in needed.iter().zip(given) {
+            if v.is_none() && !r.has_errors_for(&[name]) {
+                r.fail(name, "required");
+            }
+        }
+        LookupParams {
+            lon,
+            lat,
+            crs,
+            easting,
+            northing,
+            lang,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Place {
+    pub division: String,
+    pub code: String,
+    pub name: Option<String>,
+    /// How the area's geometry was obtained (`source`, `exact`, `unchanged-2025`, `approximate-2025`).
+    pub geometry_source: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LatestValue {
+    pub indicator: String,
+    pub year: i16,
+    pub value: Option<f64>,
+    pub status: String,
+    pub unit: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegsoHit {
+    #[serde(flatten)]
+    pub place: Place,
+    /// The latest year with an area type in this division version.
+    pub year: Option<i16>,
+    pub area_type: Option<i16>,
+    pub area_type_origin: Option<String>,
+    pub socioeconomic_index: Option<f64>,
+    /// Each indicator's value in its latest year.
+    pub latest_values: Vec<LatestValue>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Lookup {
+    pub data_version: String,
+    pub synthetic: bool,
+    pub county: Option<Place>,
+    pub municipality: Option<Place>,
+    /// The RegSO containing the point, per division version that has geometry there.
+    pub regso: Vec<RegsoHit>,
+    pub deso: Vec<Place>,
+}
+
+/// The län, kommun, RegSO and DeSO containing a point (WGS 84 lon/lat, or SWEREF 99 TM with
+/// `crs=EPSG:3006`), with the RegSO's area type and latest values. Outside Sweden: 404.
+#[utoipa::path(get, path = "/v1/lookup", tag = "areas", params(LookupParams),
+    responses((status = 200, description = "The areas containing the point.", body = Lookup),
+              (status = 400, description = "Missing or bad coordinates.", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "The point is not in Sweden.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_lookup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<LookupParams>,
+) -> Result<HttpResponse> {
+    let (x, y) = if p.crs == 3006 {
+        (
+            p.easting.unwrap_or_default(),
+            p.northing.unwrap_or_default(),
+        )
+    } else {
+        (p.lon.unwrap_or_default(), p.lat.unwrap_or_default())
+    };
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let hits = db::summaries::containing(conn, x, y, p.crs)?;
+        let place = |h: &db::summaries::Containing| Place {
+            division: h.division.clone(),
+            code: h.code.clone(),
+            name: h.name.clone(),
+            geometry_source: h.geometry_source.clone(),
+        };
+        let municipality = hits.iter().find(|h| h.level == "kommun").map(place);
+        if municipality.is_none() {
+            return Err(Error::NotFound(format!(
+                "the point ({x}, {y}) lies in no Swedish kommun"
+            )));
+        }
+        let mut regso = Vec::new();
+        for h in hits.iter().filter(|h| h.level == "regso") {
+            let history = db::areas::history(conn, &h.division, &h.code)?;
+            let latest = history.iter().rev().find(|y| y.area_type.is_some());
+            regso.push(RegsoHit {
+                place: place(h),
+                year: latest.map(|l| l.year),
+                area_type: latest.and_then(|l| l.area_type),
+                area_type_origin: latest.and_then(|l| l.area_type_origin.clone()),
+                socioeconomic_index: latest.and_then(|l| l.socioeconomic_index),
+                latest_values: db::summaries::latest_values(conn, &h.division, &h.code)?
+                    .into_iter()
+                    .map(|v| LatestValue {
+                        indicator: v.indicator,
+                        year: v.year,
+                        value: v.value,
+                        status: v.status,
+                        unit: v.unit,
+                    })
+                    .collect(),
+            });
+        }
+        let body = Lookup {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            county: hits.iter().find(|h| h.level == "lan").map(place),
+            municipality,
+            regso,
+            deso: hits
+                .iter()
+                .filter(|h| h.level == "deso")
+                .map(place)
+                .collect(),
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}

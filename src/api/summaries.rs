@@ -1,0 +1,376 @@
+//! `/v1/municipalities/{code}/summary`, `/v1/counties/{code}/summary` (`00` for Sweden) and
+//! `/v1/inequality`: the data behind Segregationsbarometern's municipality pages.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db;
+use crate::domain::codes::{self, Level};
+use crate::error::{Error, Result};
+use crate::http::conditional::{data_response, Representation};
+use crate::http::csv::{CsvOptions, CsvWriter};
+use crate::http::negotiate::{Format, Lang};
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get(
+        "/v1/municipalities/{code}/summary",
+        get_municipality_summary,
+    ))
+    .service(get("/v1/counties/{code}/summary", get_county_summary))
+    .service(get("/v1/inequality", get_inequality));
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryParams {
+    /// Years, comma-separated (default: every year with data).
+    #[param(value_type = Option<String>, example = "2023")]
+    pub year: Option<Vec<i16>>,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for SummaryParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
+            r.refuse(e);
+        }
+        let year = r.take("year").map(|raw| {
+            raw.split(',')
+                .filter_map(|y| match y.trim().parse::<i16>() {
+                    Ok(y) if (1990..=2100).contains(&y) => Some(y),
+                    _ => {
+                        r.fail("year", format!("{y:?} is not a year"));
+                        None
+                    }
+                })
+                .collect()
+        });
+        SummaryParams { year, lang }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegsoType {
+    pub code: String,
+    pub name: Option<String>,
+    pub area_type: Option<i16>,
+    pub area_type_origin: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct YearSummary {
+    pub year: i16,
+    /// The RegSO division version the year is counted in.
+    #[schema(example = "regso-2020")]
+    pub regso_division: String,
+    pub regso_count: i32,
+    /// RegSO per area type 1–5.
+    #[schema(example = json!([3, 8, 19, 76, 21]))]
+    pub regso_by_type: Vec<i32>,
+    /// Null where population per RegSO is not in the data.
+    pub population: Option<i64>,
+    pub population_by_type: Option<Vec<i64>>,
+    /// Per cent of the population living in each area type.
+    pub population_share_by_type: Option<Vec<f64>>,
+    /// Dissimilarity between the lowest and highest income quintiles over the RegSO, 0–100;
+    /// null where income-quintile counts are not in the data.
+    pub inequality_index: Option<f64>,
+    /// The RegSO with their type this year (for Sweden as a whole only with `year=`).
+    pub regso: Option<Vec<RegsoType>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Summary {
+    pub data_version: String,
+    pub synthetic: bool,
+    pub code: String,
+    pub name: Option<String>,
+    #[schema(example = "kommun")]
+    pub level: String,
+    pub years: Vec<YearSummary>,
+}
+
+async fn summary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    raw: String,
+    level: Level,
+    p: SummaryParams,
+) -> Result<HttpResponse> {
+    let code = codes::parse(&raw).map_err(|e| Error::bad_param("code", e))?;
+    let division = match (level, code.level) {
+        (Level::Kommun, Level::Kommun) => "kommun",
+        (Level::Lan, Level::Lan) => "lan",
+        (Level::Lan, Level::Riket) => "riket",
+        (Level::Kommun, _) => {
+            return Err(Error::bad_param(
+                "code",
+                format!("{raw:?} is not a 4-digit kommun code"),
+            ))
+        }
+        _ => {
+            return Err(Error::bad_param(
+                "code",
+                format!("{raw:?} is not a 2-digit län code (or 00 for Sweden)"),
+            ))
+        }
+    };
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let code = code.code;
+        let name = db::areas::admin_name(conn, division, &code)?;
+        if db::areas::versions(conn, &code)?.is_empty() {
+            return Err(Error::NotFound(format!(
+                "no {division} has the code {code}"
+            )));
+        }
+        let rows = db::summaries::summaries(conn, division, &code, p.year.as_deref())?;
+        let with_list = division != "riket" || p.year.is_some();
+        let regso = if with_list {
+            db::summaries::typed_regso(conn, &code, p.year.as_deref())?
+        } else {
+            Vec::new()
+        };
+        let years = rows
+            .into_iter()
+            .map(|s| YearSummary {
+                regso: with_list.then(|| {
+                    regso
+                        .iter()
+                        .filter(|r| r.year == s.year)
+                        .map(|r| RegsoType {
+                            code: r.code.clone(),
+                            name: r.name.clone(),
+                            area_type: r.area_type,
+                            area_type_origin: r.area_type_origin.clone(),
+                        })
+                        .collect()
+                }),
+                year: s.year,
+                regso_division: s.regso_division,
+                regso_count: s.regso_count,
+                regso_by_type: s
+                    .regso_by_type
+                    .into_iter()
+                    .map(|v| v.unwrap_or(0))
+                    .collect(),
+                population: s.population,
+                population_by_type: s
+                    .population_by_type
+                    .map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect()),
+                population_share_by_type: s
+                    .population_share_by_type
+                    .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect()),
+                inequality_index: s.inequality_index,
+            })
+            .collect();
+        let body = Summary {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            code,
+            name,
+            level: division.to_owned(),
+            years,
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}
+
+/// A kommun's RegSO per area type, population per type, inequality index and its RegSO with
+/// their type, year by year.
+#[utoipa::path(get, path = "/v1/municipalities/{code}/summary", tag = "summaries",
+    params(("code" = String, Path, example = "0180"), SummaryParams),
+    responses((status = 200, description = "The summary per year.", body = Summary),
+              (status = 400, description = "Not a kommun code.", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such kommun.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_municipality_summary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<SummaryParams>,
+) -> Result<HttpResponse> {
+    summary(req, state, path.into_inner(), Level::Kommun, p).await
+}
+
+/// The same for a län, or for Sweden with the code `00`.
+#[utoipa::path(get, path = "/v1/counties/{code}/summary", tag = "summaries",
+    params(("code" = String, Path, example = "01"), SummaryParams),
+    responses((status = 200, description = "The summary per year.", body = Summary),
+              (status = 400, description = "Not a län code.", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such län.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_county_summary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<SummaryParams>,
+) -> Result<HttpResponse> {
+    summary(req, state, path.into_inner(), Level::Lan, p).await
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InequalityParams {
+    /// `kommun` (default) or `lan`.
+    #[param(value_type = Option<String>, example = "kommun")]
+    pub level: String,
+    /// The year (default: the latest with an index).
+    #[param(value_type = Option<i16>, example = 2023)]
+    pub year: Option<i16>,
+    /// `json` (default) or `csv`.
+    #[param(value_type = Option<String>)]
+    pub f: Format,
+    /// CSV separator and options as for `/v1/data`.
+    #[param(value_type = Option<String>)]
+    pub sep: CsvOptions,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for InequalityParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        let f = Format::negotiate(r, req, &[Format::Json, Format::Csv]).unwrap_or_else(|e| {
+            r.refuse(e);
+            Format::Json
+        });
+        let level = match r.take("level").as_deref() {
+            None | Some("kommun") => "kommun".to_owned(),
+            Some("lan") => "lan".to_owned(),
+            Some(other) => {
+                r.fail("level", format!("{other:?} is not one of: kommun, lan"));
+                "kommun".to_owned()
+            }
+        };
+        let year = r.parse_as::<i16>("year", "a year");
+        let sep = CsvOptions::read(r);
+        InequalityParams {
+            level,
+            year,
+            f,
+            sep,
+            lang,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InequalityEntry {
+    /// 1 = the most unequal.
+    pub rank: usize,
+    pub code: String,
+    pub name: Option<String>,
+    #[schema(example = 41.2)]
+    pub inequality_index: f64,
+    pub regso_count: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Inequality {
+    pub data_version: String,
+    pub synthetic: bool,
+    pub level: String,
+    pub year: i16,
+    pub entries: Vec<InequalityEntry>,
+}
+
+/// The inequality index of every kommun (or län) for a year, most unequal first, with rank.
+#[utoipa::path(get, path = "/v1/inequality", tag = "summaries", params(InequalityParams),
+    responses((status = 200, description = "The ranking (JSON, or CSV with f=csv).", body = Inequality),
+              (status = 400, description = "A bad parameter, or a year without an index.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_inequality(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<InequalityParams>,
+) -> Result<HttpResponse> {
+    let variant = format!("{}|{}", p.f.name(), p.lang.code());
+    data_response(&req, &state, &variant, move |conn, data| {
+        let years = db::summaries::inequality_years(conn)?;
+        let year = match p.year {
+            Some(y) if years.contains(&y) => y,
+            Some(y) => {
+                return Err(Error::bad_param(
+                    "year",
+                    format!(
+                        "{y} has no inequality index; years with one: {}",
+                        if years.is_empty() {
+                            "none (the data has no income-quintile counts)".into()
+                        } else {
+                            years
+                                .iter()
+                                .map(|y| y.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                ))
+            }
+            None => *years.last().ok_or_else(|| {
+                Error::NotFound(
+                    "the served data has no inequality index (no income-quintile counts)".into(),
+                )
+            })?,
+        };
+        let entries: Vec<InequalityEntry> = db::summaries::inequality(conn, &p.level, year)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| InequalityEntry {
+                rank: i + 1,
+                code: r.code,
+                name: r.name,
+                inequality_index: r.inequality_index,
+                regso_count: r.regso_count,
+            })
+            .collect();
+        if p.f == Format::Csv {
+            let mut w = CsvWriter::new(
+                p.sep,
+                &[
+                    "rank",
+                    "code",
+                    "name",
+                    "inequality_index",
+                    "regso_count",
+                    "year",
+                ],
+            );
+            for e in &entries {
+                let v = w.number(Some((e.inequality_index * 100.0).round() / 100.0));
+                w.row([
+                    e.rank.to_string(),
+                    e.code.clone(),
+                    e.name.clone().unwrap_or_default(),
+                    v,
+                    e.regso_count.to_string(),
+                    year.to_string(),
+                ]);
+            }
+            return Ok(Representation {
+                content_type: "text/csv; charset=utf-8",
+                body: w.finish().into(),
+                lang: None,
+                disposition: Some(format!(
+                    "attachment; filename=\"segstat-inequality-{}-{year}.csv\"",
+                    p.level
+                )),
+            });
+        }
+        Representation::json(
+            &Inequality {
+                data_version: data.data_version.clone(),
+                synthetic: data.synthetic,
+                level: p.level.clone(),
+                year,
+                entries,
+            },
+            Some(p.lang),
+        )
+    })
+    .await
+}

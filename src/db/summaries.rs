@@ -1,0 +1,183 @@
+//! Summaries per kommun, län and riket, the inequality ranking, and point lookup.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, SmallInt, Text};
+
+use crate::error::Result;
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct SummaryRow {
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Text)]
+    pub regso_division: String,
+    #[diesel(sql_type = Integer)]
+    pub regso_count: i32,
+    #[diesel(sql_type = Array<Nullable<Integer>>)]
+    pub regso_by_type: Vec<Option<i32>>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub population: Option<i64>,
+    #[diesel(sql_type = Nullable<Array<Nullable<BigInt>>>)]
+    pub population_by_type: Option<Vec<Option<i64>>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Double>>>)]
+    pub population_share_by_type: Option<Vec<Option<f64>>>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub inequality_index: Option<f64>,
+}
+
+pub fn summaries(
+    conn: &mut PgConnection,
+    division: &str,
+    code: &str,
+    years: Option<&[i16]>,
+) -> Result<Vec<SummaryRow>> {
+    Ok(diesel::sql_query(
+        "SELECT year, regso_division, regso_count, regso_by_type, population, population_by_type,
+                population_share_by_type, inequality_index
+         FROM area_type_summaries
+         WHERE division = $1 AND code = $2 AND ($3::smallint[] IS NULL OR year = ANY($3))
+         ORDER BY year",
+    )
+    .bind::<Text, _>(division)
+    .bind::<Text, _>(code)
+    .bind::<Nullable<Array<SmallInt>>, _>(years.map(<[i16]>::to_vec))
+    .load(conn)?)
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct TypedRegso {
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    pub area_type: Option<i16>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub area_type_origin: Option<String>,
+}
+
+/// The RegSO of a kommun or län (or all, for `00`) with their type, per year.
+pub fn typed_regso(
+    conn: &mut PgConnection,
+    code: &str,
+    years: Option<&[i16]>,
+) -> Result<Vec<TypedRegso>> {
+    Ok(diesel::sql_query(
+        "SELECT t.year, t.code, a.name, t.area_type, t.area_type_origin
+         FROM area_types t JOIN areas a ON a.division = t.division AND a.code = t.code
+         WHERE ($1 = '00' OR (length($1) = 2 AND a.county_code = $1) OR a.municipality_code = $1)
+           AND ($2::smallint[] IS NULL OR t.year = ANY($2))
+         ORDER BY t.year, t.code",
+    )
+    .bind::<Text, _>(code)
+    .bind::<Nullable<Array<SmallInt>>, _>(years.map(<[i16]>::to_vec))
+    .load(conn)?)
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct InequalityRow {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = Double)]
+    pub inequality_index: f64,
+    #[diesel(sql_type = Integer)]
+    pub regso_count: i32,
+}
+
+/// Every kommun (or län) with an inequality index in `year`, most unequal first.
+pub fn inequality(
+    conn: &mut PgConnection,
+    division: &str,
+    year: i16,
+) -> Result<Vec<InequalityRow>> {
+    Ok(diesel::sql_query(
+        "SELECT s.code, a.name, s.inequality_index, s.regso_count
+         FROM area_type_summaries s JOIN areas a ON a.division = s.division AND a.code = s.code
+         WHERE s.division = $1 AND s.year = $2 AND s.inequality_index IS NOT NULL
+         ORDER BY s.inequality_index DESC, s.code",
+    )
+    .bind::<Text, _>(division)
+    .bind::<SmallInt, _>(year)
+    .load(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct Year {
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    year: Option<i16>,
+}
+
+/// The years with an inequality index.
+pub fn inequality_years(conn: &mut PgConnection) -> Result<Vec<i16>> {
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT year FROM area_type_summaries WHERE inequality_index IS NOT NULL ORDER BY year",
+    )
+    .load::<Year>(conn)?
+    .into_iter()
+    .filter_map(|y| y.year)
+    .collect())
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct Containing {
+    #[diesel(sql_type = Text)]
+    pub division: String,
+    #[diesel(sql_type = Text)]
+    pub level: String,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub geometry_source: Option<String>,
+}
+
+/// Every area whose geometry contains the point, given in `srid` (4326 or 3006).
+pub fn containing(conn: &mut PgConnection, x: f64, y: f64, srid: i32) -> Result<Vec<Containing>> {
+    Ok(diesel::sql_query(
+        "SELECT a.division, d.level, a.code, a.name, a.geometry_source
+         FROM areas a JOIN divisions d ON d.id = a.division
+         WHERE a.geom IS NOT NULL
+           AND ST_Intersects(a.geom, ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), $3), 3006))
+         ORDER BY length(a.code), d.first_year",
+    )
+    .bind::<Double, _>(x)
+    .bind::<Double, _>(y)
+    .bind::<Integer, _>(srid)
+    .load(conn)?)
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct LatestValue {
+    #[diesel(sql_type = Text)]
+    pub indicator: String,
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub value: Option<f64>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub unit: String,
+}
+
+/// Each indicator's value for an area in the latest year it has one (total breakdown).
+pub fn latest_values(
+    conn: &mut PgConnection,
+    division: &str,
+    code: &str,
+) -> Result<Vec<LatestValue>> {
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT ON (v.indicator) v.indicator, v.year, v.value, v.status, i.unit
+         FROM indicator_values v JOIN indicators i ON i.id = v.indicator
+         WHERE v.division = $1 AND v.code = $2 AND v.breakdown = 'total'
+         ORDER BY v.indicator, v.year DESC",
+    )
+    .bind::<Text, _>(division)
+    .bind::<Text, _>(code)
+    .load(conn)?)
+}
