@@ -29,6 +29,8 @@ pub struct Config {
     pub refresh_interval: Duration,
     /// HTTP worker threads.
     pub workers: usize,
+    /// Bytes of rendered responses kept in memory (0: no cache).
+    pub cache_bytes: usize,
 }
 
 /// One documented environment variable: the single source for validation, `--help` and README.
@@ -79,6 +81,11 @@ pub const SETTINGS: &[Setting] = &[
         name: "SEGSTAT_REFRESH_SECS",
         default: "5",
         meaning: "how often the server checks the database for a new data version (1–3600)",
+    },
+    Setting {
+        name: "SEGSTAT_CACHE_MB",
+        default: "256",
+        meaning: "memory for rendered responses, in MiB; 0 turns the response cache off (0–65536)",
     },
     Setting {
         name: "SEGSTAT_WORKERS",
@@ -136,6 +143,7 @@ impl Config {
         let cache_max_age = Duration::from_secs(number("SEGSTAT_CACHE_MAX_AGE", 0, 31_536_000));
         let refresh_interval = Duration::from_secs(number("SEGSTAT_REFRESH_SECS", 1, 3600));
         let workers = number("SEGSTAT_WORKERS", 0, 256) as usize;
+        let cache_bytes = number("SEGSTAT_CACHE_MB", 0, 65_536) as usize * 1024 * 1024;
 
         let raw_bind = get("SEGSTAT_BIND");
         let bind = raw_bind.parse::<SocketAddr>().unwrap_or_else(|_| {
@@ -165,6 +173,7 @@ impl Config {
             db_wait,
             cache_max_age,
             refresh_interval,
+            cache_bytes,
             workers: if workers == 0 {
                 std::thread::available_parallelism().map_or(2, |n| n.get())
             } else {

@@ -5,10 +5,13 @@ use std::sync::{Arc, RwLock};
 use crate::config::Config;
 use crate::db::data_state::DataState;
 use crate::db::{self, PgPool};
+use crate::http::cache::ResponseCache;
 
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
+    /// Rendered responses, keyed on the data version.
+    pub cache: ResponseCache,
     /// The data version last read from the database. Used to answer `If-None-Match` without a
     /// query; every response that reads data reads the version again in its own snapshot.
     known: RwLock<Option<DataState>>,
@@ -18,6 +21,7 @@ impl AppState {
     pub fn new(config: Config) -> AppState {
         AppState {
             pool: db::reader_pool(&config),
+            cache: ResponseCache::new(config.cache_bytes),
             config: Arc::new(config),
             known: RwLock::new(None),
         }

@@ -36,6 +36,9 @@ pub struct Meta {
     /// The imports behind the served data.
     pub datasets: Vec<DatasetInfo>,
     pub limits: Limits,
+    /// Years with any data (area types or indicator values).
+    #[schema(example = json!([2022, 2023]))]
+    pub years: Vec<i16>,
     /// Response formats (`f=` values) the API offers somewhere.
     #[schema(example = json!(["json"]))]
     pub formats: Vec<&'static str>,
@@ -75,6 +78,16 @@ pub struct Limits {
     pub max_uri_bytes: usize,
     /// Most query parameters in one request.
     pub max_query_params: usize,
+    /// Largest `limit` of a list (every RegSO and every DeSO fit in one page).
+    pub max_limit: i64,
+    /// Largest `offset`.
+    pub max_offset: i64,
+    /// Most values in one comma-separated parameter (area codes, years).
+    pub max_list_items: usize,
+    /// Most indicators in one `/v1/data` request.
+    pub max_indicators: usize,
+    /// Largest page of `/v1/data` values.
+    pub max_data_values: i64,
 }
 
 /// Licence, citation, data version, limits, formats and languages.
@@ -130,8 +143,14 @@ pub async fn get_meta(
             limits: Limits {
                 max_uri_bytes: limits::MAX_URI_BYTES,
                 max_query_params: limits::MAX_QUERY_PARAMS,
+                max_limit: limits::MAX_LIMIT,
+                max_offset: limits::MAX_OFFSET,
+                max_list_items: limits::MAX_LIST_ITEMS,
+                max_indicators: crate::api::data::MAX_INDICATORS,
+                max_data_values: crate::api::data::MAX_VALUES,
             },
-            formats: vec!["json"],
+            years: db::indicators::all_years(conn)?,
+            formats: vec!["json", "csv", "jsonstat"],
             languages: Lang::ALL.to_vec(),
             api_version: env!("CARGO_PKG_VERSION"),
         };

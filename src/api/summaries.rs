@@ -283,7 +283,8 @@ pub struct Inequality {
 /// The inequality index of every kommun (or län) for a year, most unequal first, with rank.
 #[utoipa::path(get, path = "/v1/inequality", tag = "summaries", params(InequalityParams),
     responses((status = 200, description = "The ranking (JSON, or CSV with f=csv).", body = Inequality),
-              (status = 400, description = "A bad parameter, or a year without an index.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "A bad parameter, or a year without an index.", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "The served data has no inequality index.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_inequality(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -182,3 +182,22 @@ pub fn years_of(conn: &mut PgConnection, indicators: &[String]) -> Result<Vec<i1
     years.dedup();
     Ok(years)
 }
+
+#[derive(QueryableByName)]
+struct YearOnly {
+    #[diesel(sql_type = SmallInt)]
+    year: i16,
+}
+
+/// Every year with an area type or an indicator value.
+pub fn all_years(conn: &mut PgConnection) -> Result<Vec<i16>> {
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT year FROM (SELECT year FROM area_types
+                                    UNION SELECT unnest(years) FROM indicator_coverage) y
+         WHERE year IS NOT NULL ORDER BY year",
+    )
+    .load::<YearOnly>(conn)?
+    .into_iter()
+    .map(|y| y.year)
+    .collect())
+}

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use sha2::{Digest, Sha256};
 
+use super::cache::{Cached, ResponseCache};
 use super::negotiate::Lang;
 use crate::db::{self, data_state::DataState};
 use crate::error::Result;
@@ -186,9 +187,17 @@ where
     let freshness = Freshness::Public {
         max_age_secs: state.config.cache_max_age.as_secs(),
     };
+    // What was asked, as the cache knows it: the request target and the negotiated variant.
+    let asked = format!("{}?{}\0{variant}", req.path(), req.query_string());
     if let Some(known) = state.known_data_state() {
         if let Some(held) = matching_tag(req, &etag(&known.data_version, req, variant)) {
             return Ok(not_modified(held, freshness, Some(&known.data_version)));
+        }
+        if let Some(hit) = state
+            .cache
+            .get(&ResponseCache::key(&known.data_version, &asked))
+        {
+            return Ok(finish(req, freshness, variant, hit, "hit"));
         }
     }
     let (data, rep) = db::read(&state.pool, move |conn| {
@@ -198,21 +207,55 @@ where
     })
     .await?;
     state.observe(&data);
+    let cached = Cached {
+        data_version: data.data_version.clone(),
+        synthetic: data.synthetic,
+        updated_at: data.updated_at,
+        content_type: rep.content_type,
+        body: rep.body,
+        lang: rep.lang,
+        disposition: rep.disposition,
+    };
+    state.cache.insert(
+        ResponseCache::key(&data.data_version, &asked),
+        cached.clone(),
+    );
+    Ok(finish(req, freshness, variant, cached, "fwd=miss; stored"))
+}
+
+/// The response for a rendered body, with every caching header, the data-version marks and
+/// `Cache-Status` (RFC 9211) saying whether memory answered.
+fn finish(
+    req: &HttpRequest,
+    freshness: Freshness,
+    variant: &str,
+    c: Cached,
+    cache_status: &str,
+) -> HttpResponse {
     let mut res = respond(
         req,
-        Source::Data(&data.data_version),
-        Some(data.updated_at),
+        Source::Data(&c.data_version),
+        Some(c.updated_at),
         freshness,
         variant,
-        rep,
+        Representation {
+            content_type: c.content_type,
+            body: c.body,
+            lang: c.lang,
+            disposition: c.disposition,
+        },
     );
-    if data.synthetic {
+    if c.synthetic {
         res.headers_mut().insert(
             header::HeaderName::from_static(DATA_SYNTHETIC_HEADER),
             HeaderValue::from_static("true"),
         );
     }
-    Ok(res)
+    if let Ok(v) = HeaderValue::from_str(&format!("segstat; {cache_status}")) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("cache-status"), v);
+    }
+    res
 }
 
 /// Middleware: a compressed body is a different representation, so its strong ETag must differ

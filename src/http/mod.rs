@@ -1,6 +1,7 @@
 //! The request/response machinery every endpoint shares: query parsing, content negotiation,
 //! conditional requests, and the problem+json rewriting of framework errors.
 
+pub mod cache;
 pub mod conditional;
 pub mod csv;
 pub mod links;

@@ -31,8 +31,9 @@ async fn repeat_request_with_etag_is_304_until_the_data_changes() {
 
     // An import changes the data version; the old tag no longer matches.
     db.execute("UPDATE data_state SET data_version = 'v2', updated_at = now()");
-    // Until the server reads the new version (its refresh, or any full read) it may still
-    // validate the old tag; the first full read moves it on.
+    // The server learns of a new version when it reads it: every few seconds in `serve`
+    // (SEGSTAT_REFRESH_SECS), or at any read that bypasses memory, such as /ready.
+    assert_eq!(get(&app, "/ready").await.json()["data_version"], "v2");
     let after = get(&app, "/v1/meta").await;
     assert_eq!(after.json()["data_version"], "v2");
     let new_tag = after.header("etag").unwrap();
@@ -89,4 +90,58 @@ async fn errors_are_never_cached() {
     assert_eq!(res.status, 400);
     assert_eq!(res.header("cache-control"), Some("no-store"));
     assert!(res.header("etag").is_none());
+}
+
+#[actix_web::test]
+async fn repeat_requests_are_answered_from_memory_until_the_data_changes() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let first = get(&app, "/v1/meta?lang=en").await;
+    assert_eq!(
+        first.header("cache-status"),
+        Some("segstat; fwd=miss; stored")
+    );
+    let second = get(&app, "/v1/meta?lang=en").await;
+    assert_eq!(second.header("cache-status"), Some("segstat; hit"));
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.header("etag"), first.header("etag"));
+    // Another representation is another entry.
+    assert_eq!(
+        get(&app, "/v1/meta?lang=sv").await.header("cache-status"),
+        Some("segstat; fwd=miss; stored")
+    );
+
+    // A new data version, once seen, bypasses the old entries.
+    db.execute("UPDATE data_state SET data_version = 'v2', updated_at = now()");
+    let ready = get(&app, "/ready").await;
+    assert_eq!(ready.json()["data_version"], "v2");
+    let after = get(&app, "/v1/meta?lang=en").await;
+    assert_eq!(
+        after.header("cache-status"),
+        Some("segstat; fwd=miss; stored")
+    );
+    assert_eq!(after.json()["data_version"], "v2");
+}
+
+#[actix_web::test]
+async fn cached_answers_survive_a_database_outage() {
+    let db = TestDb::migrated();
+    let proxy = DbProxy::start();
+    let app = app_for(&proxy.url_for(&db.name)).await;
+    assert_eq!(get(&app, "/v1/meta").await.status, 200);
+    proxy.down();
+    let cached = within(
+        "a cached request with the database down",
+        get(&app, "/v1/meta"),
+    )
+    .await;
+    assert_eq!(cached.status, 200);
+    assert_eq!(cached.header("cache-status"), Some("segstat; hit"));
+    within(
+        "an uncached request with the database down",
+        get(&app, "/v1/meta?lang=en"),
+    )
+    .await
+    .problem(503);
+    proxy.up();
 }
