@@ -24,6 +24,9 @@ ensure_packages_for_build
 ensure_database
 export TEST_DATABASE_URL="$DATABASE_URL"
 
+# GDAL's OAPIF driver is the GIS client the feature tests read the API with.
+command -v ogr2ogr >/dev/null || apt_install gdal-bin
+
 # The schema drift test compares src/db/schema.rs with what diesel generates.
 if ! command -v diesel >/dev/null; then
     say "installing diesel_cli (once) ..."

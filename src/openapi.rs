@@ -35,6 +35,10 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         api::summaries::get_county_summary,
         api::summaries::get_inequality,
         api::lookup::get_lookup,
+        api::features::get_collections,
+        api::features::get_collection,
+        api::features::get_items,
+        api::features::get_item,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     tags(
@@ -43,6 +47,7 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         (name = "indicators", description = "The indicator catalogue"),
         (name = "data", description = "Indicator values in long form: JSON, CSV, JSON-stat 2.0"),
         (name = "summaries", description = "Per kommun, län and Sweden: area types, population and inequality"),
+        (name = "features", description = "OGC API – Features: boundaries as GeoJSON collections, with choropleth data"),
         (name = "areas", description = "Areas at every level and division version, their area types and history"),
     )
 )]

@@ -58,6 +58,7 @@ pub async fn get_landing(
             Link::new(&base, "/v1/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.1", t("API-beskrivning (OpenAPI)", "API definition (OpenAPI)")),
             Link::new(&base, "/v1/docs/", "service-doc", "text/html", t("API-dokumentation (Swagger UI)", "API documentation (Swagger UI)")),
             Link::new(&base, "/v1/conformance", "conformance", "application/json", t("Standarder som API:t följer", "Conformance classes this API meets")),
+            Link::new(&base, "/v1/collections", "data", "application/json", t("Gränser som GeoJSON-samlingar (OGC API – Features)", "Boundaries as GeoJSON collections (OGC API – Features)")),
             Link::new(&base, "/v1/meta", "describedby", "application/json", t("Licens, källhänvisning, dataversion och gränser", "Licence, citation, data version and limits")),
         ],
     };
@@ -85,6 +86,10 @@ pub const CONFORMS_TO: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ];
 
 /// Conformance declaration (OGC API – Common).

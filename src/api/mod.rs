@@ -3,6 +3,7 @@
 pub mod areas;
 pub mod data;
 pub mod docs;
+pub mod features;
 pub mod indicators;
 pub mod landing;
 pub mod lookup;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     data::configure(cfg);
     summaries::configure(cfg);
     lookup::configure(cfg);
+    features::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);

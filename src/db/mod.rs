@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod data_state;
+pub mod features;
 pub mod indicators;
 pub mod migrations;
 #[rustfmt::skip]

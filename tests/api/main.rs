@@ -8,6 +8,7 @@ mod caching;
 mod cli;
 mod data;
 mod errors;
+mod features;
 mod import;
 mod migrations;
 mod online;

@@ -1,0 +1,595 @@
+//! OGC API – Features (Part 1 Core, GeoJSON): one collection per level and division version,
+//! `/items` pages of features with the official code as `id`, and choropleth data (`year`,
+//! `indicator`) in the properties so a web map needs one request.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::{self, features::FeatureQuery, features::GeometryLevel};
+use crate::domain::codes::{self, Level};
+use crate::error::{Error, Result};
+use crate::http::conditional::{data_response, Representation};
+use crate::http::links::{Link, RequestUrl};
+use crate::http::negotiate::{Format, Lang};
+use crate::http::paging::{page_info, Paging};
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/collections", get_collections))
+        .service(get("/v1/collections/{collection}", get_collection))
+        .service(get("/v1/collections/{collection}/items", get_items))
+        .service(get("/v1/collections/{collection}/items/{code}", get_item));
+}
+
+/// (collection id, division, title sv, title en).
+pub const COLLECTIONS: &[(&str, &str, &str, &str)] = &[
+    ("counties", "lan", "Län", "Counties"),
+    ("municipalities", "kommun", "Kommuner", "Municipalities"),
+    (
+        "regso-2020",
+        "regso-2020",
+        "RegSO 2020 (statistik till och med 2023)",
+        "RegSO 2020 (statistics up to 2023)",
+    ),
+    (
+        "regso-2025",
+        "regso-2025",
+        "RegSO 2025 (statistik från 2024)",
+        "RegSO 2025 (statistics from 2024)",
+    ),
+    (
+        "deso-2018",
+        "deso-2018",
+        "DeSO 2018 (statistik till och med 2023)",
+        "DeSO 2018 (statistics up to 2023)",
+    ),
+    (
+        "deso-2025",
+        "deso-2025",
+        "DeSO 2025 (statistik från 2024)",
+        "DeSO 2025 (statistics from 2024)",
+    ),
+];
+
+const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+const EPSG3006: &str = "http://www.opengis.net/def/crs/EPSG/0/3006";
+const GEOJSON: &str = "application/geo+json";
+
+fn division_of(collection: &str) -> Result<&'static str> {
+    COLLECTIONS
+        .iter()
+        .find(|c| c.0 == collection)
+        .map(|c| c.1)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "no collection {collection:?}; /v1/collections lists them"
+            ))
+        })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Collection {
+    #[schema(example = "regso-2025")]
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub extent: Value,
+    #[serde(rename = "itemType")]
+    pub item_type: &'static str,
+    pub crs: Vec<&'static str>,
+    #[serde(rename = "storageCrs")]
+    pub storage_crs: &'static str,
+    pub links: Vec<Link>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Collections {
+    pub collections: Vec<Collection>,
+    pub links: Vec<Link>,
+}
+
+fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) -> Vec<Collection> {
+    COLLECTIONS
+        .iter()
+        .map(|&(id, division, sv, en)| {
+            let e = extents.iter().find(|e| e.division == division);
+            let bbox = e
+                .and_then(|e| Some(vec![e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
+                .unwrap_or_else(|| vec![10.0, 55.0, 24.2, 69.1]);
+            let (first, last) = e.map_or((2011, None), |e| (e.first_year, e.last_year));
+            let areas = e.map_or(0, |e| e.areas);
+            Collection {
+                id: id.to_owned(),
+                title: lang.pick(sv, en).to_owned(),
+                description: format!(
+                    "{} ({areas} {}); {}",
+                    lang.pick(sv, en),
+                    lang.pick("områden", "areas"),
+                    lang.pick("källa: SCB", "source: Statistics Sweden (SCB)")
+                ),
+                extent: json!({
+                    "spatial": {"bbox": [bbox], "crs": CRS84},
+                    "temporal": {"interval": [[format!("{first}-01-01T00:00:00Z"), last.map(|l| format!("{l}-12-31T23:59:59Z"))]]}
+                }),
+                item_type: "feature",
+                crs: vec![CRS84, EPSG3006],
+                storage_crs: EPSG3006,
+                links: vec![
+                    Link::new(base, &format!("/v1/collections/{id}"), "self", "application/json", "this collection"),
+                    Link::new(base, &format!("/v1/collections/{id}/items"), "items", GEOJSON, "the features"),
+                ],
+            }
+        })
+        .collect()
+}
+
+fn negotiate_json(r: &mut QueryReader, req: &HttpRequest) -> Lang {
+    let lang = Lang::negotiate(r, req);
+    if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
+        r.refuse(e);
+    }
+    lang
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CollectionsParams {
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for CollectionsParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        CollectionsParams {
+            lang: negotiate_json(r, req),
+        }
+    }
+}
+
+/// The feature collections: one per level and division version, with extents.
+#[utoipa::path(get, path = "/v1/collections", tag = "features", params(CollectionsParams),
+    responses((status = 200, description = "The collections.", body = Collections)))]
+pub async fn get_collections(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Query(p): Query<CollectionsParams>,
+) -> Result<HttpResponse> {
+    let url = RequestUrl::of(&req);
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, _| {
+        let extents = db::features::extents(conn)?;
+        let body = Collections {
+            collections: collections_json(&url.base, lang, &extents),
+            links: vec![Link::new(
+                &url.base,
+                "/v1/collections",
+                "self",
+                "application/json",
+                "the collections",
+            )],
+        };
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}
+
+/// One collection's description.
+#[utoipa::path(get, path = "/v1/collections/{collection}", tag = "features",
+    params(("collection" = String, Path, example = "regso-2025"), CollectionsParams),
+    responses((status = 200, description = "The collection.", body = Collection),
+              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_collection(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<CollectionsParams>,
+) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    division_of(&id)?;
+    let url = RequestUrl::of(&req);
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, _| {
+        let extents = db::features::extents(conn)?;
+        let one = collections_json(&url.base, lang, &extents)
+            .into_iter()
+            .find(|c| c.id == id);
+        Representation::json(&one, Some(lang))
+    })
+    .await
+}
+
+/// Properties every feature has; `properties=` picks among these and the indicators asked for.
+const BASE_PROPERTIES: &[&str] = &[
+    "code",
+    "name",
+    "division",
+    "county_code",
+    "municipality_code",
+    "regso_code",
+    "geometry_source",
+    "year",
+    "area_type",
+    "socioeconomic_index",
+];
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ItemsParams {
+    /// Features per page, 1–10000 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10000)]
+    pub limit: Paging,
+    #[param(value_type = Option<i64>, minimum = 0)]
+    pub offset: (),
+    /// minLon,minLat,maxLon,maxLat (or easting/northing with `bbox-crs` EPSG:3006).
+    #[param(value_type = Option<String>, example = "17.8,59.3,18.2,59.4")]
+    pub bbox: Option<[f64; 4]>,
+    /// `http://www.opengis.net/def/crs/EPSG/0/3006` for a bbox in SWEREF 99 TM.
+    #[param(rename = "bbox-crs", value_type = Option<String>)]
+    pub bbox_crs: bool,
+    /// Only areas in this kommun.
+    #[param(value_type = Option<String>, example = "0180")]
+    pub municipality: Option<String>,
+    /// Only areas in this län.
+    #[param(value_type = Option<String>, example = "01")]
+    pub county: Option<String>,
+    /// Only RegSO of this area type in `year`.
+    #[param(value_type = Option<i16>, minimum = 1, maximum = 5)]
+    pub area_type: Option<i16>,
+    /// The year whose area type (and `indicator` values) go into the properties.
+    #[param(value_type = Option<i16>, example = 2023)]
+    pub year: Option<i16>,
+    /// Indicator ids whose `year` values go into the properties (at most 10).
+    #[param(value_type = Option<String>, example = "population")]
+    pub indicator: Option<Vec<String>>,
+    /// The properties to include, comma-separated (default all).
+    #[param(value_type = Option<String>, example = "code,name,area_type")]
+    pub properties: Option<Vec<String>>,
+    /// `full` (default), `simplified` (municipality maps), `coarse` (national maps), `centroid` or `none`.
+    #[param(value_type = Option<String>, example = "simplified")]
+    pub geometry: GeometryLevel,
+    /// Coordinate decimals, 0–9.
+    #[param(value_type = Option<u8>, maximum = 9)]
+    pub precision: Option<u8>,
+    /// `http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default) or `http://www.opengis.net/def/crs/EPSG/0/3006`.
+    #[param(value_type = Option<String>)]
+    pub crs: bool,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+fn read_crs(r: &mut QueryReader, name: &'static str) -> bool {
+    match r.take(name).as_deref() {
+        None | Some(CRS84) | Some("CRS84") => false,
+        Some(EPSG3006) | Some("EPSG:3006") => true,
+        Some(other) => {
+            r.fail(name, format!("{other:?} is not {CRS84} or {EPSG3006}"));
+            false
+        }
+    }
+}
+
+impl FromQuery for ItemsParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        if let Err(e) = Format::negotiate(r, req, &[Format::GeoJson, Format::Json]) {
+            r.refuse(e);
+        }
+        let limit = Paging::read(r);
+        let bbox = r.take("bbox").and_then(|raw| {
+            let v: Vec<f64> = raw
+                .split(',')
+                .filter_map(|x| x.trim().parse::<f64>().ok())
+                .collect();
+            match v.as_slice() {
+                [a, b, c, d] if v.iter().all(|x| x.is_finite()) && a <= c && b <= d => {
+                    Some([*a, *b, *c, *d])
+                }
+                _ => {
+                    r.fail(
+                        "bbox",
+                        "expected four finite numbers minx,miny,maxx,maxy with min ≤ max",
+                    );
+                    None
+                }
+            }
+        });
+        let bbox_crs = read_crs(r, "bbox-crs");
+        let municipality = r.take("municipality");
+        if municipality
+            .as_deref()
+            .is_some_and(|m| codes::level_of(m) != Some(Level::Kommun))
+        {
+            r.fail("municipality", "not a 4-digit kommun code");
+        }
+        let county = r.take("county");
+        if county
+            .as_deref()
+            .is_some_and(|c| codes::level_of(c) != Some(Level::Lan))
+        {
+            r.fail("county", "not a 2-digit län code");
+        }
+        let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
+        if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
+            r.fail("area_type", "area types are 1–5");
+        }
+        let year = r.parse_as::<i16>("year", "a year");
+        let indicator = r.take("indicator").map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        });
+        if indicator
+            .as_ref()
+            .is_some_and(|i| i.len() > 10 || i.is_empty())
+        {
+            r.fail("indicator", "give 1–10 indicator ids");
+        }
+        if (indicator.is_some() || area_type.is_some())
+            && year.is_none()
+            && !r.has_errors_for(&["year"])
+        {
+            r.fail("year", "indicator= and area_type= need year=");
+        }
+        let properties = r.take("properties").map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        });
+        if let Some(props) = &properties {
+            let asked = indicator.clone().unwrap_or_default();
+            for p in props {
+                if !BASE_PROPERTIES.contains(&p.as_str()) && !asked.contains(p) {
+                    r.fail(
+                        "properties",
+                        format!(
+                            "{p:?} is not a property; known: {}, and the indicators asked for",
+                            BASE_PROPERTIES.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        let geometry = match r.take("geometry").as_deref() {
+            None | Some("full") => GeometryLevel::Full,
+            Some("simplified") => GeometryLevel::Simplified,
+            Some("coarse") => GeometryLevel::Coarse,
+            Some("centroid") => GeometryLevel::Centroid,
+            Some("none") => GeometryLevel::None,
+            Some(other) => {
+                r.fail(
+                    "geometry",
+                    format!("{other:?} is not one of: full, simplified, coarse, centroid, none"),
+                );
+                GeometryLevel::Full
+            }
+        };
+        let precision = r.parse_as::<u8>("precision", "a number of decimals 0–9");
+        if precision.is_some_and(|p| p > 9) {
+            r.fail("precision", "give 0–9 decimals");
+        }
+        let crs = read_crs(r, "crs");
+        ItemsParams {
+            limit,
+            offset: (),
+            bbox,
+            bbox_crs,
+            municipality,
+            county,
+            area_type,
+            year,
+            indicator,
+            properties,
+            geometry,
+            precision,
+            crs,
+            lang,
+        }
+    }
+}
+
+/// Renders features as GeoJSON text around their precomputed geometry.
+fn feature_text(
+    out: &mut String,
+    division: &str,
+    row: &db::features::FeatureRow,
+    p: &ItemsParams,
+    values: &BTreeMap<(String, String), Option<f64>>,
+) {
+    let mut props = Map::new();
+    let mut put = |k: &str, v: Value| {
+        if p.properties
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|x| x == k))
+        {
+            props.insert(k.to_owned(), v);
+        }
+    };
+    put("code", json!(row.code));
+    put("name", json!(row.name));
+    put("division", json!(division));
+    put("county_code", json!(row.county_code));
+    put("municipality_code", json!(row.municipality_code));
+    put("regso_code", json!(row.regso_code));
+    put("geometry_source", json!(row.geometry_source));
+    if let Some(y) = p.year {
+        put("year", json!(y));
+        put("area_type", json!(row.area_type));
+        put("socioeconomic_index", json!(row.socioeconomic_index));
+    }
+    for id in p.indicator.iter().flatten() {
+        put(
+            id,
+            json!(values
+                .get(&(row.code.clone(), id.clone()))
+                .copied()
+                .flatten()),
+        );
+    }
+    out.push_str("{\"type\":\"Feature\",\"id\":");
+    out.push_str(&json!(row.code).to_string());
+    out.push_str(",\"geometry\":");
+    out.push_str(row.geometry.as_deref().unwrap_or("null"));
+    out.push_str(",\"properties\":");
+    out.push_str(&Value::Object(props).to_string());
+    out.push('}');
+}
+
+fn render_items(
+    conn: &mut diesel::PgConnection,
+    division: &str,
+    q: &FeatureQuery,
+    p: &ItemsParams,
+    url: Option<&RequestUrl>,
+    data: &db::data_state::DataState,
+) -> Result<(String, usize)> {
+    let (matched, rows) = db::features::features(
+        conn,
+        q,
+        p.geometry,
+        p.precision,
+        p.crs,
+        p.limit.limit,
+        p.limit.offset,
+    )?;
+    let mut values = BTreeMap::new();
+    if let (Some(ids), Some(year)) = (&p.indicator, p.year) {
+        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        for v in db::features::values_for(conn, division, &codes, ids, year)? {
+            values.insert((v.code, v.indicator), v.value);
+        }
+    }
+    let mut out = String::with_capacity(
+        rows.iter()
+            .map(|r| r.geometry.as_ref().map_or(0, String::len) + 300)
+            .sum(),
+    );
+    match url {
+        None => {
+            let Some(row) = rows.first() else {
+                return Err(Error::NotFound(format!(
+                    "no feature {} in this collection",
+                    q.code.clone().unwrap_or_default()
+                )));
+            };
+            feature_text(&mut out, division, row, p, &values);
+        }
+        Some(url) => {
+            out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                feature_text(&mut out, division, row, p, &values);
+            }
+            let info = page_info(url, p.limit, matched, rows.len() as i64, GEOJSON);
+            out.push_str("],\"numberMatched\":");
+            out.push_str(&info.number_matched.to_string());
+            out.push_str(",\"numberReturned\":");
+            out.push_str(&info.number_returned.to_string());
+            out.push_str(",\"timeStamp\":");
+            out.push_str(&json!(data.updated_at).to_string());
+            out.push_str(",\"data_version\":");
+            out.push_str(&json!(data.data_version).to_string());
+            out.push_str(",\"synthetic\":");
+            out.push_str(&data.synthetic.to_string());
+            out.push_str(",\"links\":");
+            out.push_str(&serde_json::to_string(&info.links)?);
+            out.push('}');
+        }
+    }
+    Ok((out, rows.len()))
+}
+
+fn geojson_response(body: String, lang: Lang) -> Representation {
+    Representation {
+        content_type: GEOJSON,
+        body: body.into(),
+        lang: Some(lang),
+        disposition: None,
+    }
+}
+
+fn with_crs_header(mut res: HttpResponse, sweref: bool) -> HttpResponse {
+    let crs = if sweref { EPSG3006 } else { CRS84 };
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&format!("<{crs}>")) {
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("content-crs"),
+            v,
+        );
+    }
+    res
+}
+
+/// Features of a collection as GeoJSON, paged, filtered, with choropleth data.
+#[utoipa::path(get, path = "/v1/collections/{collection}/items", tag = "features",
+    params(("collection" = String, Path, example = "regso-2025"), ItemsParams),
+    responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", content_type = "application/geo+json"),
+              (status = 400, description = "Bad parameters, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_items(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<ItemsParams>,
+) -> Result<HttpResponse> {
+    let division = division_of(&path)?;
+    let url = RequestUrl::of(&req);
+    let sweref = p.crs;
+    let variant = format!("geojson|{}", p.lang.code());
+    let q = FeatureQuery {
+        division: division.to_owned(),
+        municipality: p.municipality.clone(),
+        county: p.county.clone(),
+        area_type: p.area_type,
+        year: p.year,
+        bbox: p.bbox,
+        bbox_3006: p.bbox_crs,
+        ..FeatureQuery::default()
+    };
+    let res = data_response(&req, &state, &variant, move |conn, data| {
+        let (body, _) = render_items(conn, division, &q, &p, Some(&url), data)?;
+        Ok(geojson_response(body, p.lang))
+    })
+    .await?;
+    Ok(with_crs_header(res, sweref))
+}
+
+/// One feature by its official code.
+#[utoipa::path(get, path = "/v1/collections/{collection}/items/{code}", tag = "features",
+    params(("collection" = String, Path, example = "regso-2025"), ("code" = String, Path, example = "0180R036"), ItemsParams),
+    responses((status = 200, description = "A GeoJSON Feature.", content_type = "application/geo+json"),
+              (status = 404, description = "No such collection or feature.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_item(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    Query(p): Query<ItemsParams>,
+) -> Result<HttpResponse> {
+    let (collection, raw) = path.into_inner();
+    let division = division_of(&collection)?;
+    let code = codes::parse(&raw)
+        .map_err(|e| Error::bad_param("code", e))?
+        .code;
+    let sweref = p.crs;
+    let variant = format!("geojson|{}", p.lang.code());
+    let q = FeatureQuery {
+        division: division.to_owned(),
+        code: Some(code),
+        year: p.year,
+        ..FeatureQuery::default()
+    };
+    let res = data_response(&req, &state, &variant, move |conn, data| {
+        let (body, _) = render_items(conn, division, &q, &p, None, data)?;
+        Ok(geojson_response(body, p.lang))
+    })
+    .await?;
+    Ok(with_crs_header(res, sweref))
+}

@@ -1,0 +1,310 @@
+//! OGC API – Features: collections, items, choropleth properties, and a real GIS client (GDAL).
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use actix_web::test::TestRequest;
+
+use crate::support::*;
+
+#[actix_web::test]
+async fn collections_describe_every_level_and_version() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let doc = get(&app, "/v1/collections").await.json();
+    let ids: Vec<&str> = doc["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "counties",
+            "municipalities",
+            "regso-2020",
+            "regso-2025",
+            "deso-2018",
+            "deso-2025"
+        ]
+    );
+    let regso = &doc["collections"][3];
+    let bbox = regso["extent"]["spatial"]["bbox"][0].as_array().unwrap();
+    assert!(
+        bbox[0].as_f64().unwrap() > 10.0 && bbox[3].as_f64().unwrap() < 70.0,
+        "{bbox:?}"
+    );
+    assert_eq!(
+        regso["extent"]["temporal"]["interval"][0][0],
+        "2024-01-01T00:00:00Z"
+    );
+    assert!(regso["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "items"));
+    let one = get(&app, "/v1/collections/municipalities").await.json();
+    assert_eq!(one["id"], "municipalities");
+    get(&app, "/v1/collections/roads").await.problem(404);
+    let conformance = get(&app, "/v1/conformance").await.json();
+    assert!(conformance["conformsTo"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!(
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
+        )));
+    let landing = get(&app, "/v1").await.json();
+    assert!(landing["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "data"));
+}
+
+#[actix_web::test]
+async fn items_page_filter_and_carry_choropleth_data() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let res = get(&app, "/v1/collections/regso-2025/items?municipality=1480&year=2024&indicator=population,employment_rate&geometry=simplified&limit=100").await;
+    assert_eq!(res.header("content-type"), Some("application/geo+json"));
+    assert_eq!(
+        res.header("content-crs"),
+        Some("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
+    );
+    let fc = res.json();
+    assert_eq!(fc["type"], "FeatureCollection");
+    assert_eq!(fc["numberMatched"], 147);
+    assert_eq!(fc["numberReturned"], 100);
+    assert!(fc["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "next"));
+    let f = &fc["features"][0];
+    assert_eq!(f["id"], f["properties"]["code"]);
+    assert!(f["properties"]["area_type"].as_i64().is_some());
+    assert!(f["properties"]["population"].as_f64().unwrap() > 0.0);
+    assert!(f["properties"]["employment_rate"].is_number());
+    assert!(matches!(
+        f["geometry"]["type"].as_str(),
+        Some("Polygon" | "MultiPolygon")
+    ));
+
+    // The choropleth agrees with /v1/data.
+    let code = f["id"].as_str().unwrap();
+    let data = get(
+        &app,
+        &format!("/v1/data?indicator=population&area={code}_RegSO2025&year=2024&breakdown=total"),
+    )
+    .await
+    .json();
+    assert_eq!(data["values"][0]["value"], f["properties"]["population"]);
+
+    let slim = get(
+        &app,
+        "/v1/collections/regso-2025/items?limit=1&properties=code,name&geometry=none",
+    )
+    .await
+    .json();
+    let props = slim["features"][0]["properties"].as_object().unwrap();
+    assert_eq!(props.keys().collect::<Vec<_>>(), ["code", "name"]);
+    assert!(slim["features"][0]["geometry"].is_null());
+
+    let typed = get(
+        &app,
+        "/v1/collections/regso-2020/items?area_type=1&year=2023&limit=10000&geometry=none",
+    )
+    .await
+    .json();
+    let n = typed["numberMatched"].as_i64().unwrap();
+    let summary = get(&app, "/v1/counties/00/summary?year=2023").await.json();
+    assert_eq!(n, summary["years"][0]["regso_by_type"][0].as_i64().unwrap());
+
+    // bbox around central Stockholm, in WGS 84 and in SWEREF 99 TM.
+    let wgs = get(
+        &app,
+        "/v1/collections/municipalities/items?bbox=18.0,59.3,18.1,59.35&geometry=none",
+    )
+    .await
+    .json();
+    assert!(wgs["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "0180"));
+    let sweref = get(&app, "/v1/collections/municipalities/items?bbox=672000,6578000,676000,6582000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await.json();
+    assert!(sweref["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "0180"));
+
+    let in_3006 = get(&app, "/v1/collections/municipalities/items/0180?crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=centroid").await;
+    assert_eq!(
+        in_3006.header("content-crs"),
+        Some("<http://www.opengis.net/def/crs/EPSG/0/3006>")
+    );
+    let x = in_3006.json()["geometry"]["coordinates"][0]
+        .as_f64()
+        .unwrap();
+    assert!(x > 600_000.0 && x < 700_000.0, "easting {x}");
+    let precise = get(
+        &app,
+        "/v1/collections/municipalities/items/0180?geometry=centroid&precision=2",
+    )
+    .await
+    .json();
+    assert_eq!(
+        precise["geometry"]["coordinates"][0]
+            .to_string()
+            .split('.')
+            .nth(1)
+            .map(str::len),
+        Some(2)
+    );
+}
+
+#[actix_web::test]
+async fn item_errors_are_named() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    get(&app, "/v1/collections/regso-2025/items/0180R999")
+        .await
+        .problem(404);
+    get(&app, "/v1/collections/rivers/items").await.problem(404);
+    let mut bad = get(&app, "/v1/collections/regso-2025/items?bbox=1,2,NaN,4&geometry=round&precision=12&limit=1000000000&crs=EPSG:4258").await.bad_parameters();
+    bad.sort();
+    assert_eq!(bad, ["bbox", "crs", "geometry", "limit", "precision"]);
+    assert_eq!(
+        get(&app, "/v1/collections/regso-2025/items?bbox=20,60,10,50")
+            .await
+            .bad_parameters(),
+        ["bbox"]
+    );
+    assert_eq!(
+        get(
+            &app,
+            "/v1/collections/regso-2025/items?indicator=population"
+        )
+        .await
+        .bad_parameters(),
+        ["year"]
+    );
+    assert_eq!(
+        get(&app, "/v1/collections/regso-2025/items?properties=colour")
+            .await
+            .bad_parameters(),
+        ["properties"]
+    );
+    let as_json = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/collections/counties/items?limit=1")
+            .insert_header(("Accept", "application/json")),
+    )
+    .await;
+    assert_eq!(as_json.status, 200);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn gdal_reads_the_collections_and_copies_every_regso_into_a_geopackage() {
+    let db = TestDb::synthetic();
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_segstat"))
+        .arg("serve")
+        .env("DATABASE_URL", db.url())
+        .env("SEGSTAT_BIND", &bind)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        segstat::server::healthcheck(&format!("http://{bind}/ready")).is_ok()
+    });
+    let landing = format!("OAPIF:http://{bind}/v1");
+    let gpkg = std::env::temp_dir().join(format!("segstat-gdal-{}.gpkg", std::process::id()));
+    let _ = std::fs::remove_file(&gpkg);
+    let info = Command::new("ogrinfo")
+        .args(["-ro", "-so", &landing])
+        .output();
+    let copy = Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "GPKG",
+            gpkg.to_str().unwrap(),
+            &landing,
+            "regso-2025",
+            "-oo",
+            "PAGE_SIZE=1000",
+        ])
+        .output();
+    let check = Command::new("ogrinfo")
+        .args([
+            "-ro",
+            gpkg.to_str().unwrap(),
+            "-sql",
+            "SELECT count(*) AS n, sum(ST_Area(geom) > 0) AS with_area FROM \"regso-2025\"",
+            "-dialect",
+            "SQLite",
+        ])
+        .output();
+    let sample = Command::new("ogrinfo")
+        .args([
+            "-ro",
+            gpkg.to_str().unwrap(),
+            "-sql",
+            "SELECT code, name FROM \"regso-2025\" WHERE code = '0180R036'",
+            "-dialect",
+            "SQLite",
+        ])
+        .output();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let _ = std::fs::remove_file(&gpkg);
+    assert!(ready, "the server never became ready");
+    let text = |o: std::io::Result<std::process::Output>| {
+        let o = o.expect("GDAL's ogrinfo/ogr2ogr (Debian gdal-bin; scripts/test.sh installs it)");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let info = text(info);
+    for id in [
+        "counties",
+        "municipalities",
+        "regso-2020",
+        "regso-2025",
+        "deso-2018",
+        "deso-2025",
+    ] {
+        assert!(
+            info.contains(&format!(": {id} (")),
+            "{id} not listed by GDAL:\n{info}"
+        );
+    }
+    let copy = text(copy);
+    assert!(!copy.contains("ERROR"), "{copy}");
+    let counted = text(check);
+    assert!(
+        counted.contains("n (Integer) = 3363") && counted.contains("with_area (Integer) = 3363"),
+        "{counted}"
+    );
+    let husby = text(sample);
+    assert!(
+        husby.contains("code (String) = 0180R036") && husby.contains("name (String) = Husby"),
+        "{husby}"
+    );
+}
