@@ -95,6 +95,9 @@ impl Error {
             Error::Database(D::DatabaseError(kind, info)) => {
                 matches!(kind, DatabaseErrorKind::ClosedConnection)
                     || info.message().contains("statement timeout")
+                    || info.message().contains("lock timeout")
+                    || info.message().contains("canceling statement")
+                    || info.message().contains("could not serialize access")
                     || info.message().contains("terminating connection")
                     || info.message().contains("server closed the connection")
             }

@@ -163,8 +163,9 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
     // The bundle without its own indicator tables (the fetched table takes their place) and
     // without the layers of the divisions fetched anew.
     let mut manifest = crate::import::bundled::manifest();
+    let table_fetched = args.table.is_some();
     manifest.entries.retain(|e| match &e.role {
-        Role::Values(_) => false,
+        Role::Values(_) => !table_fetched,
         Role::Layer { division, .. } => !layers.iter().any(|(_, (d, _))| d == division),
         _ => true,
     });

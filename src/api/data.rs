@@ -29,6 +29,8 @@ pub const MAX_INDICATORS: usize = 20;
 /// Largest page of values, and the default.
 pub const MAX_VALUES: i64 = 100_000;
 pub const DEFAULT_VALUES: i64 = 10_000;
+/// Deepest `offset` of `/v1/data` (beyond every value of the largest dataset).
+pub const MAX_OFFSET: i64 = 10_000_000;
 
 fn list(r: &mut QueryReader, name: &'static str, max: usize) -> Option<Vec<String>> {
     let raw = r.take(name)?;
@@ -233,10 +235,14 @@ impl FromQuery for DataParams {
                 None => DEFAULT_VALUES,
             }
         };
-        let offset = r
-            .parse_as::<i64>("offset", "a whole number")
-            .unwrap_or(0)
-            .max(0);
+        let offset = match r.parse_as::<i64>("offset", "a whole number") {
+            Some(o) if (0..=MAX_OFFSET).contains(&o) => o,
+            Some(o) => {
+                r.fail("offset", format!("{o} is outside 0–{MAX_OFFSET}"));
+                0
+            }
+            None => 0,
+        };
         DataParams {
             indicator,
             area,
@@ -387,21 +393,14 @@ pub async fn get_data(
         if !problems.is_empty() {
             return Err(Error::BadRequest(problems));
         }
-        let codes = p
-            .area
-            .as_ref()
-            .map(|a| a.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>());
-        let division = p
-            .area
-            .as_ref()
-            .and_then(|a| a.iter().find_map(|(_, d)| d.clone()));
+        // Each code keeps the division its own suffix named; plain codes match any version.
         let query = ValueQuery {
             indicators: p.indicator.clone(),
-            codes,
+            codes: p.area.clone(),
             level: p.level.clone(),
             municipality: p.municipality.clone(),
             county: p.county.clone(),
-            division,
+            division: None,
             years,
             breakdowns: p.breakdown.clone(),
         };
@@ -424,9 +423,24 @@ pub async fn get_data(
                 )));
             }
         }
+        // A CSV or JSON-stat page that does not hold every match says where the rest is.
+        let info = page_info(
+            &url,
+            p.limit,
+            matched,
+            rows.len() as i64,
+            "application/json",
+        );
+        let next = info
+            .links
+            .iter()
+            .find(|l| l.rel == "next")
+            .map(|l| format!("<{}>; rel=\"next\"", l.href));
         match p.f {
-            Format::Csv => csv(&data.data_version, p.sep, &rows, &units),
-            Format::JsonStat => jsonstat(&data.data_version, data.synthetic, p.lang, &rows, &units),
+            Format::Csv => csv(&data.data_version, p.sep, &rows, &units)
+                .map(|r| Representation { link: next, ..r }),
+            Format::JsonStat => jsonstat(&data.data_version, data.synthetic, p.lang, &rows, &units)
+                .map(|r| Representation { link: next, ..r }),
             _ => {
                 let returned = rows.len() as i64;
                 let body = DataResponse {
@@ -501,6 +515,7 @@ fn csv(
         disposition: Some(format!(
             "attachment; filename=\"segstat-data-{version}.csv\""
         )),
+        link: None,
     })
 }
 
@@ -542,7 +557,18 @@ fn jsonstat(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let pos = |list: &[String], v: &str| list.iter().position(|x| x == v).unwrap_or(0);
+    let positions = |list: &[String]| -> std::collections::HashMap<String, usize> {
+        list.iter()
+            .enumerate()
+            .map(|(i, v)| (v.clone(), i))
+            .collect()
+    };
+    let (pi, pr, py, pb) = (
+        positions(&indicators),
+        positions(&regions),
+        positions(&years),
+        positions(&breakdowns),
+    );
     let size = [
         indicators.len(),
         regions.len(),
@@ -554,11 +580,10 @@ fn jsonstat(
     let mut status = serde_json::Map::new();
     let mut filled = vec![false; total];
     for r in rows {
-        let i = ((pos(&indicators, &r.indicator) * size[1] + pos(&regions, &region_id(r)))
-            * size[2]
-            + pos(&years, &r.year.to_string()))
+        let i = ((pi[&r.indicator] * size[1] + pr[&region_id(r)]) * size[2]
+            + py[&r.year.to_string()])
             * size[3]
-            + pos(&breakdowns, &r.breakdown);
+            + pb[&r.breakdown];
         filled[i] = true;
         match r.value {
             Some(v) => value[i] = json!(v),
@@ -615,5 +640,6 @@ fn jsonstat(
         body: serde_json::to_vec(&doc)?.into(),
         lang: Some(lang),
         disposition: None,
+        link: None,
     })
 }

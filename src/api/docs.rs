@@ -50,6 +50,7 @@ pub async fn get_openapi(
             body: spec_bytes(),
             lang: None,
             disposition: None,
+            link: None,
         },
     ))
 }

@@ -514,6 +514,7 @@ fn geojson_response(body: String, lang: Lang) -> Representation {
         body: body.into(),
         lang: Some(lang),
         disposition: None,
+        link: None,
     }
 }
 

@@ -168,6 +168,17 @@ pub async fn get_lookup(
         (p.lon.unwrap_or_default(), p.lat.unwrap_or_default())
     };
     let lang = p.lang;
+    // Far from Sweden the transformation to SWEREF 99 TM is undefined: answer without it.
+    let near_sweden = if p.crs == 3006 {
+        (0.0..=1_200_000.0).contains(&x) && (5_900_000.0..=7_900_000.0).contains(&y)
+    } else {
+        (5.0..=30.0).contains(&x) && (53.0..=71.0).contains(&y)
+    };
+    if !near_sweden {
+        return Err(Error::NotFound(format!(
+            "the point ({x}, {y}) lies in no Swedish kommun"
+        )));
+    }
     data_response(&req, &state, lang.code(), move |conn, data| {
         let hits = db::summaries::containing(conn, x, y, p.crs)?;
         let place = |h: &db::summaries::Containing| Place {

@@ -360,6 +360,7 @@ pub async fn get_inequality(
                     "attachment; filename=\"segstat-inequality-{}-{year}.csv\"",
                     p.level
                 )),
+                link: None,
             });
         }
         Representation::json(

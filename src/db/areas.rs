@@ -127,14 +127,11 @@ pub fn by_keys(conn: &mut PgConnection, keys: &[(String, String)]) -> Result<Vec
         .filter(areas::code.eq_any(codes))
         .select(AREA_COLUMNS)
         .load(conn)?;
-    Ok(keys
-        .iter()
-        .filter_map(|(d, c)| {
-            rows.iter()
-                .find(|r| &r.division == d && &r.code == c)
-                .cloned()
-        })
-        .collect())
+    let mut by_key: std::collections::HashMap<(String, String), AreaRow> = rows
+        .into_iter()
+        .map(|r| ((r.division.clone(), r.code.clone()), r))
+        .collect();
+    Ok(keys.iter().filter_map(|k| by_key.remove(k)).collect())
 }
 
 /// Every division version an area code exists in, newest last.

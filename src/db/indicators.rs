@@ -75,8 +75,8 @@ pub fn catalogue(conn: &mut PgConnection) -> Result<Vec<(IndicatorRow, Vec<Cover
 #[derive(Clone, Debug, Default)]
 pub struct ValueQuery {
     pub indicators: Vec<String>,
-    /// Either explicit areas …
-    pub codes: Option<Vec<String>>,
+    /// Either explicit areas, each with the division its suffix named (or none: any) …
+    pub codes: Option<Vec<(String, Option<String>)>>,
     /// … or a level, optionally within a kommun or län.
     pub level: Option<String>,
     pub municipality: Option<String>,
@@ -118,7 +118,9 @@ const FILTER: &str = "FROM indicator_values v
      JOIN areas a ON a.division = v.division AND a.code = v.code
      JOIN divisions d ON d.id = v.division
      WHERE v.indicator = ANY($1)
-       AND ($2::text[] IS NULL OR v.code = ANY($2))
+       AND ($2::text[] IS NULL OR EXISTS (
+             SELECT 1 FROM unnest($2::text[], $11::text[]) AS k(c, d)
+             WHERE k.c = v.code AND (k.d IS NULL OR k.d = v.division)))
        AND ($3::text IS NULL OR d.level = $3)
        AND ($4::text IS NULL OR a.municipality_code = $4)
        AND ($5::text IS NULL OR a.county_code = $5)
@@ -140,9 +142,15 @@ pub fn values(
          ORDER BY v.indicator, v.code, v.division, v.year, v.breakdown
          LIMIT $9 OFFSET $10"
     );
+    let codes: Option<Vec<String>> = q
+        .codes
+        .as_ref()
+        .map(|c| c.iter().map(|(code, _)| code.clone()).collect());
+    let code_divisions: Vec<Option<String>> =
+        q.codes.iter().flatten().map(|(_, d)| d.clone()).collect();
     let rows: Vec<ValueRow> = diesel::sql_query(sql)
         .bind::<Array<Text>, _>(&q.indicators)
-        .bind::<Nullable<Array<Text>>, _>(q.codes.clone())
+        .bind::<Nullable<Array<Text>>, _>(codes.clone())
         .bind::<Nullable<Text>, _>(q.level.clone())
         .bind::<Nullable<Text>, _>(q.municipality.clone())
         .bind::<Nullable<Text>, _>(q.county.clone())
@@ -151,21 +159,27 @@ pub fn values(
         .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
         .bind::<BigInt, _>(limit)
         .bind::<BigInt, _>(offset)
+        .bind::<Array<Nullable<Text>>, _>(code_divisions.clone())
         .load(conn)?;
     let matched = match rows.first() {
         Some(r) => r.matched,
         None => {
-            diesel::sql_query(format!("SELECT count(*) AS n {FILTER}"))
-                .bind::<Array<Text>, _>(&q.indicators)
-                .bind::<Nullable<Array<Text>>, _>(q.codes.clone())
-                .bind::<Nullable<Text>, _>(q.level.clone())
-                .bind::<Nullable<Text>, _>(q.municipality.clone())
-                .bind::<Nullable<Text>, _>(q.county.clone())
-                .bind::<Nullable<Text>, _>(q.division.clone())
-                .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
-                .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
-                .get_result::<Count>(conn)?
-                .n
+            diesel::sql_query(format!(
+                "SELECT count(*) AS n {FILTER} AND $9::bigint = $10::bigint"
+            ))
+            .bind::<Array<Text>, _>(&q.indicators)
+            .bind::<Nullable<Array<Text>>, _>(codes)
+            .bind::<Nullable<Text>, _>(q.level.clone())
+            .bind::<Nullable<Text>, _>(q.municipality.clone())
+            .bind::<Nullable<Text>, _>(q.county.clone())
+            .bind::<Nullable<Text>, _>(q.division.clone())
+            .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
+            .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
+            .bind::<BigInt, _>(0)
+            .bind::<BigInt, _>(0)
+            .bind::<Array<Nullable<Text>>, _>(code_divisions)
+            .get_result::<Count>(conn)?
+            .n
         }
     };
     Ok((matched, rows))

@@ -69,6 +69,10 @@ fn digits(s: &str) -> bool {
 
 /// The level a plain code has, from its pattern alone.
 pub fn level_of(code: &str) -> Option<Level> {
+    // Byte positions below are character positions only for ASCII; anything else is no code.
+    if !code.is_ascii() {
+        return None;
+    }
     let b = code.as_bytes();
     match b.len() {
         2 if digits(code) && code == "00" => Some(Level::Riket),

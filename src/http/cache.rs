@@ -23,6 +23,8 @@ pub struct Cached {
     pub body: Bytes,
     pub lang: Option<Lang>,
     pub disposition: Option<String>,
+    /// A `Link` header, e.g. to the next page of a CSV download.
+    pub link: Option<String>,
 }
 
 type Key = (String, String);
@@ -61,8 +63,9 @@ impl ResponseCache {
     }
 
     pub fn insert(&self, key: Key, value: Cached) {
-        let size = value.body.len();
-        if self.capacity == 0 || size > self.capacity / 4 {
+        // Keys count too: a request target can be as long as the body it names.
+        let size = value.body.len() + key.0.len() + 2 * key.1.len() + 256;
+        if self.capacity == 0 || value.body.len() > self.capacity / 4 {
             return;
         }
         let Ok(mut inner) = self.inner.lock() else {
@@ -78,18 +81,22 @@ impl ResponseCache {
                 .cloned()
                 .collect();
             inner.order = kept;
-            inner.bytes = inner.entries.values().map(|c| c.body.len()).sum();
+            inner.bytes = inner
+                .entries
+                .iter()
+                .map(|(k, c)| c.body.len() + k.0.len() + 2 * k.1.len() + 256)
+                .sum();
         }
         while inner.bytes + size > self.capacity {
             let Some(old) = inner.order.pop_front() else {
                 break;
             };
             if let Some(c) = inner.entries.remove(&old) {
-                inner.bytes -= c.body.len();
+                inner.bytes -= c.body.len() + old.0.len() + 2 * old.1.len() + 256;
             }
         }
         if let Some(previous) = inner.entries.insert(key.clone(), value) {
-            inner.bytes -= previous.body.len();
+            inner.bytes -= previous.body.len() + key.0.len() + 2 * key.1.len() + 256;
         } else {
             inner.order.push_back(key);
         }
@@ -118,6 +125,7 @@ mod tests {
             body: Bytes::from(vec![b'x'; bytes]),
             lang: None,
             disposition: None,
+            link: None,
         }
     }
 
@@ -128,21 +136,22 @@ mod tests {
         assert!(c.get(&ResponseCache::key("v1", "/a")).is_some());
         assert!(c.get(&ResponseCache::key("v2", "/a")).is_none());
         c.insert(ResponseCache::key("v2", "/b"), entry("v2", 10));
-        assert_eq!(c.usage(), (1, 10), "entries of v1 are dropped");
+        assert_eq!(c.usage().0, 1, "entries of v1 are dropped");
     }
 
     #[test]
     fn stays_within_its_budget_oldest_first() {
-        let c = ResponseCache::new(100);
+        // Each entry below costs 20 body bytes + 1 + 2·2 key bytes + 256 bookkeeping = 281.
+        let c = ResponseCache::new(1500);
         for i in 0..10 {
             c.insert(ResponseCache::key("v", &format!("/{i}")), entry("v", 20));
         }
         let (n, bytes) = c.usage();
-        assert!(bytes <= 100 && n == 5, "{n} entries, {bytes} bytes");
+        assert!(bytes <= 1500 && n == 5, "{n} entries, {bytes} bytes");
         assert!(c.get(&ResponseCache::key("v", "/0")).is_none());
         assert!(c.get(&ResponseCache::key("v", "/9")).is_some());
         // Bodies over a quarter of the budget are not cached at all.
-        c.insert(ResponseCache::key("v", "/big"), entry("v", 30));
+        c.insert(ResponseCache::key("v", "/big"), entry("v", 400));
         assert!(c.get(&ResponseCache::key("v", "/big")).is_none());
         // Disabled.
         let off = ResponseCache::new(0);

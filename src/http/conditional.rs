@@ -22,6 +22,9 @@ use crate::db::{self, data_state::DataState};
 use crate::error::Result;
 use crate::state::AppState;
 
+/// Every request header a representation depends on.
+const VARY: &str = "Accept, Accept-Language, Accept-Encoding, Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto";
+
 /// Response header naming the data version a response was built from.
 pub const DATA_VERSION_HEADER: &str = "data-version";
 /// Response header present, `true`, on every response built from synthetic data.
@@ -34,6 +37,8 @@ pub struct Representation {
     pub lang: Option<Lang>,
     /// `Content-Disposition`, for downloads such as CSV.
     pub disposition: Option<String>,
+    /// A `Link` header, e.g. to the next page of a CSV download.
+    pub link: Option<String>,
 }
 
 impl Representation {
@@ -45,6 +50,7 @@ impl Representation {
                 .into(),
             lang,
             disposition: None,
+            link: None,
         })
     }
 }
@@ -62,6 +68,12 @@ pub enum Freshness {
 /// asked. Equal inputs give equal bytes, because rendering is deterministic.
 pub fn etag(version: &str, req: &HttpRequest, variant: &str) -> String {
     let mut hash = Sha256::new();
+    // The rendering (software) and the address the client used (links are absolute) are part
+    // of the representation too.
+    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.update(b"\0");
+    hash.update(super::links::base_url(req).as_bytes());
+    hash.update(b"\0");
     hash.update(req.path().as_bytes());
     hash.update(b"?");
     hash.update(req.query_string().as_bytes());
@@ -77,10 +89,8 @@ pub fn etag(version: &str, req: &HttpRequest, variant: &str) -> String {
 fn matching_tag(req: &HttpRequest, etag: &str) -> Option<String> {
     let inm = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
     let bare = etag.trim_matches('"');
+    // `*` is not honoured: on a GET it would answer 304 before we know the resource exists.
     inm.split(',').map(str::trim).find_map(|tag| {
-        if tag == "*" {
-            return Some(etag.to_owned());
-        }
         // If-None-Match compares weakly (RFC 9110 §13.1.2).
         let inner = tag.trim_start_matches("W/").trim_matches('"');
         let uncoded = inner
@@ -102,7 +112,7 @@ fn not_modified(tag: String, freshness: Freshness, data_version: Option<&str>) -
     let mut res = HttpResponse::NotModified();
     res.insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
-        .insert_header((header::VARY, "Accept, Accept-Language, Accept-Encoding"));
+        .insert_header((header::VARY, VARY));
     if let Some(version) = data_version {
         res.insert_header((DATA_VERSION_HEADER, version));
     }
@@ -151,7 +161,7 @@ pub fn respond(
     res.content_type(rep.content_type)
         .insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
-        .insert_header((header::VARY, "Accept, Accept-Language, Accept-Encoding"));
+        .insert_header((header::VARY, VARY));
     if let Some(version) = source.data_version() {
         res.insert_header((DATA_VERSION_HEADER, version));
     }
@@ -166,6 +176,9 @@ pub fn respond(
     }
     if let Some(d) = rep.disposition {
         res.insert_header((header::CONTENT_DISPOSITION, d));
+    }
+    if let Some(l) = rep.link {
+        res.insert_header((header::LINK, l));
     }
     res.body(rep.body)
 }
@@ -188,7 +201,12 @@ where
         max_age_secs: state.config.cache_max_age.as_secs(),
     };
     // What was asked, as the cache knows it: the request target and the negotiated variant.
-    let asked = format!("{}?{}\0{variant}", req.path(), req.query_string());
+    let asked = format!(
+        "{}{}?{}\0{variant}",
+        super::links::base_url(req),
+        req.path(),
+        req.query_string()
+    );
     if let Some(known) = state.known_data_state() {
         if let Some(held) = matching_tag(req, &etag(&known.data_version, req, variant)) {
             return Ok(not_modified(held, freshness, Some(&known.data_version)));
@@ -215,6 +233,7 @@ where
         body: rep.body,
         lang: rep.lang,
         disposition: rep.disposition,
+        link: rep.link,
     };
     state.cache.insert(
         ResponseCache::key(&data.data_version, &asked),
@@ -243,6 +262,7 @@ fn finish(
             body: c.body,
             lang: c.lang,
             disposition: c.disposition,
+            link: c.link,
         },
     );
     if c.synthetic {
@@ -297,6 +317,7 @@ mod tests {
             body: Bytes::from_static(b"{}"),
             lang: Some(Lang::En),
             disposition: None,
+            link: None,
         }
     }
 

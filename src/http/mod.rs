@@ -50,10 +50,11 @@ pub fn app(
         .app_data(state)
         .configure(crate::api::configure)
         .default_service(web::to(problems::not_found))
-        // Listed innermost first: CORS headers go on every answer, errors become problem+json
-        // before compression, and the ETag learns the content coding after it.
-        .wrap(cors)
+        // Listed innermost first: errors become problem+json, then CORS headers go on every
+        // answer (problems included, so browsers can read them), then compression, and the
+        // ETag learns the content coding after it.
         .wrap(from_fn(problems::rewrite_framework_errors))
+        .wrap(cors)
         .wrap(Compress::default())
         .wrap(from_fn(conditional::mark_etag_with_encoding))
         .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#).log_target("segstat::access"))

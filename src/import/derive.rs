@@ -14,7 +14,7 @@ use crate::geo::{coverage, wkb};
 
 /// Bumped whenever the derivation changes what it produces from the same inputs, so the data
 /// version changes too.
-pub const DERIVATION_VERSION: &str = "1";
+pub const DERIVATION_VERSION: &str = "2";
 
 /// Simplification tolerances in metres: borders for a municipality map, and for a national one.
 pub const SIMPLIFIED_TOLERANCE_M: f64 = 15.0;
@@ -153,6 +153,21 @@ fn components_from_values(conn: &mut PgConnection) -> Result<usize> {
     .execute(conn)?)
 }
 
+#[derive(QueryableByName)]
+struct AreaCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn areas_in(conn: &mut PgConnection, division: &str) -> Result<i64> {
+    Ok(
+        diesel::sql_query("SELECT count(*) AS n FROM areas WHERE division = $1")
+            .bind::<Text, _>(division)
+            .get_result::<AreaCount>(conn)?
+            .n,
+    )
+}
+
 /// Computes the index and area type wherever SCB's three components are known, kept apart
 /// from the official values as `computed`.
 fn compute_area_types(conn: &mut PgConnection) -> Result<usize> {
@@ -172,6 +187,15 @@ fn compute_area_types(conn: &mut PgConnection) -> Result<usize> {
     }
     let mut written = 0;
     for ((division, _year), list) in groups {
+        // The mean and spread are national: computed over a subset of RegSO (say one
+        // kommun's) the types would be wrong, so they are computed only over (nearly) all.
+        if (list.len() as f64) < 0.95 * areas_in(conn, division)? as f64 {
+            log::info!(
+                "not computing area types for {division} {_year}: components for only {} RegSO",
+                list.len()
+            );
+            continue;
+        }
         let indices: Vec<f64> = list
             .iter()
             .map(|r| index::socioeconomic_index(r.v1, r.v2, r.v3))
@@ -222,7 +246,7 @@ pub const HIGHEST_INCOME_QUINTILE: &str = "persons_highest_income_quintile";
 /// the summaries per kommun, län and riket.
 fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
     conn.batch_execute(
-        "TRUNCATE area_types, area_type_summaries;
+        "DELETE FROM area_types; DELETE FROM area_type_summaries;
          INSERT INTO area_types (division, code, year, area_type, area_type_origin,
                                  socioeconomic_index, low_economic_standard, low_education,
                                  long_term_dependency, index_origin)
@@ -346,29 +370,40 @@ fn write_summaries(
     .execute(conn)?)
 }
 
-#[derive(QueryableByName)]
-struct Line {
-    #[diesel(sql_type = Text)]
-    line: String,
+/// The data version of a set of imported sources, (kind, source, checksum): a digest of them
+/// and of this derivation, so the same inputs always give the same version and any change to
+/// them, or to how they are derived, gives a new one. `empty` when nothing is imported.
+pub fn data_version_of(sources: &[(String, String, String)]) -> String {
+    if sources.is_empty() {
+        return "empty".to_owned();
+    }
+    let mut sorted: Vec<&(String, String, String)> = sources.iter().collect();
+    sorted.sort();
+    let mut text = format!("derivation {DERIVATION_VERSION}\n");
+    for (kind, source, checksum) in sorted {
+        text.push_str(&format!("{kind}\t{source}\t{checksum}\n"));
+    }
+    super::sha256_hex(text.as_bytes())[..12].to_owned()
 }
 
-/// The data version: a digest of every imported source and of this derivation, so the same
-/// inputs always give the same version and any change to them gives a new one.
+#[derive(QueryableByName)]
+struct SourceKey {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Text)]
+    checksum: String,
+}
+
 fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
-    let lines = diesel::sql_query(
-        "SELECT kind || E'\\t' || source || E'\\t' || checksum AS line FROM datasets ORDER BY kind, source",
-    )
-    .load::<Line>(conn)?;
-    let version = if lines.is_empty() {
-        "empty".to_owned()
-    } else {
-        let mut text = format!("derivation {DERIVATION_VERSION}\n");
-        for l in lines {
-            text.push_str(&l.line);
-            text.push('\n');
-        }
-        super::sha256_hex(text.as_bytes())[..12].to_owned()
-    };
+    let sources: Vec<(String, String, String)> =
+        diesel::sql_query("SELECT kind, source, checksum FROM datasets")
+            .load::<SourceKey>(conn)?
+            .into_iter()
+            .map(|d| (d.kind, d.source, d.checksum))
+            .collect();
+    let version = data_version_of(&sources);
     diesel::sql_query(
         "UPDATE data_state SET data_version = $1, synthetic = $2, updated_at = now()
          WHERE data_version IS DISTINCT FROM $1 OR synthetic IS DISTINCT FROM $2",
@@ -385,7 +420,7 @@ fn write_data_version(conn: &mut PgConnection, synthetic: bool) -> Result<String
 pub fn recompute_statistics(conn: &mut PgConnection, synthetic: bool) -> Result<String> {
     let started = std::time::Instant::now();
     conn.batch_execute(
-        "TRUNCATE indicator_coverage;
+        "DELETE FROM indicator_coverage;
          INSERT INTO indicator_coverage (indicator, division, years, breakdowns, values_ok, values_missing)
          SELECT indicator, division, array_agg(DISTINCT year ORDER BY year), array_agg(DISTINCT breakdown ORDER BY breakdown),
                 count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status <> 'ok')
@@ -399,4 +434,22 @@ pub fn recompute_statistics(conn: &mut PgConnection, synthetic: bool) -> Result<
         started.elapsed()
     );
     write_data_version(conn, synthetic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_version_depends_on_every_source_but_not_their_order() {
+        let a = ("codes".to_owned(), "a.json".to_owned(), "11".repeat(32));
+        let b = ("codes".to_owned(), "b.json".to_owned(), "22".repeat(32));
+        let v = data_version_of(&[a.clone(), b.clone()]);
+        assert_eq!(v.len(), 12);
+        assert_eq!(v, data_version_of(&[b.clone(), a.clone()]));
+        let changed = ("codes".to_owned(), "b.json".to_owned(), "33".repeat(32));
+        assert_ne!(v, data_version_of(&[a.clone(), changed]));
+        assert_ne!(v, data_version_of(&[a]));
+        assert_eq!(data_version_of(&[]), "empty");
+    }
 }

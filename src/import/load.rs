@@ -14,11 +14,15 @@ use super::Source;
 use crate::error::Result;
 use crate::geo::wkb;
 
-/// Everything served, emptied before a full reload.
+/// Everything served, emptied before a full reload. DELETE, not TRUNCATE: TRUNCATE would lock
+/// readers out for the whole import and is not MVCC-safe, so a reader whose snapshot began
+/// before the import committed could see empty tables under the old data version. With
+/// DELETE, readers go on seeing the old data until the import commits.
 pub fn clear_all(conn: &mut PgConnection) -> Result<()> {
     conn.batch_execute(
-        "TRUNCATE area_type_summaries, area_types, area_type_sources, indicator_coverage,
-                  indicator_values, indicators, areas, datasets RESTART IDENTITY",
+        "DELETE FROM area_type_summaries; DELETE FROM area_types; DELETE FROM area_type_sources;
+         DELETE FROM indicator_coverage; DELETE FROM indicator_values; DELETE FROM indicators;
+         DELETE FROM areas; DELETE FROM datasets;",
     )?;
     Ok(())
 }

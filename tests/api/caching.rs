@@ -145,3 +145,46 @@ async fn cached_answers_survive_a_database_outage() {
     .problem(503);
     proxy.up();
 }
+
+#[actix_web::test]
+async fn another_host_never_gets_this_hosts_links() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let mine = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1")
+            .insert_header(("Host", "api.example.org")),
+    )
+    .await;
+    let theirs = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1")
+            .insert_header(("Host", "api.example.org"))
+            .insert_header(("X-Forwarded-Host", "evil.example")),
+    )
+    .await;
+    assert_ne!(mine.header("etag"), theirs.header("etag"));
+    let again = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/meta")
+            .insert_header(("Host", "api.example.org")),
+    )
+    .await;
+    let poisoned = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/meta")
+            .insert_header(("Host", "evil.example")),
+    )
+    .await;
+    assert_eq!(
+        poisoned.header("cache-status"),
+        Some("segstat; fwd=miss; stored"),
+        "a cache entry is per host"
+    );
+    assert_ne!(again.header("etag"), poisoned.header("etag"));
+    assert!(mine.text().contains("http://api.example.org/v1") && !mine.text().contains("evil"));
+}

@@ -286,3 +286,50 @@ async fn data_errors_name_every_bad_parameter() {
         ["limit"]
     );
 }
+
+#[actix_web::test]
+async fn each_code_keeps_its_own_version_and_csv_pages_link_onwards() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let mixed = get(
+        &app,
+        "/v1/data?indicator=population&area=0180,0114R001_RegSO2025&breakdown=total&latest=2",
+    )
+    .await
+    .json();
+    let values = mixed["values"].as_array().unwrap();
+    assert!(values
+        .iter()
+        .any(|v| v["code"] == "0180" && v["division"] == "kommun"));
+    assert!(values
+        .iter()
+        .any(|v| v["code"] == "0114R001" && v["division"] == "regso-2025"));
+    assert!(values
+        .iter()
+        .all(|v| v["code"] != "0114R001" || v["division"] == "regso-2025"));
+
+    let page = get(
+        &app,
+        "/v1/data?indicator=population&level=regso&year=2023&breakdown=total&f=csv&limit=100",
+    )
+    .await;
+    let link = page
+        .header("link")
+        .expect("a truncated CSV says where the rest is");
+    assert!(
+        link.contains("offset=100") && link.ends_with("rel=\"next\""),
+        "{link}"
+    );
+    let whole = get(
+        &app,
+        "/v1/data?indicator=population&area=0180&year=2024&f=csv",
+    )
+    .await;
+    assert!(whole.header("link").is_none());
+    assert_eq!(
+        get(&app, "/v1/data?indicator=population&area=0180&offset=-1")
+            .await
+            .bad_parameters(),
+        ["offset"]
+    );
+}

@@ -141,3 +141,68 @@ async fn cors_allows_any_origin_for_reads() {
     .await;
     assert_eq!(err.header("access-control-allow-origin"), Some("*"));
 }
+
+#[actix_web::test]
+async fn non_ascii_codes_are_a_400_not_a_crash() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    // "012éxyz" is 8 bytes with byte 4 inside "é": once a panic, now a named parameter.
+    assert_eq!(
+        get(&app, "/v1/areas/012%C3%A9xyz").await.bad_parameters(),
+        ["code"]
+    );
+    assert_eq!(
+        get(&app, "/v1/areas?municipality=012%C3%A9x")
+            .await
+            .bad_parameters(),
+        ["municipality"]
+    );
+    assert_eq!(
+        get(&app, "/v1/municipalities/0%C3%A91/summary")
+            .await
+            .bad_parameters(),
+        ["code"]
+    );
+    // The server is still there.
+    assert_eq!(get(&app, "/health").await.status, 200);
+}
+
+#[actix_web::test]
+async fn if_none_match_star_is_not_a_shortcut_past_the_checks() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let star = |uri: &str| {
+        TestRequest::get()
+            .uri(uri)
+            .insert_header(("If-None-Match", "*"))
+    };
+    assert_eq!(send(&app, star("/v1/meta")).await.status, 200);
+    send(&app, star("/v1/areas/0180R999")).await.problem(404);
+}
+
+#[actix_web::test]
+async fn problems_carry_cors_headers_too() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let long = format!(
+        "/v1/meta?lang={}",
+        "x".repeat(segstat::limits::MAX_URI_BYTES)
+    );
+    let res = send(
+        &app,
+        TestRequest::get()
+            .uri(&long)
+            .insert_header(("Origin", "https://x.example")),
+    )
+    .await;
+    assert_eq!(res.status, 414);
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+    let missing = send(
+        &app,
+        TestRequest::get()
+            .uri("/nope")
+            .insert_header(("Origin", "https://x.example")),
+    )
+    .await;
+    assert_eq!(missing.header("access-control-allow-origin"), Some("*"));
+}
