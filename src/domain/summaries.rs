@@ -24,6 +24,7 @@ pub struct Summary {
     pub regso_by_type: [u32; 5],
     /// `None` unless every RegSO has a population.
     pub population: Option<f64>,
+    /// Over the RegSO that have both a type and a population; `None` when none has.
     pub population_by_type: Option<[f64; 5]>,
     pub population_share_by_type: Option<[f64; 5]>,
     /// `None` unless every RegSO has quintile counts and the index is defined.
@@ -37,21 +38,23 @@ fn summarise(code: String, regso: &[&RegsoFacts]) -> Summary {
             by_type[usize::from(t - 1)] += 1;
         }
     }
-    let typed_population: Option<Vec<(u8, f64)>> = regso
+    // The total needs every RegSO's population; the split by type uses the RegSO that have
+    // both a type and a population, so one untyped RegSO does not blank the whole split.
+    let total: Option<f64> = regso.iter().map(|r| r.population).sum();
+    let typed: Vec<(u8, f64)> = regso
         .iter()
-        .map(|r| Some((r.area_type?, r.population?)))
+        .filter_map(|r| Some((r.area_type.filter(|t| (1..=5).contains(t))?, r.population?)))
         .collect();
-    let (population, population_by_type, shares) = match typed_population {
-        Some(list) if !list.is_empty() => {
-            let mut pop = [0.0; 5];
-            for (t, p) in list {
-                pop[usize::from(t - 1)] += p;
-            }
-            let total: f64 = pop.iter().sum();
-            let shares = (total > 0.0).then(|| pop.map(|p| 100.0 * p / total));
-            (Some(total), Some(pop), shares)
+    let (population, population_by_type, shares) = if typed.is_empty() {
+        (total, None, None)
+    } else {
+        let mut pop = [0.0; 5];
+        for (t, p) in typed {
+            pop[usize::from(t - 1)] += p;
         }
-        _ => (None, None, None),
+        let typed_total: f64 = pop.iter().sum();
+        let shares = (typed_total > 0.0).then(|| pop.map(|p| 100.0 * p / typed_total));
+        (total, Some(pop), shares)
     };
     let quintiles: Option<Vec<(f64, f64)>> = regso.iter().map(|r| r.income_quintiles).collect();
     Summary {
@@ -117,6 +120,20 @@ mod tests {
         assert!((sthlm.inequality_index.unwrap() - 40.0).abs() < 1e-9);
         assert_eq!(by_code["00"].regso_count, 3);
         assert_eq!(by_code["01"].regso_by_type, [1, 0, 0, 2, 0]);
+    }
+
+    #[test]
+    fn an_untyped_regso_does_not_blank_the_split_by_type() {
+        let mut untyped = r("0180", 1, Some(50.0), None);
+        untyped.area_type = None;
+        let s = summarise_all(&[r("0180", 2, Some(100.0), None), untyped]);
+        let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
+        assert_eq!(sthlm.population, Some(150.0));
+        assert_eq!(sthlm.population_by_type, Some([0.0, 100.0, 0.0, 0.0, 0.0]));
+        assert_eq!(
+            sthlm.population_share_by_type,
+            Some([0.0, 100.0, 0.0, 0.0, 0.0])
+        );
     }
 
     #[test]
