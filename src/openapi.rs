@@ -39,6 +39,8 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         api::features::get_collection,
         api::features::get_items,
         api::features::get_item,
+        api::tiles::get_tilejson,
+        api::tiles::get_tile,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     tags(
@@ -48,6 +50,7 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         (name = "data", description = "Indicator values in long form: JSON, CSV, JSON-stat 2.0"),
         (name = "summaries", description = "Per kommun, län and Sweden: area types, population and inequality"),
         (name = "features", description = "OGC API – Features: boundaries as GeoJSON collections, with choropleth data"),
+        (name = "tiles", description = "Vector tiles (MVT) and TileJSON for web maps"),
         (name = "areas", description = "Areas at every level and division version, their area types and history"),
     )
 )]

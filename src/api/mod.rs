@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod meta;
 pub mod summaries;
 pub mod system;
+pub mod tiles;
 
 use actix_web::web;
 
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     summaries::configure(cfg);
     lookup::configure(cfg);
     features::configure(cfg);
+    tiles::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);

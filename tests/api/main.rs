@@ -16,3 +16,4 @@ mod openapi;
 mod summaries;
 mod synthetic;
 mod system;
+mod tiles;

@@ -1,0 +1,264 @@
+//! Vector tiles: `/v1/tiles/{collection}/{z}/{x}/{y}.mvt` (Mapbox Vector Tile, made by PostGIS
+//! `ST_AsMVT`, with geometry simplified for the zoom) and the TileJSON document a MapLibre
+//! source reads, `/v1/tiles/{collection}`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bytea, Integer, Nullable, SmallInt, Text};
+use serde_json::json;
+use utoipa::IntoParams;
+
+use crate::api::features::COLLECTIONS;
+use crate::error::{Error, Result};
+use crate::http::conditional::{data_response, Representation};
+use crate::http::links::RequestUrl;
+use crate::http::negotiate::Lang;
+use crate::http::problems::get;
+use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get("/v1/tiles/{collection}", get_tilejson))
+        .service(get("/v1/tiles/{collection}/{z}/{x}/{y}.mvt", get_tile));
+}
+
+pub const MIN_ZOOM: u8 = 0;
+pub const MAX_ZOOM: u8 = 16;
+const MVT: &str = "application/vnd.mapbox-vector-tile";
+
+fn division_of(collection: &str) -> Result<&'static str> {
+    COLLECTIONS
+        .iter()
+        .find(|c| c.0 == collection)
+        .map(|c| c.1)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "no tile set {collection:?}; /v1/collections lists them"
+            ))
+        })
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TileParams {
+    /// The year whose area type (and `indicator` values) go into the features' attributes.
+    #[param(value_type = Option<i16>, example = 2023)]
+    pub year: Option<i16>,
+    /// Indicator ids whose `year` values go into the attributes (at most 5).
+    #[param(value_type = Option<String>, example = "population")]
+    pub indicator: Option<Vec<String>>,
+}
+
+impl FromQuery for TileParams {
+    fn from_query(r: &mut QueryReader, _req: &HttpRequest) -> Self {
+        let year = r.parse_as::<i16>("year", "a year");
+        let indicator = r.take("indicator").map(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+        });
+        if indicator
+            .as_ref()
+            .is_some_and(|i| i.is_empty() || i.len() > 5)
+        {
+            r.fail("indicator", "give 1–5 indicator ids");
+        }
+        // Ids become attribute names in the tile, so they must look like catalogue ids.
+        let id_like = |s: &String| {
+            s.len() <= 64
+                && s.starts_with(|c: char| c.is_ascii_lowercase())
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        if indicator.as_ref().is_some_and(|i| !i.iter().all(id_like)) {
+            r.fail(
+                "indicator",
+                "indicator ids are lowercase letters, digits and _",
+            );
+        }
+        if indicator.is_some() && year.is_none() {
+            r.fail("year", "indicator= needs year=");
+        }
+        TileParams { year, indicator }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Tile {
+    #[diesel(sql_type = Nullable<Bytea>)]
+    mvt: Option<Vec<u8>>,
+}
+
+/// The feature id of a code: its digits, with the DeSO category letter as a digit (A=1, B=2,
+/// C=3), unique within a division. MVT ids must be integers; the code itself is an attribute.
+const FEATURE_ID: &str =
+    "(regexp_replace(translate(a.code, 'ABCR', '1230'), '[^0-9]', '', 'g'))::bigint";
+
+/// A vector tile of one collection, geometry simplified for the zoom. An empty tile is an
+/// empty 200 response.
+#[utoipa::path(get, path = "/v1/tiles/{collection}/{z}/{x}/{y}.mvt", tag = "tiles",
+    params(("collection" = String, Path, example = "regso-2025"),
+           ("z" = u8, Path, minimum = 0, maximum = 16, example = 6),
+           ("x" = u32, Path, example = 35),
+           ("y" = u32, Path, example = 18),
+           TileParams),
+    responses((status = 200, description = "A Mapbox Vector Tile (empty body when no feature falls in the tile). Layer name = collection id; attributes code, name, area_type, the indicators.", content_type = "application/vnd.mapbox-vector-tile"),
+              (status = 400, description = "z/x/y out of range or a bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_tile(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String, String)>,
+    Query(p): Query<TileParams>,
+) -> Result<HttpResponse> {
+    let (collection, z, x, y) = path.into_inner();
+    let division = division_of(&collection)?;
+    let mut errors = Vec::new();
+    let z: Option<u8> = z.parse().ok().filter(|z| (MIN_ZOOM..=MAX_ZOOM).contains(z));
+    if z.is_none() {
+        errors.push(crate::error::ParamError::new(
+            "z",
+            format!("a zoom level {MIN_ZOOM}–{MAX_ZOOM}"),
+        ));
+    }
+    let n = z.map_or(1u32, |z| 1u32 << z);
+    let x: Option<u32> = x.parse().ok().filter(|x| *x < n);
+    let y: Option<u32> = y.parse().ok().filter(|y| *y < n);
+    if x.is_none() {
+        errors.push(crate::error::ParamError::new(
+            "x",
+            format!("a column 0–{} at this zoom", n - 1),
+        ));
+    }
+    if y.is_none() {
+        errors.push(crate::error::ParamError::new(
+            "y",
+            format!("a row 0–{} at this zoom", n - 1),
+        ));
+    }
+    let (Some(z), Some(x), Some(y)) = (z, x, y) else {
+        return Err(Error::BadRequest(errors));
+    };
+    let variant = "mvt".to_owned();
+    let layer = collection.clone();
+    data_response(&req, &state, &variant, move |conn, _data| {
+        let column = match z {
+            0..=7 => "geom_coarse",
+            8..=11 => "geom_simplified",
+            _ => "geom",
+        };
+        let indicators = p.indicator.clone().unwrap_or_default();
+        // An attribute per indicator, named by its id (checked to be [a-z0-9_]); values bound.
+        let value_columns: String = indicators
+            .iter()
+            .enumerate()
+            .map(|(i, id)| format!(", (SELECT v.value FROM indicator_values v WHERE v.indicator = $5[{}] AND v.division = a.division AND v.code = a.code AND v.year = $4 AND v.breakdown = 'total') AS \"{id}\"", i + 1))
+            .collect();
+        let sql = format!(
+            "WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
+             tile AS (
+               SELECT {FEATURE_ID} AS fid, a.code, a.name, t.area_type{value_columns},
+                      ST_AsMVTGeom(ST_Transform(a.{column}, 3857), b.env, 4096, 64, true) AS geom
+               FROM areas a CROSS JOIN bounds b
+               LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code AND t.year = $4
+               WHERE a.division = $6 AND a.{column} IS NOT NULL
+                 AND a.{column} && ST_Transform(b.env, 3006))
+             SELECT ST_AsMVT(tile, $7, 4096, 'geom', 'fid') AS mvt FROM tile WHERE geom IS NOT NULL"
+        );
+        let tile = diesel::sql_query(sql)
+            .bind::<Integer, _>(i32::from(z))
+            .bind::<Integer, _>(x as i32)
+            .bind::<Integer, _>(y as i32)
+            .bind::<Nullable<SmallInt>, _>(p.year)
+            .bind::<Array<Text>, _>(&indicators)
+            .bind::<Text, _>(division)
+            .bind::<Text, _>(&layer)
+            .get_result::<Tile>(conn)?;
+        let bytes = tile.mvt.unwrap_or_default();
+        Ok(Representation { content_type: MVT, body: bytes.into(), lang: None, disposition: None, link: None })
+    })
+    .await
+}
+
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TileJsonParams {
+    /// Passed on to the tile URLs.
+    #[param(value_type = Option<i16>)]
+    pub year: Option<i16>,
+    /// Passed on to the tile URLs.
+    #[param(value_type = Option<String>)]
+    pub indicator: Option<Vec<String>>,
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+impl FromQuery for TileJsonParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let lang = Lang::negotiate(r, req);
+        let TileParams { year, indicator } = TileParams::from_query(r, req);
+        TileJsonParams {
+            year,
+            indicator,
+            lang,
+        }
+    }
+}
+
+/// TileJSON 3.0 for a collection's vector tiles, as MapLibre reads it.
+#[utoipa::path(get, path = "/v1/tiles/{collection}", tag = "tiles",
+    params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
+    responses((status = 200, description = "TileJSON 3.0.0."),
+              (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_tilejson(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<TileJsonParams>,
+) -> Result<HttpResponse> {
+    let collection = path.into_inner();
+    let division = division_of(&collection)?;
+    let url = RequestUrl::of(&req);
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, data| {
+        let extents = crate::db::features::extents(conn)?;
+        let e = extents.iter().find(|e| e.division == division);
+        let bounds = e
+            .and_then(|e| Some([e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
+            .unwrap_or([10.0, 55.0, 24.2, 69.1]);
+        let mut query = Vec::new();
+        if let Some(y) = p.year {
+            query.push(format!("year={y}"));
+        }
+        if let Some(ids) = &p.indicator {
+            query.push(format!("indicator={}", ids.join(",")));
+        }
+        let qs = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+        let mut fields = serde_json::Map::new();
+        fields.insert("code".into(), json!(lang.pick("officiell kod", "official code")));
+        fields.insert("name".into(), json!(lang.pick("namn", "name")));
+        fields.insert("area_type".into(), json!(lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)")));
+        for id in p.indicator.iter().flatten() {
+            fields.insert(id.clone(), json!(format!("{id} ({})", lang.pick("värde för year=", "value for year="))));
+        }
+        let doc = json!({
+            "tilejson": "3.0.0",
+            "name": collection,
+            "description": format!("{collection}: {}", lang.pick("gränser och områdestyper, källa: SCB", "boundaries and area types, source: Statistics Sweden (SCB)")),
+            "version": data.data_version,
+            "attribution": if data.synthetic { "Synthetic data (segstat), not SCB statistics" } else { "Källa: SCB" },
+            "scheme": "xyz",
+            "tiles": [format!("{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}", url.base)],
+            "minzoom": MIN_ZOOM,
+            "maxzoom": MAX_ZOOM,
+            "bounds": bounds,
+            "center": [(bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0, 4],
+            "vector_layers": [{"id": collection, "fields": fields, "minzoom": MIN_ZOOM, "maxzoom": MAX_ZOOM}],
+            // MapLibre: use the string code as the feature id (`promoteId` on the source).
+            "promoteId": {collection.clone(): "code"},
+        });
+        Representation::json(&doc, Some(lang))
+    })
+    .await
+}
