@@ -61,7 +61,8 @@ const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const EPSG3006: &str = "http://www.opengis.net/def/crs/EPSG/0/3006";
 const GEOJSON: &str = "application/geo+json";
 
-fn division_of(collection: &str) -> Result<&'static str> {
+/// The division a collection (or tile set) id names.
+pub fn division_of(collection: &str) -> Result<&'static str> {
     COLLECTIONS
         .iter()
         .find(|c| c.0 == collection)

@@ -8,7 +8,7 @@ use diesel::sql_types::{Array, Bytea, Integer, Nullable, SmallInt, Text};
 use serde_json::json;
 use utoipa::IntoParams;
 
-use crate::api::features::COLLECTIONS;
+use crate::api::features::division_of;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
@@ -25,18 +25,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub const MIN_ZOOM: u8 = 0;
 pub const MAX_ZOOM: u8 = 16;
 const MVT: &str = "application/vnd.mapbox-vector-tile";
-
-fn division_of(collection: &str) -> Result<&'static str> {
-    COLLECTIONS
-        .iter()
-        .find(|c| c.0 == collection)
-        .map(|c| c.1)
-        .ok_or_else(|| {
-            Error::NotFound(format!(
-                "no tile set {collection:?}; /v1/collections lists them"
-            ))
-        })
-}
 
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
