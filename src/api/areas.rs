@@ -11,7 +11,7 @@ use crate::domain::text::fold;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
 use crate::http::links::{Link, RequestUrl};
-use crate::http::negotiate::{Format, Lang};
+use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
@@ -36,14 +36,6 @@ pub const DIVISIONS: &[&str] = &[
     "deso-2025",
 ];
 const LEVELS: &[&str] = &["riket", "lan", "kommun", "regso", "deso"];
-
-fn negotiate_json(r: &mut QueryReader, req: &HttpRequest) -> Lang {
-    let lang = Lang::negotiate(r, req);
-    if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
-        r.refuse(e);
-    }
-    lang
-}
 
 fn one_of(r: &mut QueryReader, name: &'static str, allowed: &[&str]) -> Option<String> {
     let raw = r.take(name)?;
@@ -163,7 +155,7 @@ pub struct AreasParams {
 
 impl FromQuery for AreasParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = negotiate_json(r, req);
+        let lang = Lang::negotiate_json(r, req);
         let level = one_of(r, "level", LEVELS);
         let division = one_of(r, "division", DIVISIONS);
         if let (Some(l), Some(d)) = (&level, &division) {
@@ -312,7 +304,7 @@ pub struct AreaParams {
 
 impl FromQuery for AreaParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = negotiate_json(r, req);
+        let lang = Lang::negotiate_json(r, req);
         AreaParams {
             division: one_of(r, "division", DIVISIONS),
             lang,

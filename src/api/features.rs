@@ -130,14 +130,6 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
         .collect()
 }
 
-fn negotiate_json(r: &mut QueryReader, req: &HttpRequest) -> Lang {
-    let lang = Lang::negotiate(r, req);
-    if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
-        r.refuse(e);
-    }
-    lang
-}
-
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CollectionsParams {
@@ -148,7 +140,7 @@ pub struct CollectionsParams {
 impl FromQuery for CollectionsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         CollectionsParams {
-            lang: negotiate_json(r, req),
+            lang: Lang::negotiate_json(r, req),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
-use crate::http::negotiate::{Format, Lang};
+use crate::http::negotiate::Lang;
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
@@ -113,10 +113,7 @@ pub struct IndicatorsParams {
 
 impl FromQuery for IndicatorsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = Lang::negotiate(r, req);
-        if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
-            r.refuse(e);
-        }
+        let lang = Lang::negotiate_json(r, req);
         let theme = r.take("theme");
         let level = r.take("level");
         if let Some(l) = &level {

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
-use crate::http::negotiate::{Format, Lang};
+use crate::http::negotiate::Lang;
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
@@ -55,10 +55,7 @@ fn coordinate(
 
 impl FromQuery for LookupParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = Lang::negotiate(r, req);
-        if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
-            r.refuse(e);
-        }
+        let lang = Lang::negotiate_json(r, req);
         let crs = match r.take("crs").as_deref() {
             None
             | Some("CRS84")

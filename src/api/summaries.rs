@@ -36,10 +36,7 @@ pub struct SummaryParams {
 
 impl FromQuery for SummaryParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = Lang::negotiate(r, req);
-        if let Err(e) = Format::negotiate(r, req, &[Format::Json]) {
-            r.refuse(e);
-        }
+        let lang = Lang::negotiate_json(r, req);
         let year = r.take("year").map(|raw| {
             raw.split(',')
                 .filter_map(|y| match y.trim().parse::<i16>() {

@@ -42,6 +42,16 @@ impl Lang {
         }
     }
 
+    /// The language of a resource that answers only JSON: also reads `f` and `Accept`, and
+    /// refuses (406) an `Accept` that admits no JSON.
+    pub fn negotiate_json(reader: &mut QueryReader, req: &HttpRequest) -> Lang {
+        let lang = Lang::negotiate(reader, req);
+        if let Err(e) = Format::negotiate(reader, req, &[Format::Json]) {
+            reader.refuse(e);
+        }
+        lang
+    }
+
     /// `lang=` wins; otherwise the best-weighted language of `Accept-Language` that we have;
     /// otherwise Swedish.
     pub fn negotiate(reader: &mut QueryReader, req: &HttpRequest) -> Lang {
