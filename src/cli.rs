@@ -34,6 +34,11 @@ pub enum Command {
         /// Same seed, same dataset.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Border vertices to aim for per RegSO and DeSO, as real borders have (SCB's RegSO:
+        /// median about 450; 580 gives that median once cells are cut by kommun borders); 0 keeps
+        /// straight Voronoi edges, which cut and load fastest.
+        #[arg(long, default_value_t = 580)]
+        vertices: u32,
         /// Where to write; default target/synthetic-<seed>.
         #[arg(long)]
         out: Option<std::path::PathBuf>,

@@ -29,10 +29,11 @@ async fn main() -> ExitCode {
         } => Config::from_env().and_then(|config| server::import_synthetic(&config, &dir)),
         Command::GenerateSynthetic {
             seed,
+            vertices,
             out,
             data_dir,
         } => Config::from_env()
-            .and_then(|config| server::generate_synthetic(&config, seed, out, data_dir)),
+            .and_then(|config| server::generate_synthetic(&config, seed, vertices, out, data_dir)),
         Command::Migrate { revert_all } => {
             Config::from_env().and_then(|config| server::migrate(&config, revert_all))
         }

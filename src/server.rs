@@ -49,8 +49,12 @@ pub async fn serve(config: Config) -> Result<()> {
         let mut tick = actix_web::rt::time::interval(refresh);
         loop {
             tick.tick().await;
-            if let Err(e) = refresher.refresh().await {
-                log::debug!("data version refresh failed: {e}");
+            match refresher.refresh().await {
+                // Ready the point lookup of a new version before the first lookup needs it.
+                Ok(_) => {
+                    refresher.locator().await;
+                }
+                Err(e) => log::debug!("data version refresh failed: {e}"),
             }
         }
     });
@@ -188,6 +192,7 @@ pub fn import_synthetic(config: &Config, dir: &std::path::Path) -> Result<()> {
 pub fn generate_synthetic(
     config: &Config,
     seed: u64,
+    vertices: u32,
     out: Option<std::path::PathBuf>,
     data_dir: Option<std::path::PathBuf>,
 ) -> Result<()> {
@@ -199,9 +204,9 @@ pub fn generate_synthetic(
     // PostGIS cuts the polygons; any database with PostGIS will do, nothing is stored.
     let mut conn = migrated_connection(config)?;
     let started = std::time::Instant::now();
-    let report = crate::synthetic::generate(&mut conn, &data_dir, &out, seed)?;
+    let report = crate::synthetic::generate(&mut conn, &data_dir, &out, seed, vertices)?;
     log::info!(
-        "wrote the synthetic dataset (seed {seed}) to {}: {} files, {} polygons, {} values in {:.1?}",
+        "wrote the synthetic dataset (seed {seed}, {vertices} vertices per area) to {}: {} files, {} polygons, {} values in {:.1?}",
         out.display(),
         report.files,
         report.polygons,

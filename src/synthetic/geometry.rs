@@ -69,7 +69,14 @@ pub fn add_cell_containers(
 }
 
 /// Cuts every container of `division` into one cell per code.
-pub fn partition(conn: &mut PgConnection, division: &str, seed: u64) -> Result<()> {
+///
+/// With `vertices` > 0 the straight Voronoi edges are bent into borders of about that many
+/// vertices per cell, as real ones have (SCB's RegSO have a median of about 450): every edge is
+/// cut into segments of a length fixed per container, so that the two cells sharing an edge cut
+/// it alike, and each vertex is moved by a smooth displacement field of the plane. The field is
+/// the same for every cell, so shared vertices move together and the cells still tile their
+/// container; its slope stays well under 1, so no cell folds over itself.
+pub fn partition(conn: &mut PgConnection, division: &str, seed: u64, vertices: u32) -> Result<()> {
     diesel::sql_query(
         "INSERT INTO syn_cell (division, code, geom)
          WITH seeds AS (
@@ -86,18 +93,39 @@ pub fn partition(conn: &mut PgConnection, division: &str, seed: u64) -> Result<(
                      (SELECT ST_Expand(ST_Envelope(c.geom), 1000) FROM syn_container c WHERE c.id = s.id)))).geom AS cell
              FROM seeds s
              GROUP BY s.id
+         ),
+         assigned AS (
+             SELECT cl.id, s.ord, cl.cell
+             FROM cells cl JOIN seeds s ON s.id = cl.id AND ST_Contains(cl.cell, s.pt)
+         ),
+         points AS (
+             -- A cell of area a is roughly a hexagon of perimeter 3.7 sqrt(a).
+             SELECT a.id, a.ord, (ST_DumpPoints(ST_Segmentize(ST_ExteriorRing(a.cell),
+                        greatest(2.0, 3.7 * sqrt(ST_Area(c.geom) / cardinality(c.codes)) / nullif($3, 0))))) AS dp
+             FROM assigned a JOIN syn_container c ON c.id = a.id
+             WHERE $3 > 0
+         ),
+         bent AS (
+             SELECT id, ord, ST_MakePolygon(ST_MakeLine(array_agg(ST_SetSRID(ST_MakePoint(
+                        ST_X((dp).geom) + 40 * sin(ST_Y((dp).geom) / 300.0) + 6 * sin((ST_X((dp).geom) + ST_Y((dp).geom)) / 37.0),
+                        ST_Y((dp).geom) + 40 * cos(ST_X((dp).geom) / 300.0) + 6 * cos((ST_X((dp).geom) - ST_Y((dp).geom)) / 37.0)),
+                        3006) ORDER BY (dp).path))) AS cell
+             FROM points
+             GROUP BY id, ord
+             UNION ALL
+             SELECT id, ord, cell FROM assigned WHERE $3 = 0
          )
-         SELECT $1, c.codes[s.ord],
-                ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Intersection(cl.cell, c.geom)), 3))
-         FROM cells cl
-         JOIN seeds s ON s.id = cl.id AND ST_Contains(cl.cell, s.pt)
-         JOIN syn_container c ON c.id = cl.id
+         SELECT $1, c.codes[b.ord],
+                ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Intersection(ST_MakeValid(b.cell), c.geom)), 3))
+         FROM bent b
+         JOIN syn_container c ON c.id = b.id
          UNION ALL
          SELECT $1, codes[1], ST_Multi(ST_CollectionExtract(geom, 3))
          FROM syn_container WHERE division = $1 AND cardinality(codes) = 1",
     )
     .bind::<Text, _>(division)
     .bind::<BigInt, _>((seed % 2_000_000_000) as i64 + 1)
+    .bind::<Int4, _>(vertices as i32)
     .execute(conn)?;
     Ok(())
 }

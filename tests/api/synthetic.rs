@@ -24,7 +24,14 @@ fn same_seed_writes_the_same_files() {
     let db = TestDb::migrated();
     let again =
         std::env::temp_dir().join(format!("segstat-synthetic-again-{}", std::process::id()));
-    segstat::synthetic::generate(&mut db.conn(), &data_dir(), &again, SYNTHETIC_SEED).unwrap();
+    segstat::synthetic::generate(
+        &mut db.conn(),
+        &data_dir(),
+        &again,
+        SYNTHETIC_SEED,
+        SYNTHETIC_VERTICES,
+    )
+    .unwrap();
     let (a, b) = (files(first), files(&again));
     let _ = std::fs::remove_dir_all(&again);
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
