@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::http::rate_limit::Network;
 
 /// Settings shared by every subcommand; `serve` uses all of them.
 #[derive(Clone, Debug)]
@@ -31,6 +32,12 @@ pub struct Config {
     pub workers: usize,
     /// Bytes of rendered responses kept in memory (0: no cache).
     pub cache_bytes: usize,
+    /// Requests a minute per client (0: no limit).
+    pub rate_limit_per_minute: u32,
+    /// Requests a client may send at once, within its per-minute allowance.
+    pub rate_limit_burst: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<Network>,
 }
 
 /// One documented environment variable: the single source for validation, `--help` and README.
@@ -93,6 +100,21 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "HTTP worker threads; 0 means one per CPU core (0–256)",
     },
     Setting {
+        name: "SEGSTAT_RATE_LIMIT",
+        default: "1200",
+        meaning: "requests a minute per client IP address (IPv6: per /64); 0 turns limiting off (0–1000000)",
+    },
+    Setting {
+        name: "SEGSTAT_RATE_BURST",
+        default: "200",
+        meaning: "requests a client may send at once before the per-minute pace applies (1–1000000)",
+    },
+    Setting {
+        name: "SEGSTAT_TRUSTED_PROXIES",
+        default: "",
+        meaning: "comma-separated addresses or networks (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` names the client",
+    },
+    Setting {
         name: "RUST_LOG",
         default: "info",
         meaning: "log filter (env_logger syntax); one line per request at info",
@@ -144,6 +166,23 @@ impl Config {
         let refresh_interval = Duration::from_secs(number("SEGSTAT_REFRESH_SECS", 1, 3600));
         let workers = number("SEGSTAT_WORKERS", 0, 256) as usize;
         let cache_bytes = number("SEGSTAT_CACHE_MB", 0, 65_536) as usize * 1024 * 1024;
+        let rate_limit_per_minute = number("SEGSTAT_RATE_LIMIT", 0, 1_000_000) as u32;
+        let rate_limit_burst = number("SEGSTAT_RATE_BURST", 1, 1_000_000) as u32;
+
+        let raw_proxies = get("SEGSTAT_TRUSTED_PROXIES");
+        let mut trusted_proxies = Vec::new();
+        for item in raw_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match Network::parse(item) {
+                Some(net) => trusted_proxies.push(net),
+                None => problems.push(format!(
+                    "SEGSTAT_TRUSTED_PROXIES: {item:?} is not an address or a network such as 10.0.0.0/8"
+                )),
+            }
+        }
 
         let raw_bind = get("SEGSTAT_BIND");
         let bind = raw_bind.parse::<SocketAddr>().unwrap_or_else(|_| {
@@ -174,6 +213,9 @@ impl Config {
             cache_max_age,
             refresh_interval,
             cache_bytes,
+            rate_limit_per_minute,
+            rate_limit_burst,
+            trusted_proxies,
             workers: if workers == 0 {
                 std::thread::available_parallelism().map_or(2, |n| n.get())
             } else {
@@ -284,7 +326,11 @@ mod readme {
     fn readme_documents_every_setting() {
         let readme = include_str!("../README.md");
         for s in super::SETTINGS {
-            let row = format!("| `{}` | `{}` |", s.name, s.default);
+            let default = match s.default {
+                "" => "none".to_owned(),
+                d => format!("`{d}`"),
+            };
+            let row = format!("| `{}` | {default} |", s.name);
             assert!(readme.contains(&row), "README lacks the row for {}", s.name);
         }
     }

@@ -46,6 +46,9 @@ pub enum Error {
     NotAcceptable { available: String },
     #[error("{0}")]
     UriTooLong(String),
+    /// The client went over its rate limit.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The database is unreachable, overloaded or too slow; the client may retry.
     #[error("{0}")]
     Unavailable(String),
@@ -180,6 +183,7 @@ impl ResponseError for Error {
             Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Error::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

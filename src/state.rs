@@ -1,20 +1,49 @@
 //! What every handler shares: the pool, the configuration and the last data version seen.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::config::Config;
 use crate::db::data_state::DataState;
+use crate::db::summaries::Containing;
 use crate::db::{self, PgPool};
+use crate::geo::locate::PointIndex;
 use crate::http::cache::ResponseCache;
+use crate::http::rate_limit::RateLimiter;
 
 pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     /// Rendered responses, keyed on the data version.
     pub cache: ResponseCache,
+    pub rate_limiter: RateLimiter,
     /// The data version last read from the database. Used to answer `If-None-Match` without a
     /// query; every response that reads data reads the version again in its own snapshot.
     known: RwLock<Option<DataState>>,
+    /// The areas of the last data version, in memory, for point lookups.
+    locator: RwLock<Option<Arc<AreaLocator>>>,
+    /// Set while a locator is built, so concurrent lookups build it once (the others use the
+    /// database meanwhile).
+    building: AtomicBool,
+}
+
+/// Every area's polygons of one data version, for finding the areas around a point without a
+/// query.
+pub struct AreaLocator {
+    pub data_version: String,
+    areas: Vec<Containing>,
+    index: PointIndex,
+}
+
+impl AreaLocator {
+    /// The areas containing a point in SWEREF 99 TM, ordered as [`crate::db::summaries::containing`].
+    pub fn containing(&self, easting: f64, northing: f64) -> Vec<Containing> {
+        self.index
+            .containing(easting, northing)
+            .into_iter()
+            .map(|i| self.areas[i].clone())
+            .collect()
+    }
 }
 
 impl AppState {
@@ -22,8 +51,11 @@ impl AppState {
         AppState {
             pool: db::reader_pool(&config),
             cache: ResponseCache::new(config.cache_bytes),
+            rate_limiter: RateLimiter::new(config.rate_limit_per_minute, config.rate_limit_burst),
             config: Arc::new(config),
             known: RwLock::new(None),
+            locator: RwLock::new(None),
+            building: AtomicBool::new(false),
         }
     }
 
@@ -43,6 +75,63 @@ impl AppState {
                 if state.synthetic { " (synthetic)" } else { "" }
             );
             *known = Some(state.clone());
+        }
+    }
+
+    /// The in-memory areas of the data version now served, built on first use after each
+    /// import (the caller waits for that once; a failure leaves the lookup to the database).
+    pub async fn locator(&self) -> Option<Arc<AreaLocator>> {
+        let known = self.known_data_state()?.data_version;
+        let current = |state: &AppState| {
+            state
+                .locator
+                .read()
+                .ok()
+                .and_then(|l| l.clone())
+                .filter(|l| l.data_version == known)
+        };
+        if let Some(l) = current(self) {
+            return Some(l);
+        }
+        if self
+            .building
+            .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return None;
+        }
+        let started = std::time::Instant::now();
+        let built = db::read(&self.pool, |conn| {
+            let data = db::data_state::current(conn)?;
+            let (areas, shapes): (Vec<_>, Vec<_>) =
+                db::summaries::outlines(conn)?.into_iter().unzip();
+            Ok(AreaLocator {
+                data_version: data.data_version,
+                index: PointIndex::new(&shapes),
+                areas,
+            })
+        })
+        .await;
+        self.building.store(false, Ordering::Release);
+        match built {
+            Ok(l) => {
+                log::info!(
+                    "point lookup holds {} areas ({} vertices) of data version {} (built in {:.1?})",
+                    l.areas.len(),
+                    l.index.vertices(),
+                    l.data_version,
+                    started.elapsed()
+                );
+                let l = Arc::new(l);
+                if let Ok(mut slot) = self.locator.write() {
+                    *slot = Some(l.clone());
+                }
+                (l.data_version == known).then_some(l)
+            }
+            Err(e) => {
+                log::warn!("point lookup stays with the database: {e}");
+                None
+            }
         }
     }
 

@@ -88,6 +88,20 @@ pub struct Limits {
     pub max_indicators: usize,
     /// Largest page of `/v1/data` values.
     pub max_data_values: i64,
+    /// The rate limit per client; absent when this server does not limit. Every response also
+    /// carries `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), and a
+    /// client over the limit gets 429 with `Retry-After`.
+    pub rate_limit: Option<RateLimit>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RateLimit {
+    /// Requests a minute per client IP address (IPv6: per /64 network).
+    #[schema(example = 1200)]
+    pub requests_per_minute: u32,
+    /// Requests a client may send at once before the per-minute pace applies.
+    #[schema(example = 200)]
+    pub burst: u32,
 }
 
 /// Licence, citation, data version, limits, formats and languages.
@@ -111,7 +125,16 @@ pub async fn get_meta(
     Query(params): Query<LangJson>,
 ) -> Result<HttpResponse> {
     let lang = params.lang;
-    data_response(&req, &state, lang.code(), move |conn, data| {
+    let rate_limit = (state.config.rate_limit_per_minute > 0).then(|| RateLimit {
+        requests_per_minute: state.config.rate_limit_per_minute,
+        burst: state.config.rate_limit_burst,
+    });
+    // The body shows the server's rate limit, so the representation depends on it too.
+    let variant = match &rate_limit {
+        Some(r) => format!("{}-{}-{}", lang.code(), r.requests_per_minute, r.burst),
+        None => lang.code().to_owned(),
+    };
+    data_response(&req, &state, &variant, move |conn, data| {
         let datasets = db::data_state::datasets(conn)?;
         let body = Meta {
             data_version: data.data_version.clone(),
@@ -148,6 +171,7 @@ pub async fn get_meta(
                 max_list_items: limits::MAX_LIST_ITEMS,
                 max_indicators: crate::api::data::MAX_INDICATORS,
                 max_data_values: crate::api::data::MAX_VALUES,
+                rate_limit,
             },
             years: db::indicators::all_years(conn)?,
             formats: vec!["json", "csv", "jsonstat"],

@@ -9,6 +9,7 @@ pub mod negotiate;
 pub mod paging;
 pub mod problems;
 pub mod query;
+pub mod rate_limit;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -42,6 +43,9 @@ pub fn app(
             header::CONTENT_LANGUAGE,
             header::CONTENT_DISPOSITION,
             header::LAST_MODIFIED,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("ratelimit"),
+            header::HeaderName::from_static("ratelimit-policy"),
             header::HeaderName::from_static(conditional::DATA_VERSION_HEADER),
             header::HeaderName::from_static(conditional::DATA_SYNTHETIC_HEADER),
         ])
@@ -50,10 +54,12 @@ pub fn app(
         .app_data(state)
         .configure(crate::api::configure)
         .default_service(web::to(problems::not_found))
-        // Listed innermost first: errors become problem+json, then CORS headers go on every
-        // answer (problems included, so browsers can read them), then compression, and the
-        // ETag learns the content coding after it.
+        // Listed innermost first: errors become problem+json, then the rate limit counts the
+        // request (a 429 is a problem too), then CORS headers go on every answer (problems
+        // included, so browsers can read them), then compression, and the ETag learns the
+        // content coding after it.
         .wrap(from_fn(problems::rewrite_framework_errors))
+        .wrap(from_fn(rate_limit::limit))
         .wrap(cors)
         .wrap(Compress::default())
         .wrap(from_fn(conditional::mark_etag_with_encoding))

@@ -10,6 +10,7 @@ mod data;
 mod errors;
 mod features;
 mod import;
+mod limits;
 mod migrations;
 mod online;
 mod openapi;

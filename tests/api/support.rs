@@ -131,6 +131,9 @@ fn bundled_template() -> &'static str {
 
 /// The seed of the synthetic dataset the tests share.
 pub const SYNTHETIC_SEED: u64 = 7;
+/// Border vertices per synthetic area in the tests: bent borders as in the benchmarks, but
+/// fewer, so the suite stays quick.
+pub const SYNTHETIC_VERTICES: u32 = 40;
 
 /// A database with the synthetic dataset imported, and the folder it was generated into; both
 /// made once per test process.
@@ -141,8 +144,14 @@ pub fn synthetic_template() -> &'static (String, std::path::PathBuf) {
         let db = TestDb::migrated();
         {
             let mut conn = db.conn();
-            segstat::synthetic::generate(&mut conn, &data_dir(), &dir, SYNTHETIC_SEED)
-                .expect("the synthetic dataset generates");
+            segstat::synthetic::generate(
+                &mut conn,
+                &data_dir(),
+                &dir,
+                SYNTHETIC_SEED,
+                SYNTHETIC_VERTICES,
+            )
+            .expect("the synthetic dataset generates");
             segstat::import::manifest::import(&mut conn, &dir, &segstat::synthetic::manifest())
                 .expect("the synthetic dataset imports");
         }
@@ -276,14 +285,28 @@ impl Drop for TestDb {
 
 /// The configuration a test server runs with: small pool, short waits.
 pub fn config(database_url: &str) -> Config {
+    config_with(database_url, &[])
+}
+
+/// The test configuration with some settings replaced.
+pub fn config_with(database_url: &str, settings: &[(&str, &str)]) -> Config {
     let url = database_url.to_owned();
-    Config::from_lookup(move |name| match name {
-        "DATABASE_URL" => Some(url.clone()),
-        "SEGSTAT_POOL_SIZE" => Some("3".into()),
-        "SEGSTAT_POOL_TIMEOUT_MS" => Some("500".into()),
-        "SEGSTAT_STATEMENT_TIMEOUT_MS" => Some("3000".into()),
-        "SEGSTAT_CACHE_MAX_AGE" => Some("60".into()),
-        _ => None,
+    let settings: Vec<(String, String)> = settings
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(move |name| {
+        if let Some((_, v)) = settings.iter().find(|(k, _)| k == name) {
+            return Some(v.clone());
+        }
+        match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "SEGSTAT_POOL_SIZE" => Some("3".into()),
+            "SEGSTAT_POOL_TIMEOUT_MS" => Some("500".into()),
+            "SEGSTAT_STATEMENT_TIMEOUT_MS" => Some("3000".into()),
+            "SEGSTAT_CACHE_MAX_AGE" => Some("60".into()),
+            _ => None,
+        }
     })
     .expect("test configuration is valid")
 }
@@ -296,7 +319,18 @@ pub async fn app_for(
     Response = ServiceResponse<impl MessageBody>,
     Error = actix_web::Error,
 > {
-    let state = web::Data::new(AppState::new(config(database_url)));
+    app_with(config(database_url)).await
+}
+
+/// The real application with a configuration of the test's own.
+pub async fn app_with(
+    config: Config,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    let state = web::Data::new(AppState::new(config));
     test::init_service(segstat::http::app(state)).await
 }
 

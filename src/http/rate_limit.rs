@@ -1,0 +1,348 @@
+//! Per-client rate limiting: a generic cell rate algorithm (GCRA, the token bucket kept as one
+//! timestamp per client) with the `RateLimit-Policy` and `RateLimit` fields of
+//! draft-ietf-httpapi-ratelimit-headers on every answer and a 429 problem with `Retry-After`
+//! when a client goes over.
+//!
+//! A client is its IP address (IPv6 by its /64, which one host usually owns whole). Behind a
+//! reverse proxy every request would share the proxy's address, so the addresses listed in
+//! `SEGSTAT_TRUSTED_PROXIES` are looked through: their `X-Forwarded-For` names the client.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::middleware::Next;
+use actix_web::{web, ResponseError};
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The policy's name in the `RateLimit` fields.
+const POLICY: &str = "per-client";
+/// Clients remembered before the idle ones (back at a full allowance) are forgotten.
+const PRUNE_AT: usize = 10_000;
+/// Paths never limited: orchestrators' probes.
+const EXEMPT_PATHS: &[&str] = &["/health", "/ready"];
+
+/// A network written as `address/prefix` (or a bare address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Option<Network> {
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (text.parse::<IpAddr>().ok()?, None),
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Network { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, canonical(ip)) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// IPv4 clients reached over an IPv6 socket appear as `::ffff:a.b.c.d`.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// The key a client is counted under: its IPv4 address, or its IPv6 /64.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match canonical(ip) {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & (u128::MAX << 64)).into()),
+        v4 => v4,
+    }
+}
+
+/// The client of a request: the peer, or, when the peer is a trusted proxy, the nearest
+/// address in `X-Forwarded-For` that is not one.
+pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(ip) {
+                    break;
+                }
+            }
+            // An unreadable hop was written by someone we do not trust: stop at what we have.
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// What the limiter decided for one request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Verdict {
+    Allowed { remaining: u32, reset_secs: u64 },
+    Limited { retry_after_secs: u64 },
+}
+
+/// `per_minute` requests a minute per client, of which `burst` may come at once.
+pub struct RateLimiter {
+    per_minute: u32,
+    burst: u32,
+    interval: Duration,
+    epoch: Instant,
+    /// Per client: the theoretical arrival time of its next request, since `epoch`.
+    clients: Mutex<HashMap<IpAddr, Duration>>,
+}
+
+impl RateLimiter {
+    /// `per_minute` 0 turns limiting off.
+    pub fn new(per_minute: u32, burst: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            burst: burst.max(1),
+            interval: Duration::from_secs(60) / per_minute.max(1),
+            epoch: Instant::now(),
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.per_minute > 0
+    }
+
+    /// The `RateLimit-Policy` field: the quota per window.
+    pub fn policy(&self) -> String {
+        format!("\"{POLICY}\";q={};w=60", self.per_minute)
+    }
+
+    /// Counts one request of `client` arriving at `now`.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Verdict {
+        let now = now.saturating_duration_since(self.epoch);
+        let capacity = self.interval * self.burst;
+        let Ok(mut clients) = self.clients.lock() else {
+            return Verdict::Allowed {
+                remaining: self.burst,
+                reset_secs: 0,
+            };
+        };
+        if clients.len() >= PRUNE_AT {
+            clients.retain(|_, tat| *tat > now);
+        }
+        let tat = clients
+            .get(&client_key(client))
+            .copied()
+            .unwrap_or(now)
+            .max(now);
+        let next = tat + self.interval;
+        if next - now > capacity {
+            return Verdict::Limited {
+                retry_after_secs: ceil_secs(next - now - capacity),
+            };
+        }
+        clients.insert(client_key(client), next);
+        let used = next - now;
+        Verdict::Allowed {
+            remaining: ((capacity - used).as_nanos() / self.interval.as_nanos()) as u32,
+            reset_secs: ceil_secs(used),
+        }
+    }
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// Middleware: counts the request against its client and answers 429 past the limit.
+pub async fn limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let verdict = match (&state, req.peer_addr()) {
+        (Some(state), Some(peer))
+            if state.rate_limiter.enabled() && !EXEMPT_PATHS.contains(&req.path()) =>
+        {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            let client = client_ip(peer.ip(), forwarded, &state.config.trusted_proxies);
+            Some((client, state.rate_limiter.check(client, Instant::now())))
+        }
+        _ => None,
+    };
+    let Some((client, verdict)) = verdict else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let limiter = &state.as_ref().expect("checked above").rate_limiter;
+    let policy = HeaderValue::from_str(&limiter.policy()).ok();
+    let (mut res, current) = match verdict {
+        Verdict::Allowed {
+            remaining,
+            reset_secs,
+        } => (
+            next.call(req).await?.map_into_left_body(),
+            format!("\"{POLICY}\";r={remaining};t={reset_secs}"),
+        ),
+        Verdict::Limited { retry_after_secs } => {
+            let err = Error::TooManyRequests(format!(
+                "more than {} requests a minute (bursts of {}) from {client}; retry after {retry_after_secs} s",
+                limiter.per_minute, limiter.burst
+            ));
+            let mut limited = err.error_response();
+            limited
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            (
+                req.into_response(limited).map_into_right_body(),
+                format!("\"{POLICY}\";r=0;t={retry_after_secs}"),
+            )
+        }
+    };
+    let headers = res.headers_mut();
+    if let Some(policy) = policy {
+        headers.insert(HeaderName::from_static("ratelimit-policy"), policy);
+    }
+    if let Ok(current) = HeaderValue::from_str(&current) {
+        headers.insert(HeaderName::from_static("ratelimit"), current);
+    }
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_burst_passes_then_the_client_waits_one_interval() {
+        let limiter = RateLimiter::new(60, 3);
+        let t0 = Instant::now();
+        let client = ip("192.0.2.1");
+        let remaining: Vec<_> = (0..3)
+            .map(|_| match limiter.check(client, t0) {
+                Verdict::Allowed { remaining, .. } => remaining,
+                v => panic!("burst refused: {v:?}"),
+            })
+            .collect();
+        assert_eq!(remaining, [2, 1, 0]);
+        assert_eq!(
+            limiter.check(client, t0),
+            Verdict::Limited {
+                retry_after_secs: 1
+            }
+        );
+        // Another client has its own allowance.
+        assert!(matches!(
+            limiter.check(ip("192.0.2.2"), t0),
+            Verdict::Allowed { remaining: 2, .. }
+        ));
+        // One interval (60/60 = 1 s) later, one more request passes.
+        assert!(matches!(
+            limiter.check(client, t0 + Duration::from_secs(1)),
+            Verdict::Allowed { remaining: 0, .. }
+        ));
+        // After a full minute the whole burst is back.
+        assert!(matches!(
+            limiter.check(client, t0 + Duration::from_secs(60)),
+            Verdict::Allowed { remaining: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn ipv6_clients_count_per_64_and_mapped_ipv4_as_ipv4() {
+        let limiter = RateLimiter::new(60, 1);
+        let t0 = Instant::now();
+        assert!(matches!(
+            limiter.check(ip("2001:db8::1"), t0),
+            Verdict::Allowed { .. }
+        ));
+        assert!(matches!(
+            limiter.check(ip("2001:db8::2"), t0),
+            Verdict::Limited { .. }
+        ));
+        assert!(matches!(
+            limiter.check(ip("2001:db8:0:1::1"), t0),
+            Verdict::Allowed { .. }
+        ));
+        assert!(matches!(
+            limiter.check(ip("198.51.100.7"), t0),
+            Verdict::Allowed { .. }
+        ));
+        assert!(matches!(
+            limiter.check(ip("::ffff:198.51.100.7"), t0),
+            Verdict::Limited { .. }
+        ));
+    }
+
+    #[test]
+    fn idle_clients_are_forgotten_when_many() {
+        let limiter = RateLimiter::new(6000, 10);
+        let t0 = Instant::now();
+        for i in 0..PRUNE_AT as u32 {
+            limiter.check(IpAddr::V4(i.into()), t0);
+        }
+        limiter.check(ip("192.0.2.1"), t0 + Duration::from_secs(1));
+        assert!(limiter.clients.lock().unwrap().len() < 10);
+    }
+
+    #[test]
+    fn forwarded_for_is_read_only_through_trusted_proxies() {
+        let trusted = [
+            Network::parse("10.0.0.0/8").unwrap(),
+            Network::parse("::1").unwrap(),
+        ];
+        let xff = Some("203.0.113.9, 198.51.100.1, 10.1.2.3");
+        // A direct client cannot claim another address.
+        assert_eq!(client_ip(ip("192.0.2.5"), xff, &trusted), ip("192.0.2.5"));
+        // Through the trusted 10.x hops, the first untrusted address is the client; what it
+        // wrote further left is its own claim and ignored.
+        assert_eq!(client_ip(ip("10.0.0.1"), xff, &trusted), ip("198.51.100.1"));
+        assert_eq!(client_ip(ip("::1"), None, &trusted), ip("::1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), Some("garbage"), &trusted),
+            ip("10.0.0.1")
+        );
+    }
+
+    #[test]
+    fn networks_parse_and_match() {
+        let net = Network::parse("172.16.0.0/12").unwrap();
+        assert!(net.contains(ip("172.31.255.1")));
+        assert!(!net.contains(ip("172.32.0.1")));
+        assert!(Network::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(Network::parse("fd00::/8").unwrap().contains(ip("fd12::1")));
+        assert_eq!(Network::parse("10.0.0.0/33"), None);
+        assert_eq!(Network::parse("example.org"), None);
+    }
+}
