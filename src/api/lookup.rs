@@ -6,7 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::http::conditional::{data_response, Representation};
+use crate::geo::sweref;
+use crate::http::conditional::{data_response_as, Representation};
 use crate::http::negotiate::Lang;
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
@@ -176,8 +177,34 @@ pub async fn get_lookup(
             "the point ({x}, {y}) lies in no Swedish kommun"
         )));
     }
-    data_response(&req, &state, lang.code(), move |conn, data| {
-        let hits = db::summaries::containing(conn, x, y, p.crs)?;
+    // The areas around the point come from memory; the body depends only on which they are,
+    // so one cached body answers every point in the same areas.
+    let (easting, northing) = if p.crs == 3006 {
+        (x, y)
+    } else {
+        sweref::project(x, y)
+    };
+    let located = state
+        .locator()
+        .await
+        .map(|l| (l.data_version.clone(), l.containing(easting, northing)));
+    let asked = match &located {
+        Some((version, hits)) => format!(
+            "lookup\0{version}\0{}\0{}",
+            lang.code(),
+            hits.iter()
+                .map(|h| format!("{}/{}", h.division, h.code))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        // No locator (being built, or failing): the database finds the areas, cached per URL.
+        None => format!("lookup\0{}\0{}", lang.code(), req.query_string()),
+    };
+    data_response_as(&req, &state, lang.code(), asked, move |conn, data| {
+        let hits = match located {
+            Some((version, hits)) if version == data.data_version => hits,
+            _ => db::summaries::containing(conn, x, y, p.crs)?,
+        };
         let place = |h: &db::summaries::Containing| Place {
             division: h.division.clone(),
             code: h.code.clone(),

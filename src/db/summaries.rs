@@ -151,6 +151,37 @@ pub fn containing(conn: &mut PgConnection, x: f64, y: f64, srid: i32) -> Result<
     .load(conn)?)
 }
 
+#[derive(QueryableByName)]
+struct Outline {
+    #[diesel(embed)]
+    area: Containing,
+    #[diesel(sql_type = diesel::sql_types::Bytea)]
+    wkb: Vec<u8>,
+}
+
+/// Every area with a geometry, in the order of [`containing`], with its full-resolution
+/// polygons: what the in-memory point lookup holds.
+pub fn outlines(conn: &mut PgConnection) -> Result<Vec<(Containing, crate::geo::MultiPolygon)>> {
+    let rows: Vec<Outline> = diesel::sql_query(
+        "SELECT a.division, d.level, a.code, a.name, a.geometry_source, ST_AsBinary(a.geom) AS wkb
+         FROM areas a JOIN divisions d ON d.id = a.division
+         WHERE a.geom IS NOT NULL AND d.level <> 'riket'
+         ORDER BY length(a.code), d.first_year, a.division, a.code",
+    )
+    .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let shape = crate::geo::wkb::read_multipolygon(&r.wkb).map_err(|e| {
+                crate::Error::Internal(format!(
+                    "geometry of {} {}: {e}",
+                    r.area.division, r.area.code
+                ))
+            })?;
+            Ok((r.area, shape))
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, QueryableByName)]
 pub struct LatestValue {
     #[diesel(sql_type = Text)]

@@ -3,6 +3,8 @@
 //! meeting.
 
 pub mod coverage;
+pub mod locate;
+pub mod sweref;
 pub mod wkb;
 
 /// A closed ring of (x, y); the first point equals the last.

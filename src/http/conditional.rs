@@ -197,9 +197,6 @@ pub async fn data_response<F>(
 where
     F: FnOnce(&mut PgConnection, &DataState) -> Result<Representation> + Send + 'static,
 {
-    let freshness = Freshness::Public {
-        max_age_secs: state.config.cache_max_age.as_secs(),
-    };
     // What was asked, as the cache knows it: the request target and the negotiated variant.
     let asked = format!(
         "{}{}?{}\0{variant}",
@@ -207,6 +204,25 @@ where
         req.path(),
         req.query_string()
     );
+    data_response_as(req, state, variant, asked, build).await
+}
+
+/// [`data_response`] for a body that many request targets share: `asked` names the body in the
+/// response cache instead of the request target (e.g. the areas found around a point, whatever
+/// the point). It must name everything the body depends on.
+pub async fn data_response_as<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    variant: &str,
+    asked: String,
+    build: F,
+) -> Result<HttpResponse>
+where
+    F: FnOnce(&mut PgConnection, &DataState) -> Result<Representation> + Send + 'static,
+{
+    let freshness = Freshness::Public {
+        max_age_secs: state.config.cache_max_age.as_secs(),
+    };
     if let Some(known) = state.known_data_state() {
         if let Some(held) = matching_tag(req, &etag(&known.data_version, req, variant)) {
             return Ok(not_modified(held, freshness, Some(&known.data_version)));

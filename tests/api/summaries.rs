@@ -188,3 +188,129 @@ async fn lookup_finds_the_areas_around_a_point() {
         ["lon"]
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct TestPoint {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    x: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    y: f64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct BorderDistance {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    metres: f64,
+}
+
+/// The in-memory point lookup must find what PostGIS finds: on random points over Sweden, and
+/// on points within two metres of RegSO and DeSO borders, where a mistake in the polygon test
+/// would show. It holds coordinates to the centimetre, so a point closer than that to a border
+/// may fall on the other side; nowhere else may they differ.
+async fn memory_lookup_agrees_with_postgis(db: TestDb) {
+    use diesel::prelude::*;
+    let state = segstat::state::AppState::new(config(&db.url()));
+    state.refresh().await.expect("the data version reads");
+    let locator = state.locator().await.expect("the locator builds");
+    let mut conn = db.conn();
+    let points: Vec<TestPoint> = diesel::sql_query(
+        "SELECT ST_X(p.geom) AS x, ST_Y(p.geom) AS y FROM (
+             SELECT (ST_Dump(ST_GeneratePoints(ST_Expand(ST_Envelope(geom), 20000), 1500, 11))).geom
+             FROM areas WHERE division = 'riket'
+             UNION ALL
+             SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(ST_Boundary(geom), 2), 3, 12))).geom
+             FROM (SELECT geom FROM areas WHERE geom IS NOT NULL AND length(code) > 4
+                   ORDER BY md5(code) LIMIT 500) a
+         ) p",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert!(points.len() > 2500, "{} points", points.len());
+    let (mut inside, mut compared, mut near_border) = (0, 0, 0);
+    for p in &points {
+        // Sorted: where areas of one division overlap (the synthetic RegSO inherit the small
+        // overlaps of SCB's generalised kommun borders), the database's order among them is
+        // arbitrary.
+        let mut expected: Vec<String> =
+            segstat::db::summaries::containing(&mut conn, p.x, p.y, 3006)
+                .unwrap()
+                .into_iter()
+                .filter(|h| h.level != "riket")
+                .map(|h| format!("{} {}", h.division, h.code))
+                .collect();
+        let mut found: Vec<String> = locator
+            .containing(p.x, p.y)
+            .into_iter()
+            .map(|h| format!("{} {}", h.division, h.code))
+            .collect();
+        expected.sort();
+        found.sort();
+        if found != expected {
+            let differing: Vec<&String> = found
+                .iter()
+                .filter(|a| !expected.contains(a))
+                .chain(expected.iter().filter(|a| !found.contains(a)))
+                .collect();
+            for area in differing {
+                let (division, code) = area.split_once(' ').unwrap();
+                let d: BorderDistance = diesel::sql_query(
+                    "SELECT ST_Distance(ST_Boundary(geom), ST_SetSRID(ST_MakePoint($1, $2), 3006)) AS metres
+                     FROM areas WHERE division = $3 AND code = $4",
+                )
+                .bind::<diesel::sql_types::Double, _>(p.x)
+                .bind::<diesel::sql_types::Double, _>(p.y)
+                .bind::<diesel::sql_types::Text, _>(division)
+                .bind::<diesel::sql_types::Text, _>(code)
+                .get_result(&mut conn)
+                .unwrap();
+                assert!(
+                    d.metres < 0.01,
+                    "at ({}, {}) memory found {found:?}, PostGIS {expected:?}; {area} is {} m away",
+                    p.x,
+                    p.y,
+                    d.metres
+                );
+            }
+            near_border += 1;
+        }
+        inside += usize::from(!found.is_empty());
+        compared += 1;
+    }
+    // The sample reaches both outside and inside Sweden.
+    assert!(
+        inside > compared / 4 && inside < compared,
+        "{inside} of {compared}"
+    );
+    assert!(
+        near_border * 100 < compared,
+        "{near_border} of {compared} differ"
+    );
+}
+
+#[actix_web::test]
+async fn memory_lookup_agrees_with_postgis_on_real_borders() {
+    memory_lookup_agrees_with_postgis(TestDb::bundled()).await;
+}
+
+#[actix_web::test]
+async fn memory_lookup_agrees_with_postgis_on_synthetic_borders() {
+    memory_lookup_agrees_with_postgis(TestDb::synthetic()).await;
+}
+
+#[actix_web::test]
+async fn lookup_answers_the_same_from_memory_and_with_the_database_cut() {
+    let db = TestDb::bundled();
+    let proxy = DbProxy::start();
+    let app = app_for(&proxy.url_for(&db.name)).await;
+    let first = get(&app, "/v1/lookup?lon=17.6389&lat=59.8586").await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    let second = get(&app, "/v1/lookup?lon=17.63892&lat=59.85862").await;
+    assert_eq!(second.json(), first.json());
+    // Another point in the same areas shares the body, so it is answered without the database.
+    proxy.down();
+    let near = get(&app, "/v1/lookup?lon=17.63891&lat=59.85861").await;
+    proxy.up();
+    assert_eq!(near.status, 200, "{}", near.text());
+    assert_eq!(near.json(), first.json());
+    assert_eq!(near.header("cache-status"), Some("segstat; hit"));
+}
