@@ -254,7 +254,7 @@ fn importing_the_same_files_again_changes_nothing() {
 }
 
 /// A copy of the data folder (as links) with one file replaced.
-fn broken_data(file: &str, content: Vec<u8>) -> (tempdir::Dir, PathBuf) {
+pub(crate) fn broken_data(file: &str, content: Vec<u8>) -> (tempdir::Dir, PathBuf) {
     let dir = tempdir::Dir::new();
     for (_, rel) in bundled::FILES {
         let target = dir.path.join(rel);
@@ -269,7 +269,7 @@ fn broken_data(file: &str, content: Vec<u8>) -> (tempdir::Dir, PathBuf) {
     (dir, path)
 }
 
-mod tempdir {
+pub(crate) mod tempdir {
     pub struct Dir {
         pub path: std::path::PathBuf,
     }
@@ -293,11 +293,11 @@ mod tempdir {
     }
 }
 
-fn real(file: &str) -> Vec<u8> {
+pub(crate) fn real(file: &str) -> Vec<u8> {
     std::fs::read(data_dir().join(file)).unwrap()
 }
 
-fn replace_once(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+pub(crate) fn replace_once(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
     let text = String::from_utf8(bytes.to_vec()).unwrap();
     assert!(text.contains(from), "{from} not in the file");
     text.replacen(from, to, 1).into_bytes()

@@ -14,6 +14,7 @@ mod limits;
 mod migrations;
 mod online;
 mod openapi;
+mod resilience;
 mod summaries;
 mod synthetic;
 mod system;
