@@ -86,8 +86,8 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         name: "SEGSTAT_REFRESH_SECS",
-        default: "5",
-        meaning: "how often the server checks the database for a new data version (1–3600)",
+        default: "1",
+        meaning: "how often the server checks the database for a new data version, so answers it holds in memory switch to a new import (1–3600)",
     },
     Setting {
         name: "SEGSTAT_CACHE_MB",
