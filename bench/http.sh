@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# HTTP benchmarks (issue #6): segstat in release mode on the synthetic national dataset, each
+# scenario measured with `wrk -t2 -c32 -d10s --latency` beside nginx serving the identical
+# response bytes from a file (the machine's limit), and beside tipg (GeoJSON, from PyPI) and
+# Martin (tiles, from crates.io) on copies of the same PostGIS tables. Then scenario 8: the
+# first requests after a restart and after a new import. Writes bench/results/http-<time>/.
+#
+#   bench/http.sh                        everything (installs wrk, nginx, tipg; Martin if
+#                                        MARTIN_BIN is given or `martin` is on PATH)
+#   BENCH_DURATION=5s bench/http.sh      shorter runs
+#   SEED=2 bench/http.sh                 another synthetic dataset
+#
+# Martin is not installed by this script: `cargo install martin@1.14.0 --locked
+# --no-default-features --features postgres --root target/peers` builds it (about 15 minutes
+# on 2 cores); then MARTIN_BIN=target/peers/bin/martin bench/http.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=../scripts/dev-db.sh
+source scripts/dev-db.sh
+
+seed="${SEED:-1}"
+ours_port=18080; nginx_port=18081; tipg_port=18082; martin_port=18083
+out="bench/results/http-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out/www" "$out/nginx"
+out="$(cd "$out" && pwd)"
+
+command -v wrk >/dev/null || apt_install wrk
+command -v nginx >/dev/null || apt_install nginx-light
+command -v curl >/dev/null || apt_install curl
+
+SEGSTAT_DB_NAME=segstat_bench_http ensure_database
+cargo build --release --locked --quiet
+bin=target/release/segstat
+$bin migrate >/dev/null 2>&1
+dir="target/synthetic-$seed"
+[ -f "$dir/catalogue.json" ] || $bin generate-synthetic --seed "$seed" --out "$dir"
+$bin import synthetic --dir "$dir" 2>&1 | grep -v " INFO " || true
+
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    nginx -p "$out/nginx" -c "$out/nginx/nginx.conf" -s stop 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_for() { # url, what
+    for _ in $(seq 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done
+    die "$2 did not answer at $1"
+}
+
+start_ours() {
+    SEGSTAT_BIND=127.0.0.1:$ours_port SEGSTAT_RATE_LIMIT=0 RUST_LOG=warn $bin serve &
+    ours_pid=$!
+    pids+=("$ours_pid")
+    wait_for "http://127.0.0.1:$ours_port/ready" segstat
+}
+
+# Peer tables: copies of what segstat serves, with a primary key and a spatial index.
+psql -q "$DATABASE_URL" <<'SQL'
+DROP SCHEMA IF EXISTS peer CASCADE;
+CREATE SCHEMA peer;
+CREATE TABLE peer.regso AS
+    SELECT code AS id, name, municipality_code, geom FROM areas WHERE division = 'regso-2025';
+ALTER TABLE peer.regso ADD PRIMARY KEY (id);
+CREATE INDEX ON peer.regso USING gist (geom);
+CREATE INDEX ON peer.regso (municipality_code);
+CREATE TABLE peer.regso_choropleth AS
+    SELECT r.id, r.name, r.municipality_code, t.area_type, v.value AS employment_rate,
+           ST_SimplifyPreserveTopology(r.geom, 15) AS geom
+    FROM peer.regso r
+    LEFT JOIN area_types t ON t.division = 'regso-2025' AND t.code = r.id AND t.year = 2023
+    LEFT JOIN indicator_values v ON v.division = 'regso-2025' AND v.code = r.id AND v.year = 2023
+         AND v.indicator = 'employment_rate' AND v.breakdown = 'total';
+ALTER TABLE peer.regso_choropleth ADD PRIMARY KEY (id);
+CREATE INDEX ON peer.regso_choropleth USING gist (geom);
+CREATE INDEX ON peer.regso_choropleth (municipality_code);
+ANALYZE peer.regso; ANALYZE peer.regso_choropleth;
+SQL
+
+# 5,000 random points inside Sweden for the lookup scenario.
+psql -Atq "$DATABASE_URL" -c "SELECT round(ST_X(p)::numeric, 5) || ' ' || round(ST_Y(p)::numeric, 5)
+    FROM (SELECT (ST_Dump(ST_Transform(ST_GeneratePoints(geom, 5000, 42), 4326))).geom AS p
+          FROM areas WHERE division = 'riket') s" > "$out/points.txt"
+
+cat > "$out/nginx/nginx.conf" <<EOF
+worker_processes 2;
+pid $out/nginx/nginx.pid;
+error_log $out/nginx/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    default_type application/octet-stream;
+    server { listen 127.0.0.1:$nginx_port; root $out/www; }
+}
+EOF
+nginx -p "$out/nginx" -c "$out/nginx/nginx.conf"
+
+# tipg: from PyPI, in a virtualenv of its own.
+tipg_url=""
+if [ "${BENCH_TIPG:-1}" = 1 ]; then
+    [ -x bench/.venv/bin/uvicorn ] || { python3 -m venv bench/.venv && bench/.venv/bin/pip install -q "tipg==1.*" "uvicorn==0.*"; }
+    socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
+    DATABASE_URL="postgresql://postgres@/segstat_bench_http?host=$socket_dir" TIPG_DB_SCHEMAS='["peer"]' \
+        bench/.venv/bin/uvicorn tipg.main:app --host 127.0.0.1 --port $tipg_port --workers 2 --log-level warning &
+    pids+=($!)
+    wait_for "http://127.0.0.1:$tipg_port/collections/peer.regso" tipg
+    tipg_url="http://127.0.0.1:$tipg_port"
+fi
+
+martin_url=""
+martin_bin="${MARTIN_BIN:-$(command -v martin || true)}"
+if [ -n "$martin_bin" ]; then
+    socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
+    "$martin_bin" --listen-addresses 127.0.0.1:$martin_port --workers 2 \
+        "postgresql://postgres@localhost/segstat_bench_http?host=$socket_dir" >"$out/martin.log" 2>&1 &
+    pids+=($!)
+    wait_for "http://127.0.0.1:$martin_port/catalog" Martin
+    martin_url="http://127.0.0.1:$martin_port"
+fi
+
+start_ours
+export BENCH_OURS="http://127.0.0.1:$ours_port" BENCH_NGINX="http://127.0.0.1:$nginx_port" \
+    BENCH_TIPG="$tipg_url" BENCH_MARTIN="$martin_url" BENCH_WWW="$out/www" BENCH_OUT="$out" \
+    BENCH_PID="$ours_pid" BENCH_POINTS="$out/points.txt"
+{
+    echo "# HTTP benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo
+    echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; synthetic seed $seed; wrk -t2 -c${BENCH_CONNECTIONS:-32} -d${BENCH_DURATION:-10s}"
+    echo
+} > "$out/header.md"
+python3 bench/http.py
+
+# Scenario 8: cold starts.
+printf '| when | scenario | status | first request | second request |\n|---|---|---|---|---|\n' > "$out/cold.md"
+kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true
+start_ours
+python3 bench/http.py cold "after a restart"
+# A new import: the same dataset with one file changed, so the data version changes and every
+# cached answer is void.
+rm -rf "$dir-changed"; cp -r "$dir" "$dir-changed"
+printf '\n' >> "$dir-changed/catalogue.json"
+started=$(date +%s.%N)
+$bin import synthetic --dir "$dir-changed" 2>&1 | grep -v " INFO " || true
+new_version=$(psql -Atq "$DATABASE_URL" -c "SELECT data_version FROM data_state")
+for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$ours_port/ready" | grep -q "$new_version" && break
+    sleep 0.1
+done
+echo "new data version $new_version served $(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$started" "$(date +%s.%N)") s after the import started" | tee -a "$out/header.md"
+python3 bench/http.py cold "after a new import"
+cat "$out/header.md" "$out/report.md" <(echo) "$out/cold.md" > "$out/README.md"
+say "report: $out/README.md"
