@@ -79,10 +79,12 @@ async fn assets_have_types_strong_etags_and_long_caching() {
         assert!(again.body.is_empty());
         assert_eq!(again.header("etag"), Some(etag.as_str()));
 
+        // The HTTP/1 dispatcher drops a HEAD body on the wire; in process the route and the
+        // headers are what can be checked.
         let head = send(&app, TestRequest::default().method(Method::HEAD).uri(&path)).await;
         assert_eq!(head.status, 200, "{path}");
-        assert!(head.body.is_empty(), "HEAD {path} has a body");
         assert_eq!(head.header("etag"), Some(etag.as_str()));
+        assert_eq!(head.header("content-type"), Some(expected), "{path}");
     }
 }
 
