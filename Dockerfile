@@ -1,9 +1,12 @@
 # Multi-stage build: compile in the Rust image, run in a slim Debian with only libpq.
 FROM rust:1-bookworm AS build
 WORKDIR /src
-RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev \
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev nodejs npm \
     && rm -rf /var/lib/apt/lists/*
 COPY Cargo.toml Cargo.lock build.rs ./
+# build.rs bundles the explorer page with npm and embeds it in the binary.
+COPY explorer/package.json explorer/package-lock.json explorer/build.mjs explorer/
+COPY explorer/src explorer/src
 COPY migrations migrations
 COPY src src
 RUN cargo build --release --locked && strip target/release/segstat

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Serves the API on http://127.0.0.1:8080 from a fresh Debian/Ubuntu machine: installs
-# PostgreSQL + PostGIS if missing (or says what to install), starts a private throwaway cluster
-# (or uses DATABASE_URL when set), migrates, loads the bundled real SCB data (a no-op when it
-# is loaded already), and serves.
+# Serves the API on http://127.0.0.1:8080 (the explorer page at /) from a fresh Debian/Ubuntu
+# machine: installs PostgreSQL + PostGIS, and Node.js + npm to build the explorer page, if missing
+# (or says what to install), starts a private throwaway cluster (or uses DATABASE_URL when set),
+# migrates, loads the bundled real SCB data (a no-op when it is loaded already), and serves.
 #
 #   scripts/serve.sh                  the real bundled data
 #   scripts/serve.sh --synthetic [N]  the synthetic national dataset (seed N, default 1) instead;
@@ -22,6 +22,8 @@ esac
 command -v cargo >/dev/null \
     || die "cargo is missing: install the Rust toolchain (https://rustup.rs or apt-get install cargo), then run this again"
 [ -f /usr/include/postgresql/libpq-fe.h ] || apt_install libpq-dev
+# The build bundles the explorer page (served at /) with npm.
+command -v npm >/dev/null || apt_install nodejs npm
 ensure_database
 
 cargo build --release --locked
@@ -32,5 +34,5 @@ if [ -n "$synthetic" ]; then
 else
     target/release/segstat import bundled --data-dir data
 fi
-say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/v1 (Swagger UI at /v1/docs/); Ctrl-C stops"
+say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/ (the explorer; the API at /v1, Swagger UI at /v1/docs/); Ctrl-C stops"
 exec target/release/segstat serve

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian/Ubuntu machine: installs PostgreSQL + PostGIS (or
 # says what to install), starts the private throwaway cluster, validates the OpenAPI document,
-# and runs every unit and integration test against the real database.
+# runs every unit and integration test against the real database, then the explorer page's
+# unit tests (node --test) and its browser test (scripts/browser-test.sh).
 #
 #   scripts/test.sh [extra cargo test arguments]
 #
@@ -17,8 +18,9 @@ command -v cargo >/dev/null \
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then DATABASE_URL="$TEST_DATABASE_URL"; fi
 ensure_packages_for_build() {
-    # Building needs libpq even when the database is elsewhere.
+    # Building needs libpq even when the database is elsewhere, and npm for the explorer page.
     [ -f /usr/include/postgresql/libpq-fe.h ] || apt_install libpq-dev
+    command -v npm >/dev/null || apt_install nodejs npm
 }
 ensure_packages_for_build
 ensure_database
@@ -41,3 +43,7 @@ fi
 .venv/bin/openapi-spec-validator openapi/openapi.json
 
 cargo test --locked "$@"
+
+# The explorer page: its pure functions, then the page in headless Chromium against a server.
+node --test explorer/tests/unit/
+scripts/browser-test.sh

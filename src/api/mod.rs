@@ -3,6 +3,7 @@
 pub mod areas;
 pub mod data;
 pub mod docs;
+pub mod explorer;
 pub mod features;
 pub mod indicators;
 pub mod landing;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);
+    explorer::configure(cfg);
 }
 
 /// Parameters of resources that only negotiate language and format.

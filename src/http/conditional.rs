@@ -86,7 +86,7 @@ pub fn etag(version: &str, req: &HttpRequest, variant: &str) -> String {
 
 /// The tag in `If-None-Match` that matches `etag`, if any. Tags we marked with a content coding
 /// (see [`mark_etag_with_encoding`]) match their uncoded form.
-fn matching_tag(req: &HttpRequest, etag: &str) -> Option<String> {
+pub fn matching_tag(req: &HttpRequest, etag: &str) -> Option<String> {
     let inm = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
     let bare = etag.trim_matches('"');
     // `*` is not honoured: on a GET it would answer 304 before we know the resource exists.

@@ -8,6 +8,7 @@ mod caching;
 mod cli;
 mod data;
 mod errors;
+mod explorer;
 mod features;
 mod import;
 mod limits;
