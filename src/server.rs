@@ -69,6 +69,11 @@ pub async fn serve(config: Config) -> Result<()> {
             ))
         })?
         .shutdown_timeout(10)
+        // A client gets 5 s to send its request head (slow-loris clients are cut off with a
+        // 408) and 1 s to close after the answer; idle keep-alive connections close after 30 s.
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(Duration::from_secs(30))
         .run()
         .await?;
     Ok(())

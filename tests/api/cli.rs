@@ -134,3 +134,56 @@ fn openapi_command_prints_the_committed_spec() {
         include_str!("../../openapi/openapi.json")
     );
 }
+
+#[test]
+fn slow_clients_are_cut_off_and_do_not_hold_the_server() {
+    use std::io::{Read, Write};
+    let db = TestDb::migrated();
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = segstat(
+        &["serve"],
+        &[("DATABASE_URL", &db.url()), ("SEGSTAT_BIND", &bind)],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let health = format!("http://{bind}/health");
+    for _ in 0..100 {
+        if segstat::server::healthcheck(&health).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Fifty clients send half a request head and stop.
+    let mut slow: Vec<std::net::TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&bind).unwrap();
+            s.write_all(b"GET /v1/meta HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            s
+        })
+        .collect();
+    // Others are still served meanwhile.
+    let served = segstat::server::healthcheck(&health).is_ok();
+    // The server closes the slow ones itself, bounded by its request timeout (5 s); the read
+    // timeout here only keeps a broken server from hanging the test.
+    let mut closed = 0;
+    for s in &mut slow {
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut answer = Vec::new();
+        if s.read_to_end(&mut answer).is_ok() {
+            let text = String::from_utf8_lossy(&answer);
+            assert!(
+                text.is_empty() || text.starts_with("HTTP/1.1 408"),
+                "{text}"
+            );
+            closed += 1;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(served, "a slow client blocked the others");
+    assert_eq!(closed, 50, "the server left slow connections open");
+}
