@@ -27,6 +27,7 @@ out="$(cd "$out" && pwd)"
 command -v wrk >/dev/null || apt_install wrk
 command -v nginx >/dev/null || apt_install nginx-light
 command -v curl >/dev/null || apt_install curl
+command -v socat >/dev/null || apt_install socat
 
 SEGSTAT_DB_NAME=segstat_bench_http ensure_database
 cargo build --release --locked --quiet
@@ -98,12 +99,17 @@ http {
 EOF
 nginx -p "$out/nginx" -c "$out/nginx/nginx.conf"
 
+# The peers' database drivers want a TCP address; the private cluster listens on a socket only.
+socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
+socat TCP-LISTEN:18432,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$socket_dir/.s.PGSQL.5432" &
+pids+=($!)
+peer_db="postgresql://postgres@127.0.0.1:18432/segstat_bench_http"
+
 # tipg: from PyPI, in a virtualenv of its own.
 tipg_url=""
 if [ "${BENCH_TIPG:-1}" = 1 ]; then
     [ -x bench/.venv/bin/uvicorn ] || { python3 -m venv bench/.venv && bench/.venv/bin/pip install -q "tipg==1.*" "uvicorn==0.*"; }
-    socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
-    DATABASE_URL="postgresql://postgres@/segstat_bench_http?host=$socket_dir" TIPG_DB_SCHEMAS='["peer"]' \
+    DATABASE_URL="$peer_db" TIPG_DB_SCHEMAS='["peer"]' \
         bench/.venv/bin/uvicorn tipg.main:app --host 127.0.0.1 --port $tipg_port --workers 2 --log-level warning &
     pids+=($!)
     wait_for "http://127.0.0.1:$tipg_port/collections/peer.regso" tipg
@@ -113,9 +119,7 @@ fi
 martin_url=""
 martin_bin="${MARTIN_BIN:-$(command -v martin || true)}"
 if [ -n "$martin_bin" ]; then
-    socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
-    "$martin_bin" --listen-addresses 127.0.0.1:$martin_port --workers 2 \
-        "postgresql://postgres@localhost/segstat_bench_http?host=$socket_dir" >"$out/martin.log" 2>&1 &
+    "$martin_bin" --listen-addresses 127.0.0.1:$martin_port --workers 2 "$peer_db" >"$out/martin.log" 2>&1 &
     pids+=($!)
     wait_for "http://127.0.0.1:$martin_port/catalog" Martin
     martin_url="http://127.0.0.1:$martin_port"
@@ -131,13 +135,13 @@ export BENCH_OURS="http://127.0.0.1:$ours_port" BENCH_NGINX="http://127.0.0.1:$n
     echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; synthetic seed $seed; wrk -t2 -c${BENCH_CONNECTIONS:-32} -d${BENCH_DURATION:-10s}"
     echo
 } > "$out/header.md"
-python3 bench/http.py
+python3 bench/scenarios.py
 
 # Scenario 8: cold starts.
 printf '| when | scenario | status | first request | second request |\n|---|---|---|---|---|\n' > "$out/cold.md"
 kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true
 start_ours
-python3 bench/http.py cold "after a restart"
+python3 bench/scenarios.py cold "after a restart"
 # A new import: the same dataset with one file changed, so the data version changes and every
 # cached answer is void.
 rm -rf "$dir-changed"; cp -r "$dir" "$dir-changed"
@@ -150,6 +154,6 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 echo "new data version $new_version served $(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$started" "$(date +%s.%N)") s after the import started" | tee -a "$out/header.md"
-python3 bench/http.py cold "after a new import"
+python3 bench/scenarios.py cold "after a new import"
 cat "$out/header.md" "$out/report.md" <(echo) "$out/cold.md" > "$out/README.md"
 say "report: $out/README.md"

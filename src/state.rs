@@ -103,11 +103,17 @@ impl AppState {
         let started = std::time::Instant::now();
         let built = db::read(&self.pool, |conn| {
             let data = db::data_state::current(conn)?;
-            let (areas, shapes): (Vec<_>, Vec<_>) =
-                db::summaries::outlines(conn)?.into_iter().unzip();
+            let mut areas = Vec::new();
+            let mut shapes = PointIndex::builder();
+            for division in db::summaries::divisions_with_outlines(conn)? {
+                for (area, shape) in db::summaries::outlines(conn, &division)? {
+                    areas.push(area);
+                    shapes.add(&shape);
+                }
+            }
             Ok(AreaLocator {
                 data_version: data.data_version,
-                index: PointIndex::new(&shapes),
+                index: shapes.build(),
                 areas,
             })
         })

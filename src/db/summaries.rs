@@ -159,15 +159,40 @@ struct Outline {
     wkb: Vec<u8>,
 }
 
-/// Every area with a geometry, in the order of [`containing`], with its full-resolution
-/// polygons: what the in-memory point lookup holds.
-pub fn outlines(conn: &mut PgConnection) -> Result<Vec<(Containing, crate::geo::MultiPolygon)>> {
+#[derive(QueryableByName)]
+struct DivisionId {
+    #[diesel(sql_type = Text)]
+    division: String,
+}
+
+/// The divisions with geometry (but riket), in the order of [`containing`]: its areas are
+/// ordered by code length, then by the division's first year.
+pub fn divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<String>> {
+    Ok(diesel::sql_query(
+        "SELECT a.division FROM areas a JOIN divisions d ON d.id = a.division
+         WHERE a.geom IS NOT NULL AND d.level <> 'riket'
+         GROUP BY a.division, d.first_year
+         ORDER BY min(length(a.code)), d.first_year, a.division",
+    )
+    .load::<DivisionId>(conn)?
+    .into_iter()
+    .map(|d| d.division)
+    .collect())
+}
+
+/// The areas of one division that have a geometry, by code, with their full-resolution
+/// polygons: what the in-memory point lookup holds. One division at a time, to bound memory.
+pub fn outlines(
+    conn: &mut PgConnection,
+    division: &str,
+) -> Result<Vec<(Containing, crate::geo::MultiPolygon)>> {
     let rows: Vec<Outline> = diesel::sql_query(
         "SELECT a.division, d.level, a.code, a.name, a.geometry_source, ST_AsBinary(a.geom) AS wkb
          FROM areas a JOIN divisions d ON d.id = a.division
-         WHERE a.geom IS NOT NULL AND d.level <> 'riket'
-         ORDER BY length(a.code), d.first_year, a.division, a.code",
+         WHERE a.division = $1 AND a.geom IS NOT NULL
+         ORDER BY a.code",
     )
+    .bind::<Text, _>(division)
     .load(conn)?;
     rows.into_iter()
         .map(|r| {

@@ -31,37 +31,60 @@ fn to_cm(v: f64) -> i32 {
     (v * 100.0).round().clamp(i32::MIN as f64, i32::MAX as f64) as i32
 }
 
+/// Collects polygons one at a time (each kept only in its compact form), then indexes them.
+#[derive(Default)]
+pub struct Builder {
+    shapes: Vec<Shape>,
+}
+
+impl Builder {
+    /// Adds the next polygon; `containing` answers with positions in the order added.
+    pub fn add(&mut self, mp: &MultiPolygon) {
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for p in super::points(mp) {
+            bbox = [
+                bbox[0].min(p[0]),
+                bbox[1].min(p[1]),
+                bbox[2].max(p[0]),
+                bbox[3].max(p[1]),
+            ];
+        }
+        self.shapes.push(Shape {
+            rings: mp
+                .iter()
+                .flatten()
+                .map(|ring| ring.iter().map(|p| [to_cm(p[0]), to_cm(p[1])]).collect())
+                .collect(),
+            bbox,
+        });
+    }
+
+    pub fn build(self) -> PointIndex {
+        PointIndex::from_shapes(self.shapes)
+    }
+}
+
 impl PointIndex {
-    /// Indexes `polygons` (in one projected CRS, metres); `contains` answers with their positions
-    /// in this list.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Indexes `polygons` (in one projected CRS, metres); `containing` answers with their
+    /// positions in this list.
     pub fn new(polygons: &[MultiPolygon]) -> PointIndex {
-        let shapes: Vec<Shape> = polygons
-            .iter()
-            .map(|mp| {
-                let mut bbox = [
-                    f64::INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::NEG_INFINITY,
-                ];
-                for p in super::points(mp) {
-                    bbox = [
-                        bbox[0].min(p[0]),
-                        bbox[1].min(p[1]),
-                        bbox[2].max(p[0]),
-                        bbox[3].max(p[1]),
-                    ];
-                }
-                Shape {
-                    rings: mp
-                        .iter()
-                        .flatten()
-                        .map(|ring| ring.iter().map(|p| [to_cm(p[0]), to_cm(p[1])]).collect())
-                        .collect(),
-                    bbox,
-                }
-            })
-            .collect();
+        let mut builder = PointIndex::builder();
+        for mp in polygons {
+            builder.add(mp);
+        }
+        builder.build()
+    }
+
+    fn from_shapes(shapes: Vec<Shape>) -> PointIndex {
         let mut extent = [
             f64::INFINITY,
             f64::INFINITY,

@@ -180,7 +180,30 @@ pub fn respond(
     if let Some(l) = rep.link {
         res.insert_header((header::LINK, l));
     }
-    res.body(rep.body)
+    body_of(&mut res, rep.body)
+}
+
+/// Bodies larger than this go out as a stream of slices of the one shared buffer.
+const STREAM_ABOVE: usize = 256 * 1024;
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// The response with `body`. A large body (every RegSO at full resolution is 35 MB) is handed
+/// to the connection in slices: given whole, actix-web copies it into each connection's write
+/// buffer, which costs a copy per response and as many copies in memory as clients reading it.
+/// Slices of the shared `Bytes` are not copied, and the connection takes the next only once it
+/// has written the last.
+fn body_of(res: &mut actix_web::HttpResponseBuilder, body: Bytes) -> HttpResponse {
+    if body.len() <= STREAM_ABOVE {
+        return res.body(body);
+    }
+    let len = body.len();
+    let chunks = (0..len).step_by(STREAM_CHUNK).map(move |start| {
+        Ok::<_, std::convert::Infallible>(body.slice(start..(start + STREAM_CHUNK).min(len)))
+    });
+    res.body(actix_web::body::SizedStream::new(
+        len as u64,
+        futures_util::stream::iter(chunks),
+    ))
 }
 
 /// Answers a request whose body is built from the served data.
