@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::indicators::unknown_indicators;
 use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
 use crate::domain::codes::{self, Level};
 use crate::error::{Error, ParamError, Result};
@@ -319,18 +320,28 @@ pub async fn get_data(
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     data_response(&req, &state, &variant, move |conn, data| {
         let catalogue = db::indicators::catalogue(conn)?;
-        let mut problems = Vec::new();
+        let mut problems = unknown_indicators(&catalogue, "indicator", &p.indicator);
         let units: BTreeMap<String, String> = catalogue
             .iter()
             .map(|(i, _)| (i.id.clone(), i.unit.clone()))
             .collect();
-        for id in &p.indicator {
-            if !units.contains_key(id) {
+        // Breakdowns the asked indicators have in some division; a typo would otherwise
+        // answer an empty list.
+        let breakdowns: BTreeSet<&str> = catalogue
+            .iter()
+            .filter(|(i, _)| p.indicator.contains(&i.id))
+            .flat_map(|(_, coverage)| coverage.iter())
+            .flat_map(|c| c.breakdowns.iter().flatten())
+            .map(String::as_str)
+            .collect();
+        let indicators_known = problems.is_empty();
+        for b in p.breakdown.iter().flatten() {
+            if indicators_known && !breakdowns.contains(b.as_str()) {
                 problems.push(ParamError::new(
-                    "indicator",
+                    "breakdown",
                     format!(
-                        "{id:?} is not an indicator; known: {}",
-                        units.keys().cloned().collect::<Vec<_>>().join(", ")
+                        "{b:?} is not a breakdown of the indicators asked for; they have: {}",
+                        breakdowns.iter().copied().collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }

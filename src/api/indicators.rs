@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
@@ -98,6 +98,46 @@ fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverag
     }
 }
 
+/// The ids in `asked` that the catalogue lacks, each an error on parameter `name` that lists
+/// the known ids. Every endpoint that takes indicator ids checks them with this.
+pub fn unknown_indicators(
+    catalogue: &[(IndicatorRow, Vec<Coverage>)],
+    name: &str,
+    asked: &[String],
+) -> Vec<ParamError> {
+    let known = || {
+        catalogue
+            .iter()
+            .map(|(i, _)| i.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    asked
+        .iter()
+        .filter(|id| !catalogue.iter().any(|(i, _)| &i.id == *id))
+        .map(|id| {
+            ParamError::new(
+                name,
+                format!("{id:?} is not an indicator; known: {}", known()),
+            )
+        })
+        .collect()
+}
+
+/// [`unknown_indicators`] against the served catalogue, as a 400.
+pub fn check_indicators(
+    conn: &mut diesel::PgConnection,
+    name: &str,
+    asked: &[String],
+) -> Result<()> {
+    let unknown = unknown_indicators(&db::indicators::catalogue(conn)?, name, asked);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(unknown))
+    }
+}
+
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IndicatorsParams {
@@ -149,6 +189,18 @@ pub async fn get_indicators(
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
         let list = db::indicators::catalogue(conn)?;
+        if let Some(theme) = &p.theme {
+            let themes: BTreeSet<&str> = list.iter().map(|(i, _)| i.theme.as_str()).collect();
+            if !themes.contains(theme.as_str()) {
+                return Err(Error::bad_param(
+                    "theme",
+                    format!(
+                        "{theme:?} is not a theme of the served data; themes: {}",
+                        themes.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
         let indicators = list
             .into_iter()
             .filter(|(i, _)| p.theme.as_ref().is_none_or(|t| &i.theme == t))

@@ -68,10 +68,10 @@ impl FromQuery for LookupParams {
                 4326
             }
         };
-        let lon = coordinate(r, "lon", -180.0..=180.0);
-        let lat = coordinate(r, "lat", -90.0..=90.0);
-        let easting = coordinate(r, "easting", -10_000_000.0..=10_000_000.0);
-        let northing = coordinate(r, "northing", -10_000_000.0..=20_000_000.0);
+        let lon = coordinate(r, "lon", sweref::LON_RANGE);
+        let lat = coordinate(r, "lat", sweref::LAT_RANGE);
+        let easting = coordinate(r, "easting", sweref::EASTING_RANGE);
+        let northing = coordinate(r, "northing", sweref::NORTHING_RANGE);
         let (needed, other): (&[&str], bool) = if crs == 3006 {
             (&["easting", "northing"], lon.is_some() || lat.is_some())
         } else {

@@ -9,10 +9,11 @@ use serde_json::json;
 use utoipa::IntoParams;
 
 use crate::api::features::division_of;
+use crate::api::indicators::check_indicators;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
-use crate::http::negotiate::Lang;
+use crate::http::negotiate::{Format, Lang};
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
@@ -128,6 +129,7 @@ pub async fn get_tile(
     let (Some(z), Some(x), Some(y)) = (z, x, y) else {
         return Err(Error::BadRequest(errors));
     };
+    Format::from_accept(&req, &[Format::Mvt])?;
     let variant = "mvt".to_owned();
     let layer = collection.clone();
     data_response(&req, &state, &variant, move |conn, _data| {
@@ -137,6 +139,7 @@ pub async fn get_tile(
             _ => "geom",
         };
         let indicators = p.indicator.clone().unwrap_or_default();
+        check_indicators(conn, "indicator", &indicators)?;
         // An attribute per indicator, named by its id (checked to be [a-z0-9_]); values bound.
         let value_columns: String = indicators
             .iter()
@@ -178,17 +181,21 @@ pub struct TileJsonParams {
     /// Passed on to the tile URLs.
     #[param(value_type = Option<String>)]
     pub indicator: Option<Vec<String>>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
 impl FromQuery for TileJsonParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = Lang::negotiate(r, req);
+        let lang = Lang::negotiate_json(r, req);
         let TileParams { year, indicator } = TileParams::from_query(r, req);
         TileJsonParams {
             year,
             indicator,
+            f: (),
             lang,
         }
     }
@@ -210,6 +217,7 @@ pub async fn get_tilejson(
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
+        check_indicators(conn, "indicator", p.indicator.as_deref().unwrap_or_default())?;
         let extents = crate::db::features::extents(conn)?;
         let e = extents.iter().find(|e| e.division == division);
         let bounds = e
