@@ -135,6 +135,9 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CollectionsParams {
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -143,6 +146,7 @@ impl FromQuery for CollectionsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         CollectionsParams {
             lang: Lang::negotiate_json(r, req),
+            f: (),
         }
     }
 }

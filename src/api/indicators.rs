@@ -147,6 +147,9 @@ pub struct IndicatorsParams {
     /// Only indicators with values at this level.
     #[param(value_type = Option<String>, example = "regso")]
     pub level: Option<String>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -164,7 +167,12 @@ impl FromQuery for IndicatorsParams {
                 );
             }
         }
-        IndicatorsParams { theme, level, lang }
+        IndicatorsParams {
+            theme,
+            level,
+            f: (),
+            lang,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Integer, Nullable, SmallInt, Text};
 use serde_json::json;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::features::division_of;
 use crate::api::indicators::check_indicators;
@@ -201,10 +201,50 @@ impl FromQuery for TileJsonParams {
     }
 }
 
+/// A vector layer of a TileJSON document.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the document `get_tilejson` builds; never built
+pub struct TileJsonLayer {
+    #[schema(example = "regso-2025")]
+    id: String,
+    /// Attribute name → description.
+    #[schema(value_type = Object)]
+    fields: (),
+    minzoom: u8,
+    maxzoom: u8,
+}
+
+/// TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec), with MapLibre's `promoteId`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the document `get_tilejson` builds; never built
+pub struct TileJson {
+    #[schema(example = "3.0.0")]
+    tilejson: String,
+    name: String,
+    description: String,
+    /// The data version.
+    version: String,
+    attribution: String,
+    #[schema(example = "xyz")]
+    scheme: String,
+    /// URL templates with `{z}`, `{x}` and `{y}`.
+    tiles: Vec<String>,
+    minzoom: u8,
+    maxzoom: u8,
+    /// west, south, east, north in CRS84.
+    bounds: [f64; 4],
+    /// longitude, latitude, zoom.
+    center: [f64; 3],
+    vector_layers: Vec<TileJsonLayer>,
+    /// Collection id → the attribute to use as feature id.
+    #[schema(rename = "promoteId", value_type = Object)]
+    promote_id: (),
+}
+
 /// TileJSON 3.0 for a collection's vector tiles, as MapLibre reads it.
 #[utoipa::path(get, path = "/v1/tiles/{collection}", tag = "tiles",
     params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
-    responses((status = 200, description = "TileJSON 3.0.0."),
+    responses((status = 200, description = "TileJSON 3.0.0.", body = TileJson),
               (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tilejson(
     req: HttpRequest,
