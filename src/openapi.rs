@@ -239,6 +239,9 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (&["get_inequality"], "level", OneOf(&["kommun", "lan"])),
         (&[], "level", OneOf(LEVELS)),
         (&[], "division", OneOf(api::areas::DIVISIONS)),
+        (&[], "theme", OneOf(crate::import::catalogue::THEMES)),
+        (&["get_municipality_summary"], "code", Pattern("^[0-9]{4}$")),
+        (&["get_county_summary"], "code", Pattern("^[0-9]{2}$")),
         (&[], "municipality", Pattern("^[0-9]{4}$")),
         (&[], "county", Pattern("^[0-9]{2}$")),
         (

@@ -13,6 +13,7 @@ use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::import::catalogue::THEMES;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -158,6 +159,14 @@ impl FromQuery for IndicatorsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
         let theme = r.take("theme");
+        if let Some(t) = &theme {
+            if !THEMES.contains(&t.as_str()) {
+                r.fail(
+                    "theme",
+                    format!("{t:?} is not one of: {}", THEMES.join(", ")),
+                );
+            }
+        }
         let level = r.take("level");
         if let Some(l) = &level {
             if !["riket", "lan", "kommun", "regso", "deso"].contains(&l.as_str()) {
@@ -197,18 +206,6 @@ pub async fn get_indicators(
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
         let list = db::indicators::catalogue(conn)?;
-        if let Some(theme) = &p.theme {
-            let themes: BTreeSet<&str> = list.iter().map(|(i, _)| i.theme.as_str()).collect();
-            if !themes.contains(theme.as_str()) {
-                return Err(Error::bad_param(
-                    "theme",
-                    format!(
-                        "{theme:?} is not a theme of the served data; themes: {}",
-                        themes.into_iter().collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            }
-        }
         let indicators = list
             .into_iter()
             .filter(|(i, _)| p.theme.as_ref().is_none_or(|t| &i.theme == t))

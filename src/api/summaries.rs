@@ -303,6 +303,12 @@ pub async fn get_inequality(
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     data_response(&req, &state, &variant, move |conn, data| {
         let years = db::summaries::inequality_years(conn)?;
+        if years.is_empty() {
+            // Whatever the year: there is no ranking to find.
+            return Err(Error::NotFound(
+                "the served data has no inequality index (no income-quintile counts)".into(),
+            ));
+        }
         let year = match p.year {
             Some(y) if years.contains(&y) => y,
             Some(y) => {
