@@ -1,9 +1,17 @@
 //! The OpenAPI document, generated from the handlers' annotations. `openapi/openapi.json` is
 //! this document as committed; a test fails when they differ (`segstat openapi` regenerates it).
 
-use utoipa::OpenApi;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::{
+    ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder, Schema,
+};
+use utoipa::{Modify, Number, OpenApi};
 
 use crate::api;
+use crate::geo::sweref;
+use crate::limits;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +51,7 @@ Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Ci
         api::tiles::get_tile,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
+    modifiers(&SharedResponses, &ParameterRules),
     tags(
         (name = "discovery", description = "Landing page, conformance, metadata and this document"),
         (name = "system", description = "Liveness and readiness for operators"),
@@ -63,4 +72,313 @@ pub fn spec_json() -> String {
         .expect("the OpenAPI document serialises");
     json.push('\n');
     json
+}
+
+/// Operations that read no data: the database being down cannot make them a 503.
+const WITHOUT_DATABASE: &[&str] = &[
+    "get_health",
+    "get_area_types",
+    "get_landing",
+    "get_conformance",
+    "get_openapi",
+];
+/// Operations that negotiate no format (`Query<()>`): never a 406.
+const WITHOUT_NEGOTIATION: &[&str] = &["get_health", "get_ready", "get_openapi"];
+/// Operations the rate limit does not apply to (`http::rate_limit::EXEMPT_PATHS`).
+const WITHOUT_RATE_LIMIT: &[&str] = &["get_health", "get_ready"];
+
+fn problem(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        crate::error::PROBLEM_JSON,
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build(),
+    )
+}
+
+fn string_header(description: &str) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(Object::with_type(Type::String))
+        .description(Some(description))
+        .build()
+}
+
+/// The statuses the shared machinery answers for every operation (query parsing, conditional
+/// requests, negotiation, the URI limit, the rate limit, the database pool), documented once as
+/// components and referenced from each operation that does not describe them itself.
+struct SharedResponses;
+
+impl SharedResponses {
+    fn responses() -> Vec<(&'static str, &'static str, Response)> {
+        vec![
+            (
+                "400",
+                "BadRequest",
+                problem("Bad, unknown or repeated parameters, each named in `errors`.").build(),
+            ),
+            (
+                "304",
+                "NotModified",
+                ResponseBuilder::new()
+                    .description("The representation named in If-None-Match is current.")
+                    .header("ETag", string_header("The current strong validator"))
+                    .build(),
+            ),
+            (
+                "406",
+                "NotAcceptable",
+                problem("Accept admits none of the formats this resource produces.").build(),
+            ),
+            (
+                "414",
+                "UriTooLong",
+                problem("The request target is longer than the limit in /v1/meta.").build(),
+            ),
+            (
+                "429",
+                "TooManyRequests",
+                problem("Over the client's rate limit; retry after Retry-After seconds.")
+                    .header(
+                        "Retry-After",
+                        HeaderBuilder::new()
+                            .schema(Object::with_type(Type::Integer))
+                            .description(Some("Seconds to wait"))
+                            .build(),
+                    )
+                    .header(
+                        "RateLimit",
+                        string_header("Remaining quota (draft-ietf-httpapi-ratelimit-headers)"),
+                    )
+                    .header(
+                        "RateLimit-Policy",
+                        string_header("The quota policy (draft-ietf-httpapi-ratelimit-headers)"),
+                    )
+                    .build(),
+            ),
+            (
+                "503",
+                "ServiceUnavailable",
+                problem("The database is unavailable, too slow or not migrated; retry shortly.")
+                    .header(
+                        "Retry-After",
+                        HeaderBuilder::new()
+                            .schema(Object::with_type(Type::Integer))
+                            .description(Some("Seconds to wait"))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        ]
+    }
+
+    fn applies(status: &str, operation_id: &str) -> bool {
+        match status {
+            "406" => !WITHOUT_NEGOTIATION.contains(&operation_id),
+            "429" => !WITHOUT_RATE_LIMIT.contains(&operation_id),
+            "503" => !WITHOUT_DATABASE.contains(&operation_id),
+            _ => true,
+        }
+    }
+}
+
+impl Modify for SharedResponses {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let shared = SharedResponses::responses();
+        for (_, name, response) in &shared {
+            components
+                .responses
+                .insert((*name).to_owned(), RefOr::T(response.clone()));
+        }
+        for_each_operation(doc, |id, op| {
+            for (status, name, _) in &shared {
+                if SharedResponses::applies(status, id) {
+                    op.responses
+                        .responses
+                        .entry((*status).to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
+                }
+            }
+        });
+    }
+}
+
+fn for_each_operation(doc: &mut Document, mut f: impl FnMut(&str, &mut Operation)) {
+    for item in doc.paths.paths.values_mut() {
+        if let Some(op) = item.get.as_mut() {
+            let id = op.operation_id.clone().unwrap_or_default();
+            f(&id, op);
+        }
+    }
+}
+
+/// What a parameter accepts, stated in the spec from the same constants the code checks.
+enum Rule {
+    OneOf(&'static [&'static str]),
+    Pattern(&'static str),
+    Text { min: usize, max: usize },
+    Integer(i64, i64),
+    Number(f64, f64),
+}
+
+const JSON_ONLY: &[&str] = &["json"];
+const LEVELS: &[&str] = &["riket", "lan", "kommun", "regso", "deso"];
+const CRS: &[&str] = &[
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/3006",
+    "CRS84",
+    "EPSG:3006",
+];
+/// Comma-separated catalogue ids (lowercase letters, digits and `_`).
+const ID_LIST: &str = "^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$";
+
+/// (operations, or empty for every operation that has the parameter; parameter; rule).
+fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
+    use Rule::*;
+    vec![
+        (&["get_inequality"], "level", OneOf(&["kommun", "lan"])),
+        (&[], "level", OneOf(LEVELS)),
+        (&[], "division", OneOf(api::areas::DIVISIONS)),
+        (&[], "theme", OneOf(crate::import::catalogue::THEMES)),
+        (&["get_municipality_summary"], "code", Pattern("^[0-9]{4}$")),
+        (&["get_county_summary"], "code", Pattern("^[0-9]{2}$")),
+        (&[], "municipality", Pattern("^[0-9]{4}$")),
+        (&[], "county", Pattern("^[0-9]{2}$")),
+        (
+            &[],
+            "geometry",
+            OneOf(&["full", "simplified", "coarse", "centroid", "none"]),
+        ),
+        (
+            &["get_lookup"],
+            "crs",
+            OneOf(&[
+                "CRS84",
+                "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+                "EPSG:4326",
+                "EPSG:3006",
+                "http://www.opengis.net/def/crs/EPSG/0/3006",
+            ]),
+        ),
+        (&[], "crs", OneOf(CRS)),
+        (&[], "bbox-crs", OneOf(CRS)),
+        (&["get_data"], "f", OneOf(&["json", "csv", "jsonstat"])),
+        (&["get_inequality"], "f", OneOf(&["json", "csv"])),
+        (&["get_items", "get_item"], "f", OneOf(&["geojson", "json"])),
+        (&[], "f", OneOf(JSON_ONLY)),
+        (&[], "sep", OneOf(&[",", "comma", ";", "semicolon", "tab"])),
+        (&[], "decimal", OneOf(&["point", "comma"])),
+        (&[], "bom", OneOf(&["true", "false"])),
+        (&["get_data"], "limit", Integer(1, api::data::MAX_VALUES)),
+        (&["get_data"], "offset", Integer(0, api::data::MAX_OFFSET)),
+        (&[], "limit", Integer(1, limits::MAX_LIMIT)),
+        (&[], "offset", Integer(0, limits::MAX_OFFSET)),
+        (&["get_data"], "latest", Integer(1, 50)),
+        (&["get_data"], "from_year", Integer(1990, 2100)),
+        (&["get_data"], "to_year", Integer(1990, 2100)),
+        (&["get_data"], "indicator", Pattern(ID_LIST)),
+        (
+            &["get_items", "get_item", "get_tile", "get_tilejson"],
+            "indicator",
+            Pattern(ID_LIST),
+        ),
+        (
+            &[],
+            "q",
+            Text {
+                min: 1,
+                max: limits::MAX_SEARCH_CHARS,
+            },
+        ),
+        (
+            &[],
+            "lon",
+            Number(*sweref::LON_RANGE.start(), *sweref::LON_RANGE.end()),
+        ),
+        (
+            &[],
+            "lat",
+            Number(*sweref::LAT_RANGE.start(), *sweref::LAT_RANGE.end()),
+        ),
+        (
+            &[],
+            "easting",
+            Number(*sweref::EASTING_RANGE.start(), *sweref::EASTING_RANGE.end()),
+        ),
+        (
+            &[],
+            "northing",
+            Number(
+                *sweref::NORTHING_RANGE.start(),
+                *sweref::NORTHING_RANGE.end(),
+            ),
+        ),
+        (
+            &["get_tile"],
+            "z",
+            Integer(
+                i64::from(api::tiles::MIN_ZOOM),
+                i64::from(api::tiles::MAX_ZOOM),
+            ),
+        ),
+    ]
+}
+
+fn apply(rule: &Rule, schema: &mut Object) {
+    match rule {
+        Rule::OneOf(values) => {
+            schema.schema_type = SchemaType::Type(Type::String);
+            schema.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
+        }
+        Rule::Pattern(p) => {
+            schema.schema_type = SchemaType::Type(Type::String);
+            schema.pattern = Some((*p).to_owned());
+        }
+        Rule::Text { min, max } => {
+            schema.schema_type = SchemaType::Type(Type::String);
+            schema.min_length = Some(*min);
+            schema.max_length = Some(*max);
+            // Surrounding blanks are trimmed: something else must be there.
+            schema.pattern = Some("\\S".to_owned());
+        }
+        Rule::Integer(min, max) => {
+            schema.schema_type = SchemaType::Type(Type::Integer);
+            schema.minimum = Some(Number::Int(*min as isize));
+            schema.maximum = Some(Number::Int(*max as isize));
+        }
+        Rule::Number(min, max) => {
+            schema.schema_type = SchemaType::Type(Type::Number);
+            schema.minimum = Some(Number::Float(*min));
+            schema.maximum = Some(Number::Float(*max));
+        }
+    }
+}
+
+/// Tightens parameter schemas to what the server accepts (enums, patterns, ranges), from the
+/// constants the parsers use, so a client (or a fuzzer) can tell valid requests from invalid.
+struct ParameterRules;
+
+impl Modify for ParameterRules {
+    fn modify(&self, doc: &mut Document) {
+        let rules = parameter_rules();
+        for_each_operation(doc, |id, op| {
+            for param in op.parameters.iter_mut().flatten() {
+                let Some(rule) = rules
+                    .iter()
+                    .find(|(ops, name, _)| {
+                        *name == param.name && (ops.is_empty() || ops.contains(&id))
+                    })
+                    .map(|(_, _, rule)| rule)
+                else {
+                    continue;
+                };
+                let mut schema = match param.schema.take() {
+                    Some(RefOr::T(Schema::Object(o))) => o,
+                    _ => ObjectBuilder::new().build(),
+                };
+                apply(rule, &mut schema);
+                param.schema = Some(RefOr::T(Schema::Object(schema)));
+            }
+        });
+    }
 }

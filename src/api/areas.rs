@@ -135,7 +135,7 @@ pub struct AreasParams {
     #[param(value_type = Option<String>, example = "01")]
     pub county: Option<String>,
     /// RegSO of this area type (1–5) in `year`.
-    #[param(value_type = Option<i16>, minimum = 1, maximum = 5)]
+    #[param(value_type = Option<i16>, minimum = 1, maximum = 5, example = 1)]
     pub area_type: Option<i16>,
     /// The year `area_type` refers to.
     #[param(value_type = Option<i16>, example = 2023)]
@@ -149,6 +149,9 @@ pub struct AreasParams {
     /// Areas to skip, 0–100000.
     #[param(value_type = Option<i64>)]
     pub offset: (),
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -180,10 +183,13 @@ impl FromQuery for AreasParams {
                 "area_type and year go together",
             );
         }
-        let q = r.take("q").map(|q| q.trim().to_owned());
-        if q.as_ref()
-            .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS || q.is_empty())
-        {
+        // The length limit counts what was sent, blanks included, as the spec states it.
+        let q = r.take("q");
+        let too_long = q
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS);
+        let q = q.map(|q| q.trim().to_owned());
+        if too_long || q.as_ref().is_some_and(|q| q.is_empty()) {
             r.fail("q", format!("give 1–{MAX_SEARCH_CHARS} characters"));
         }
         let limit = Paging::read(r);
@@ -197,6 +203,7 @@ impl FromQuery for AreasParams {
             q,
             limit,
             offset: (),
+            f: (),
             lang,
         }
     }
@@ -298,6 +305,9 @@ pub struct AreaParams {
     /// Only this division version of the code (default: every version the code exists in).
     #[param(value_type = Option<String>, example = "regso-2020")]
     pub division: Option<String>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -307,6 +317,7 @@ impl FromQuery for AreaParams {
         let lang = Lang::negotiate_json(r, req);
         AreaParams {
             division: one_of(r, "division", DIVISIONS),
+            f: (),
             lang,
         }
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::indicators::unknown_indicators;
 use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
 use crate::domain::codes::{self, Level};
 use crate::error::{Error, ParamError, Result};
@@ -74,7 +75,7 @@ pub struct DataParams {
     #[param(value_type = Option<String>, example = "0180,1480")]
     pub area: Option<Vec<(String, Option<String>)>>,
     /// Every area of this level (`riket`, `lan`, `kommun`, `regso`, `deso`). Either this or `area`.
-    #[param(value_type = Option<String>, example = "kommun")]
+    #[param(value_type = Option<String>)]
     pub level: Option<String>,
     /// With `level`: only areas in this kommun.
     #[param(value_type = Option<String>)]
@@ -105,7 +106,7 @@ pub struct DataParams {
     #[param(value_type = Option<String>)]
     pub decimal: (),
     /// CSV byte-order mark: `true` or `false`.
-    #[param(value_type = Option<bool>)]
+    #[param(value_type = Option<String>)]
     pub bom: (),
     /// Page size, 1–100000 (default 10000).
     #[param(value_type = Option<i64>)]
@@ -301,12 +302,53 @@ pub struct DataResponse {
     pub page: PageInfo,
 }
 
+/// A JSON-stat 2.0 dataset (`f=jsonstat`): one cube over indicator × Region × Tid × breakdown,
+/// as [`jsonstat`] writes it.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // describes the document `jsonstat` builds; never built itself
+pub struct JsonStatDataset {
+    #[schema(example = "2.0")]
+    version: String,
+    #[schema(example = "dataset")]
+    class: String,
+    label: String,
+    source: String,
+    #[schema(value_type = Option<String>)]
+    updated: (),
+    /// `data_version` and `synthetic`.
+    #[schema(value_type = Object)]
+    extension: (),
+    #[schema(example = json!(["indicator", "Region", "Tid", "breakdown"]))]
+    id: Vec<String>,
+    size: Vec<u32>,
+    #[schema(value_type = Object)]
+    role: (),
+    #[schema(value_type = Object)]
+    dimension: (),
+    value: Vec<Option<f64>>,
+    /// `..` for each missing or suppressed cell, by cell index.
+    #[schema(value_type = Object)]
+    status: (),
+}
+
+/// The JSON bodies of `/v1/data`: values in long form, or JSON-stat with `f=jsonstat`. Both are
+/// `application/json`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // documents the two bodies; each is rendered by its own function
+pub enum DataBody {
+    Values(DataResponse),
+    JsonStat(JsonStatDataset),
+}
+
 /// Indicator values in long form: for areas by code, or every area of a level (optionally in
 /// one kommun or län), for chosen years and breakdowns. JSON, CSV (Excel-ready options) or
 /// JSON-stat 2.0.
 #[utoipa::path(get, path = "/v1/data", tag = "data", params(DataParams),
     responses(
-        (status = 200, description = "Values, each with its unit and status (JSON; with f=csv, CSV; with f=jsonstat, JSON-stat 2.0).", body = DataResponse),
+        (status = 200, description = "Values, each with its unit and status: JSON (default), CSV (f=csv or Accept: text/csv), or JSON-stat 2.0 (f=jsonstat, also application/json).", content(
+            (DataBody = "application/json"),
+            (String = "text/csv"))),
         (status = 400, description = "Every bad parameter, named: unknown indicator, malformed code, year outside the data, conflicting parameters.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 406, description = "Accept admits none of JSON, CSV.", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -319,18 +361,28 @@ pub async fn get_data(
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     data_response(&req, &state, &variant, move |conn, data| {
         let catalogue = db::indicators::catalogue(conn)?;
-        let mut problems = Vec::new();
+        let mut problems = unknown_indicators(&catalogue, "indicator", &p.indicator);
         let units: BTreeMap<String, String> = catalogue
             .iter()
             .map(|(i, _)| (i.id.clone(), i.unit.clone()))
             .collect();
-        for id in &p.indicator {
-            if !units.contains_key(id) {
+        // Breakdowns the asked indicators have in some division; a typo would otherwise
+        // answer an empty list.
+        let breakdowns: BTreeSet<&str> = catalogue
+            .iter()
+            .filter(|(i, _)| p.indicator.contains(&i.id))
+            .flat_map(|(_, coverage)| coverage.iter())
+            .flat_map(|c| c.breakdowns.iter().flatten())
+            .map(String::as_str)
+            .collect();
+        let indicators_known = problems.is_empty();
+        for b in p.breakdown.iter().flatten() {
+            if indicators_known && !breakdowns.contains(b.as_str()) {
                 problems.push(ParamError::new(
-                    "indicator",
+                    "breakdown",
                     format!(
-                        "{id:?} is not an indicator; known: {}",
-                        units.keys().cloned().collect::<Vec<_>>().join(", ")
+                        "{b:?} is not a breakdown of the indicators asked for; they have: {}",
+                        breakdowns.iter().copied().collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }

@@ -9,9 +9,11 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::indicators::check_indicators;
 use crate::db::{self, features::FeatureQuery, features::GeometryLevel};
 use crate::domain::codes::{self, Level};
 use crate::error::{Error, Result};
+use crate::geo::sweref;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
@@ -133,6 +135,9 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CollectionsParams {
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -141,6 +146,7 @@ impl FromQuery for CollectionsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         CollectionsParams {
             lang: Lang::negotiate_json(r, req),
+            f: (),
         }
     }
 }
@@ -211,6 +217,37 @@ const BASE_PROPERTIES: &[&str] = &[
     "socioeconomic_index",
 ];
 
+/// How each feature is rendered: what `/items` and `/items/{code}` both take.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ItemParams {
+    /// The year whose area type (and `indicator` values) go into the properties.
+    #[param(value_type = Option<i16>, example = 2023)]
+    pub year: Option<i16>,
+    /// Indicator ids whose `year` values go into the properties (at most 10).
+    #[param(value_type = Option<String>, example = "population")]
+    pub indicator: Option<Vec<String>>,
+    /// The properties to include, comma-separated (default all): the base properties and the
+    /// indicators asked for.
+    #[param(value_type = Option<String>, example = "code,name,area_type")]
+    pub properties: Option<Vec<String>>,
+    /// `full` (default), `simplified` (municipality maps), `coarse` (national maps), `centroid` or `none`.
+    #[param(value_type = Option<String>, example = "simplified")]
+    pub geometry: GeometryLevel,
+    /// Coordinate decimals, 0–9.
+    #[param(value_type = Option<u8>, maximum = 9)]
+    pub precision: Option<u8>,
+    /// `http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default) or `http://www.opengis.net/def/crs/EPSG/0/3006`.
+    #[param(value_type = Option<String>)]
+    pub crs: bool,
+    /// `geojson` (default) or `json` (the same GeoJSON); or by `Accept`.
+    #[param(value_type = Option<String>)]
+    pub f: (),
+    #[param(value_type = Option<Lang>)]
+    pub lang: Lang,
+}
+
+/// The filters and paging of `/items`, beside the rendering of each feature.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ItemsParams {
@@ -219,7 +256,8 @@ pub struct ItemsParams {
     pub limit: Paging,
     #[param(value_type = Option<i64>, minimum = 0)]
     pub offset: (),
-    /// minLon,minLat,maxLon,maxLat (or easting/northing with `bbox-crs` EPSG:3006).
+    /// minLon,minLat,maxLon,maxLat (or minEasting,minNorthing,maxEasting,maxNorthing with
+    /// `bbox-crs` EPSG:3006).
     #[param(value_type = Option<String>, example = "17.8,59.3,18.2,59.4")]
     pub bbox: Option<[f64; 4]>,
     /// `http://www.opengis.net/def/crs/EPSG/0/3006` for a bbox in SWEREF 99 TM.
@@ -234,26 +272,8 @@ pub struct ItemsParams {
     /// Only RegSO of this area type in `year`.
     #[param(value_type = Option<i16>, minimum = 1, maximum = 5)]
     pub area_type: Option<i16>,
-    /// The year whose area type (and `indicator` values) go into the properties.
-    #[param(value_type = Option<i16>, example = 2023)]
-    pub year: Option<i16>,
-    /// Indicator ids whose `year` values go into the properties (at most 10).
-    #[param(value_type = Option<String>, example = "population")]
-    pub indicator: Option<Vec<String>>,
-    /// The properties to include, comma-separated (default all).
-    #[param(value_type = Option<String>, example = "code,name,area_type")]
-    pub properties: Option<Vec<String>>,
-    /// `full` (default), `simplified` (municipality maps), `coarse` (national maps), `centroid` or `none`.
-    #[param(value_type = Option<String>, example = "simplified")]
-    pub geometry: GeometryLevel,
-    /// Coordinate decimals, 0–9.
-    #[param(value_type = Option<u8>, maximum = 9)]
-    pub precision: Option<u8>,
-    /// `http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default) or `http://www.opengis.net/def/crs/EPSG/0/3006`.
-    #[param(value_type = Option<String>)]
-    pub crs: bool,
-    #[param(value_type = Option<Lang>)]
-    pub lang: Lang,
+    #[param(ignore)]
+    pub item: ItemParams,
 }
 
 fn read_crs(r: &mut QueryReader, name: &'static str) -> bool {
@@ -267,75 +287,71 @@ fn read_crs(r: &mut QueryReader, name: &'static str) -> bool {
     }
 }
 
-impl FromQuery for ItemsParams {
+/// `minx,miny,maxx,maxy`: four finite numbers, min ≤ max, inside the ranges of the CRS.
+pub fn parse_bbox(raw: &str, sweref: bool) -> Result<[f64; 4], String> {
+    let parts: Vec<&str> = raw.split(',').map(str::trim).collect();
+    let numbers: Vec<f64> = parts.iter().filter_map(|x| x.parse::<f64>().ok()).collect();
+    let [a, b, c, d] = numbers[..] else {
+        return Err(format!("{raw:?} is not four numbers minx,miny,maxx,maxy"));
+    };
+    if parts.len() != 4 || !numbers.iter().all(|x| x.is_finite()) {
+        return Err(format!(
+            "{raw:?} is not four finite numbers minx,miny,maxx,maxy"
+        ));
+    }
+    if a > c || b > d {
+        return Err(format!("{raw:?}: a minimum is greater than its maximum"));
+    }
+    let (xs, ys, what) = if sweref {
+        (
+            sweref::EASTING_RANGE,
+            sweref::NORTHING_RANGE,
+            "EPSG:3006 easting/northing",
+        )
+    } else {
+        (
+            sweref::LON_RANGE,
+            sweref::LAT_RANGE,
+            "CRS84 longitude/latitude",
+        )
+    };
+    if ![a, c].iter().all(|x| xs.contains(x)) || ![b, d].iter().all(|y| ys.contains(y)) {
+        return Err(format!(
+            "{raw:?} is outside the {what} ranges {}–{} and {}–{}",
+            xs.start(),
+            xs.end(),
+            ys.start(),
+            ys.end()
+        ));
+    }
+    Ok([a, b, c, d])
+}
+
+fn id_list(raw: String) -> Vec<String> {
+    raw.split(',')
+        .map(|x| x.trim().to_owned())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+impl FromQuery for ItemParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate(r, req);
         if let Err(e) = Format::negotiate(r, req, &[Format::GeoJson, Format::Json]) {
             r.refuse(e);
         }
-        let limit = Paging::read(r);
-        let bbox = r.take("bbox").and_then(|raw| {
-            let v: Vec<f64> = raw
-                .split(',')
-                .filter_map(|x| x.trim().parse::<f64>().ok())
-                .collect();
-            match v.as_slice() {
-                [a, b, c, d] if v.iter().all(|x| x.is_finite()) && a <= c && b <= d => {
-                    Some([*a, *b, *c, *d])
-                }
-                _ => {
-                    r.fail(
-                        "bbox",
-                        "expected four finite numbers minx,miny,maxx,maxy with min ≤ max",
-                    );
-                    None
-                }
-            }
-        });
-        let bbox_crs = read_crs(r, "bbox-crs");
-        let municipality = r.take("municipality");
-        if municipality
-            .as_deref()
-            .is_some_and(|m| codes::level_of(m) != Some(Level::Kommun))
-        {
-            r.fail("municipality", "not a 4-digit kommun code");
-        }
-        let county = r.take("county");
-        if county
-            .as_deref()
-            .is_some_and(|c| codes::level_of(c) != Some(Level::Lan))
-        {
-            r.fail("county", "not a 2-digit län code");
-        }
-        let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
-        if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
-            r.fail("area_type", "area types are 1–5");
-        }
         let year = r.parse_as::<i16>("year", "a year");
-        let indicator = r.take("indicator").map(|s| {
-            s.split(',')
-                .map(|x| x.trim().to_owned())
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-        });
+        let indicator = r.take("indicator").map(id_list);
         if indicator
             .as_ref()
             .is_some_and(|i| i.len() > 10 || i.is_empty())
         {
             r.fail("indicator", "give 1–10 indicator ids");
         }
-        if (indicator.is_some() || area_type.is_some())
-            && year.is_none()
-            && !r.has_errors_for(&["year"])
-        {
-            r.fail("year", "indicator= and area_type= need year=");
+        if indicator.is_some() && year.is_none() && !r.has_errors_for(&["year"]) {
+            r.fail("year", "indicator= needs year=");
         }
-        let properties = r.take("properties").map(|s| {
-            s.split(',')
-                .map(|x| x.trim().to_owned())
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-        });
+        let properties = r.take("properties").map(id_list);
         if let Some(props) = &properties {
             let asked = indicator.clone().unwrap_or_default();
             for p in props {
@@ -369,6 +385,54 @@ impl FromQuery for ItemsParams {
             r.fail("precision", "give 0–9 decimals");
         }
         let crs = read_crs(r, "crs");
+        ItemParams {
+            year,
+            indicator,
+            properties,
+            geometry,
+            precision,
+            crs,
+            f: (),
+            lang,
+        }
+    }
+}
+
+impl FromQuery for ItemsParams {
+    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
+        let item = ItemParams::from_query(r, req);
+        let limit = Paging::read(r);
+        let bbox_crs = read_crs(r, "bbox-crs");
+        let bbox = r
+            .take("bbox")
+            .and_then(|raw| match parse_bbox(&raw, bbox_crs) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    r.fail("bbox", e);
+                    None
+                }
+            });
+        let municipality = r.take("municipality");
+        if municipality
+            .as_deref()
+            .is_some_and(|m| codes::level_of(m) != Some(Level::Kommun))
+        {
+            r.fail("municipality", "not a 4-digit kommun code");
+        }
+        let county = r.take("county");
+        if county
+            .as_deref()
+            .is_some_and(|c| codes::level_of(c) != Some(Level::Lan))
+        {
+            r.fail("county", "not a 2-digit län code");
+        }
+        let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
+        if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
+            r.fail("area_type", "area types are 1–5");
+        }
+        if area_type.is_some() && item.year.is_none() && !r.has_errors_for(&["year"]) {
+            r.fail("year", "area_type= needs year=");
+        }
         ItemsParams {
             limit,
             offset: (),
@@ -377,15 +441,62 @@ impl FromQuery for ItemsParams {
             municipality,
             county,
             area_type,
-            year,
-            indicator,
-            properties,
-            geometry,
-            precision,
-            crs,
-            lang,
+            item,
         }
     }
+}
+
+/// The properties of a feature as `/items` writes them. Which are present follows
+/// `properties`; `year`, `area_type` and `socioeconomic_index` come with `year`, and each
+/// indicator asked for is one more property, named by its id, a number or null.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the text `feature_text` writes; never built
+pub struct FeatureProperties {
+    #[schema(example = "0180R036")]
+    code: Option<String>,
+    name: Option<String>,
+    #[schema(example = "regso-2025")]
+    division: Option<String>,
+    county_code: Option<String>,
+    municipality_code: Option<String>,
+    regso_code: Option<String>,
+    geometry_source: Option<String>,
+    year: Option<i16>,
+    #[schema(minimum = 1, maximum = 5)]
+    area_type: Option<i16>,
+    socioeconomic_index: Option<f64>,
+}
+
+/// A GeoJSON Feature (RFC 7946) whose `id` is the area's official code.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the text `feature_text` writes; never built
+pub struct Feature {
+    #[schema(pattern = "^Feature$", example = "Feature")]
+    r#type: String,
+    #[schema(example = "0180R036")]
+    id: String,
+    /// A GeoJSON geometry, or null with `geometry=none`.
+    #[schema(value_type = Option<Object>)]
+    geometry: (),
+    properties: FeatureProperties,
+}
+
+/// A GeoJSON FeatureCollection page with the members of OGC API – Features.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the text `render_items` writes; never built
+pub struct FeatureCollection {
+    #[schema(pattern = "^FeatureCollection$", example = "FeatureCollection")]
+    r#type: String,
+    features: Vec<Feature>,
+    #[schema(rename = "numberMatched")]
+    number_matched: i64,
+    #[schema(rename = "numberReturned")]
+    number_returned: i64,
+    #[schema(rename = "timeStamp", value_type = String, format = DateTime)]
+    time_stamp: (),
+    data_version: String,
+    synthetic: bool,
+    links: Vec<Link>,
 }
 
 /// Renders features as GeoJSON text around their precomputed geometry.
@@ -393,7 +504,7 @@ fn feature_text(
     out: &mut String,
     division: &str,
     row: &db::features::FeatureRow,
-    p: &ItemsParams,
+    p: &ItemParams,
     values: &BTreeMap<(String, String), Option<f64>>,
 ) {
     let mut props = Map::new();
@@ -439,18 +550,22 @@ fn render_items(
     conn: &mut diesel::PgConnection,
     division: &str,
     q: &FeatureQuery,
-    p: &ItemsParams,
+    p: &ItemParams,
+    paging: Paging,
     url: Option<&RequestUrl>,
     data: &db::data_state::DataState,
 ) -> Result<(String, usize)> {
+    if let Some(ids) = &p.indicator {
+        check_indicators(conn, "indicator", ids)?;
+    }
     let (matched, rows) = db::features::features(
         conn,
         q,
         p.geometry,
         p.precision,
         p.crs,
-        p.limit.limit,
-        p.limit.offset,
+        paging.limit,
+        paging.offset,
     )?;
     let mut values = BTreeMap::new();
     if let (Some(ids), Some(year)) = (&p.indicator, p.year) {
@@ -482,7 +597,7 @@ fn render_items(
                 }
                 feature_text(&mut out, division, row, p, &values);
             }
-            let info = page_info(url, p.limit, matched, rows.len() as i64, GEOJSON);
+            let info = page_info(url, paging, matched, rows.len() as i64, GEOJSON);
             out.push_str("],\"numberMatched\":");
             out.push_str(&info.number_matched.to_string());
             out.push_str(",\"numberReturned\":");
@@ -524,8 +639,8 @@ fn with_crs_header(mut res: HttpResponse, sweref: bool) -> HttpResponse {
 
 /// Features of a collection as GeoJSON, paged, filtered, with choropleth data.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), ItemsParams),
-    responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", content_type = "application/geo+json"),
+    params(("collection" = String, Path, example = "regso-2025"), ItemsParams, ItemParams),
+    responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", body = FeatureCollection, content_type = "application/geo+json"),
               (status = 400, description = "Bad parameters, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_items(
@@ -536,21 +651,21 @@ pub async fn get_items(
 ) -> Result<HttpResponse> {
     let division = division_of(&path)?;
     let url = RequestUrl::of(&req);
-    let sweref = p.crs;
-    let variant = format!("geojson|{}", p.lang.code());
+    let sweref = p.item.crs;
+    let variant = format!("geojson|{}", p.item.lang.code());
     let q = FeatureQuery {
         division: division.to_owned(),
         municipality: p.municipality.clone(),
         county: p.county.clone(),
         area_type: p.area_type,
-        year: p.year,
+        year: p.item.year,
         bbox: p.bbox,
         bbox_3006: p.bbox_crs,
         ..FeatureQuery::default()
     };
     let res = data_response(&req, &state, &variant, move |conn, data| {
-        let (body, _) = render_items(conn, division, &q, &p, Some(&url), data)?;
-        Ok(geojson_response(body, p.lang))
+        let (body, _) = render_items(conn, division, &q, &p.item, p.limit, Some(&url), data)?;
+        Ok(geojson_response(body, p.item.lang))
     })
     .await?;
     Ok(with_crs_header(res, sweref))
@@ -558,14 +673,14 @@ pub async fn get_items(
 
 /// One feature by its official code.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items/{code}", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), ("code" = String, Path, example = "0180R036"), ItemsParams),
-    responses((status = 200, description = "A GeoJSON Feature.", content_type = "application/geo+json"),
+    params(("collection" = String, Path, example = "regso-2025"), ("code" = String, Path, example = "0180R036"), ItemParams),
+    responses((status = 200, description = "A GeoJSON Feature.", body = Feature, content_type = "application/geo+json"),
               (status = 404, description = "No such collection or feature.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_item(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    Query(p): Query<ItemsParams>,
+    Query(p): Query<ItemParams>,
 ) -> Result<HttpResponse> {
     let (collection, raw) = path.into_inner();
     let division = division_of(&collection)?;
@@ -580,8 +695,12 @@ pub async fn get_item(
         year: p.year,
         ..FeatureQuery::default()
     };
+    let one = Paging {
+        limit: 1,
+        offset: 0,
+    };
     let res = data_response(&req, &state, &variant, move |conn, data| {
-        let (body, _) = render_items(conn, division, &q, &p, None, data)?;
+        let (body, _) = render_items(conn, division, &q, &p, one, None, data)?;
         Ok(geojson_response(body, p.lang))
     })
     .await?;

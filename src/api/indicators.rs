@@ -7,12 +7,13 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
-use crate::error::{Error, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::import::catalogue::THEMES;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -98,6 +99,46 @@ fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverag
     }
 }
 
+/// The ids in `asked` that the catalogue lacks, each an error on parameter `name` that lists
+/// the known ids. Every endpoint that takes indicator ids checks them with this.
+pub fn unknown_indicators(
+    catalogue: &[(IndicatorRow, Vec<Coverage>)],
+    name: &str,
+    asked: &[String],
+) -> Vec<ParamError> {
+    let known = || {
+        catalogue
+            .iter()
+            .map(|(i, _)| i.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    asked
+        .iter()
+        .filter(|id| !catalogue.iter().any(|(i, _)| &i.id == *id))
+        .map(|id| {
+            ParamError::new(
+                name,
+                format!("{id:?} is not an indicator; known: {}", known()),
+            )
+        })
+        .collect()
+}
+
+/// [`unknown_indicators`] against the served catalogue, as a 400.
+pub fn check_indicators(
+    conn: &mut diesel::PgConnection,
+    name: &str,
+    asked: &[String],
+) -> Result<()> {
+    let unknown = unknown_indicators(&db::indicators::catalogue(conn)?, name, asked);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(unknown))
+    }
+}
+
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IndicatorsParams {
@@ -107,6 +148,9 @@ pub struct IndicatorsParams {
     /// Only indicators with values at this level.
     #[param(value_type = Option<String>, example = "regso")]
     pub level: Option<String>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -115,6 +159,14 @@ impl FromQuery for IndicatorsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
         let theme = r.take("theme");
+        if let Some(t) = &theme {
+            if !THEMES.contains(&t.as_str()) {
+                r.fail(
+                    "theme",
+                    format!("{t:?} is not one of: {}", THEMES.join(", ")),
+                );
+            }
+        }
         let level = r.take("level");
         if let Some(l) = &level {
             if !["riket", "lan", "kommun", "regso", "deso"].contains(&l.as_str()) {
@@ -124,7 +176,12 @@ impl FromQuery for IndicatorsParams {
                 );
             }
         }
-        IndicatorsParams { theme, level, lang }
+        IndicatorsParams {
+            theme,
+            level,
+            f: (),
+            lang,
+        }
     }
 }
 

@@ -27,12 +27,17 @@ pub struct LookupParams {
     #[param(value_type = Option<f64>, example = 59.4117)]
     pub lat: Option<f64>,
     /// `CRS84` (default, lon/lat) or `EPSG:3006` (SWEREF 99 TM, with `easting`/`northing`).
-    #[param(value_type = Option<String>, example = "EPSG:3006")]
+    #[param(value_type = Option<String>)]
     pub crs: i32,
-    #[param(value_type = Option<f64>, example = 668500.0)]
+    /// SWEREF 99 TM easting in metres (with `crs=EPSG:3006`), e.g. 668500.
+    #[param(value_type = Option<f64>)]
     pub easting: Option<f64>,
-    #[param(value_type = Option<f64>, example = 6590000.0)]
+    /// SWEREF 99 TM northing in metres (with `crs=EPSG:3006`), e.g. 6590000.
+    #[param(value_type = Option<f64>)]
     pub northing: Option<f64>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -68,10 +73,10 @@ impl FromQuery for LookupParams {
                 4326
             }
         };
-        let lon = coordinate(r, "lon", -180.0..=180.0);
-        let lat = coordinate(r, "lat", -90.0..=90.0);
-        let easting = coordinate(r, "easting", -10_000_000.0..=10_000_000.0);
-        let northing = coordinate(r, "northing", -10_000_000.0..=20_000_000.0);
+        let lon = coordinate(r, "lon", sweref::LON_RANGE);
+        let lat = coordinate(r, "lat", sweref::LAT_RANGE);
+        let easting = coordinate(r, "easting", sweref::EASTING_RANGE);
+        let northing = coordinate(r, "northing", sweref::NORTHING_RANGE);
         let (needed, other): (&[&str], bool) = if crs == 3006 {
             (&["easting", "northing"], lon.is_some() || lat.is_some())
         } else {
@@ -99,6 +104,7 @@ impl FromQuery for LookupParams {
             crs,
             easting,
             northing,
+            f: (),
             lang,
         }
     }

@@ -30,6 +30,9 @@ pub struct SummaryParams {
     /// Years, comma-separated (default: every year with data).
     #[param(value_type = Option<String>, example = "2023")]
     pub year: Option<Vec<i16>>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -48,7 +51,7 @@ impl FromQuery for SummaryParams {
                 })
                 .collect()
         });
-        SummaryParams { year, lang }
+        SummaryParams { year, f: (), lang }
     }
 }
 
@@ -223,9 +226,15 @@ pub struct InequalityParams {
     /// `json` (default) or `csv`.
     #[param(value_type = Option<String>)]
     pub f: Format,
-    /// CSV separator and options as for `/v1/data`.
+    /// CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.
     #[param(value_type = Option<String>)]
     pub sep: CsvOptions,
+    /// CSV decimal mark: `point` (default) or `comma` (with `sep=;` or `tab`).
+    #[param(value_type = Option<String>)]
+    pub decimal: (),
+    /// CSV byte-order mark: `true` or `false`.
+    #[param(value_type = Option<String>)]
+    pub bom: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
@@ -252,6 +261,8 @@ impl FromQuery for InequalityParams {
             year,
             f,
             sep,
+            decimal: (),
+            bom: (),
             lang,
         }
     }
@@ -279,7 +290,9 @@ pub struct Inequality {
 
 /// The inequality index of every kommun (or län) for a year, most unequal first, with rank.
 #[utoipa::path(get, path = "/v1/inequality", tag = "summaries", params(InequalityParams),
-    responses((status = 200, description = "The ranking (JSON, or CSV with f=csv).", body = Inequality),
+    responses((status = 200, description = "The ranking (JSON, or CSV with f=csv or Accept: text/csv).", content(
+                  (Inequality = "application/json"),
+                  (String = "text/csv"))),
               (status = 400, description = "A bad parameter, or a year without an index.", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "The served data has no inequality index.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_inequality(
@@ -290,6 +303,12 @@ pub async fn get_inequality(
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     data_response(&req, &state, &variant, move |conn, data| {
         let years = db::summaries::inequality_years(conn)?;
+        if years.is_empty() {
+            // Whatever the year: there is no ranking to find.
+            return Err(Error::NotFound(
+                "the served data has no inequality index (no income-quintile counts)".into(),
+            ));
+        }
         let year = match p.year {
             Some(y) if years.contains(&y) => y,
             Some(y) => {

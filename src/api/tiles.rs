@@ -6,13 +6,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Integer, Nullable, SmallInt, Text};
 use serde_json::json;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::features::division_of;
+use crate::api::indicators::check_indicators;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
-use crate::http::negotiate::Lang;
+use crate::http::negotiate::{Format, Lang};
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
@@ -128,6 +129,7 @@ pub async fn get_tile(
     let (Some(z), Some(x), Some(y)) = (z, x, y) else {
         return Err(Error::BadRequest(errors));
     };
+    Format::from_accept(&req, &[Format::Mvt])?;
     let variant = "mvt".to_owned();
     let layer = collection.clone();
     data_response(&req, &state, &variant, move |conn, _data| {
@@ -137,6 +139,7 @@ pub async fn get_tile(
             _ => "geom",
         };
         let indicators = p.indicator.clone().unwrap_or_default();
+        check_indicators(conn, "indicator", &indicators)?;
         // An attribute per indicator, named by its id (checked to be [a-z0-9_]); values bound.
         let value_columns: String = indicators
             .iter()
@@ -178,26 +181,70 @@ pub struct TileJsonParams {
     /// Passed on to the tile URLs.
     #[param(value_type = Option<String>)]
     pub indicator: Option<Vec<String>>,
+    /// Only `json`; `Accept: application/json` does the same.
+    #[param(value_type = Option<String>)]
+    pub f: (),
     #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
 impl FromQuery for TileJsonParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = Lang::negotiate(r, req);
+        let lang = Lang::negotiate_json(r, req);
         let TileParams { year, indicator } = TileParams::from_query(r, req);
         TileJsonParams {
             year,
             indicator,
+            f: (),
             lang,
         }
     }
 }
 
+/// A vector layer of a TileJSON document.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the document `get_tilejson` builds; never built
+pub struct TileJsonLayer {
+    #[schema(example = "regso-2025")]
+    id: String,
+    /// Attribute name → description.
+    #[schema(value_type = Object)]
+    fields: (),
+    minzoom: u8,
+    maxzoom: u8,
+}
+
+/// TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec), with MapLibre's `promoteId`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the document `get_tilejson` builds; never built
+pub struct TileJson {
+    #[schema(example = "3.0.0")]
+    tilejson: String,
+    name: String,
+    description: String,
+    /// The data version.
+    version: String,
+    attribution: String,
+    #[schema(example = "xyz")]
+    scheme: String,
+    /// URL templates with `{z}`, `{x}` and `{y}`.
+    tiles: Vec<String>,
+    minzoom: u8,
+    maxzoom: u8,
+    /// west, south, east, north in CRS84.
+    bounds: [f64; 4],
+    /// longitude, latitude, zoom.
+    center: [f64; 3],
+    vector_layers: Vec<TileJsonLayer>,
+    /// Collection id → the attribute to use as feature id.
+    #[schema(rename = "promoteId", value_type = Object)]
+    promote_id: (),
+}
+
 /// TileJSON 3.0 for a collection's vector tiles, as MapLibre reads it.
 #[utoipa::path(get, path = "/v1/tiles/{collection}", tag = "tiles",
     params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
-    responses((status = 200, description = "TileJSON 3.0.0."),
+    responses((status = 200, description = "TileJSON 3.0.0.", body = TileJson),
               (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tilejson(
     req: HttpRequest,
@@ -210,6 +257,7 @@ pub async fn get_tilejson(
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
+        check_indicators(conn, "indicator", p.indicator.as_deref().unwrap_or_default())?;
         let extents = crate::db::features::extents(conn)?;
         let e = extents.iter().find(|e| e.division == division);
         let bounds = e

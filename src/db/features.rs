@@ -106,7 +106,16 @@ pub fn features(
          ORDER BY a.code LIMIT $9 OFFSET $10",
         geometry_sql(level, precision, sweref)
     );
-    let bbox = q.bbox.map(|b| b.to_vec());
+    let bbox = q
+        .bbox
+        .map(|b| {
+            if q.bbox_3006 {
+                b
+            } else {
+                crate::geo::sweref::clip_to_sweden(b)
+            }
+        })
+        .map(|b| b.to_vec());
     let srid = if q.bbox_3006 { 3006 } else { 4326 };
     let rows: Vec<FeatureRow> = diesel::sql_query(sql)
         .bind::<Text, _>(&q.division)

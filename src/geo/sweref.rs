@@ -12,6 +12,36 @@ const LON0: f64 = 15.0;
 const K0: f64 = 0.9996;
 const FALSE_EASTING: f64 = 500_000.0;
 
+/// Longitudes and latitudes a CRS84 coordinate may take.
+pub const LON_RANGE: std::ops::RangeInclusive<f64> = -180.0..=180.0;
+pub const LAT_RANGE: std::ops::RangeInclusive<f64> = -90.0..=90.0;
+/// Eastings and northings accepted in SWEREF 99 TM: the projection of the whole globe lies well
+/// inside; beyond is a client's mistake (e.g. swapped axes or degrees), not a place.
+pub const EASTING_RANGE: std::ops::RangeInclusive<f64> = -10_000_000.0..=10_000_000.0;
+pub const NORTHING_RANGE: std::ops::RangeInclusive<f64> = -10_000_000.0..=20_000_000.0;
+
+/// Sweden with a wide margin, in CRS84 (min lon, min lat, max lon, max lat). Every area lies
+/// inside it; far from the central meridian the projection folds (a whole-world box projects
+/// to a line), so a CRS84 box is cut to this one before it is projected.
+pub const AROUND_SWEDEN: [f64; 4] = [0.0, 50.0, 40.0, 75.0];
+
+/// A CRS84 box cut to [`AROUND_SWEDEN`]; a box outside it becomes a point there, which holds
+/// no area.
+pub fn clip_to_sweden(b: [f64; 4]) -> [f64; 4] {
+    let s = AROUND_SWEDEN;
+    let c = [
+        b[0].max(s[0]),
+        b[1].max(s[1]),
+        b[2].min(s[2]),
+        b[3].min(s[3]),
+    ];
+    if c[0] > c[2] || c[1] > c[3] {
+        [s[0], s[1], s[0], s[1]]
+    } else {
+        c
+    }
+}
+
 /// (easting, northing) in metres of a WGS 84 (lon, lat) in degrees.
 pub fn project(lon: f64, lat: f64) -> (f64, f64) {
     let e2 = F * (2.0 - F);
@@ -49,6 +79,19 @@ pub fn project(lon: f64, lat: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boxes_are_clipped_to_the_region_around_sweden() {
+        assert_eq!(clip_to_sweden([-180.0, -90.0, 180.0, 90.0]), AROUND_SWEDEN);
+        assert_eq!(
+            clip_to_sweden([17.0, 59.0, 18.0, 60.0]),
+            [17.0, 59.0, 18.0, 60.0]
+        );
+        assert_eq!(
+            clip_to_sweden([-120.0, 30.0, -100.0, 40.0]),
+            [0.0, 50.0, 0.0, 50.0]
+        );
+    }
 
     /// Reference points computed with PROJ (PostGIS 3.3, `ST_Transform(…, 3006)`), not with
     /// this code.

@@ -31,7 +31,7 @@ impl CsvOptions {
                 o.sep = ';';
                 o.bom = true;
             }
-            Some("tab") | Some("\t") => o.sep = '\t',
+            Some("tab") => o.sep = '\t',
             Some(other) => r.fail("sep", format!("{other:?} is not one of: , ; tab")),
         }
         match r.take("decimal").as_deref() {

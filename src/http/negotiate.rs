@@ -104,6 +104,8 @@ pub enum Format {
     GeoJson,
     Csv,
     JsonStat,
+    /// Mapbox Vector Tile; only by `Accept`, tiles take no `f`.
+    Mvt,
 }
 
 impl Format {
@@ -113,6 +115,7 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Csv => "csv",
             Format::JsonStat => "jsonstat",
+            Format::Mvt => "mvt",
         }
     }
 
@@ -122,6 +125,7 @@ impl Format {
             Format::GeoJson => "application/geo+json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::JsonStat => "application/json",
+            Format::Mvt => "application/vnd.mapbox-vector-tile",
         }
     }
 
@@ -130,6 +134,8 @@ impl Format {
         let essence = self.media_type().split(';').next().unwrap_or("");
         range == "*/*"
             || range.eq_ignore_ascii_case(essence)
+            // The older name many tile clients still send.
+            || (self == Format::Mvt && range.eq_ignore_ascii_case("application/x-protobuf"))
             || range
                 .strip_suffix("/*")
                 .is_some_and(|t| essence.starts_with(&format!("{t}/")))
@@ -150,10 +156,8 @@ impl Format {
                 .join(", ")
         };
         if let Some(raw) = reader.take("f") {
-            return match offered
-                .iter()
-                .find(|f| f.name().eq_ignore_ascii_case(raw.trim()))
-            {
+            // Exactly as documented: the spec's enum is what is accepted.
+            return match offered.iter().find(|f| f.name() == raw) {
                 Some(&f) => Ok(f),
                 None => {
                     reader.fail("f", format!("{raw:?} is not one of: {}", names()));
@@ -161,6 +165,12 @@ impl Format {
                 }
             };
         }
+        Format::from_accept(req, offered)
+    }
+
+    /// The best `Accept` range we can serve; the first offered without one. An `Accept` that
+    /// admits none of `offered` is a 406 listing each media type once.
+    pub fn from_accept(req: &HttpRequest, offered: &[Format]) -> Result<Format, Error> {
         let Some(accept) = req
             .headers()
             .get(header::ACCEPT)
@@ -172,12 +182,16 @@ impl Format {
         weighted(accept)
             .into_iter()
             .find_map(|(range, _)| offered.iter().copied().find(|f| f.matches(range)))
-            .ok_or_else(|| Error::NotAcceptable {
-                available: offered
-                    .iter()
-                    .map(|f| f.media_type())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+            .ok_or_else(|| {
+                let mut types: Vec<&str> = Vec::new();
+                for t in offered.iter().map(|f| f.media_type()) {
+                    if !types.contains(&t) {
+                        types.push(t);
+                    }
+                }
+                Error::NotAcceptable {
+                    available: types.join(", "),
+                }
             })
     }
 }
@@ -247,5 +261,34 @@ mod tests {
             Err(Error::NotAcceptable { .. })
         ));
         assert!(matches!(format("f=xml", None), Err(Error::BadRequest(_))));
+        assert!(matches!(format("f=CSV", None), Err(Error::BadRequest(_))));
+    }
+
+    fn accept(value: Option<&str>, offered: &[Format]) -> Result<Format, Error> {
+        let mut req = TestRequest::default();
+        if let Some(a) = value {
+            req = req.insert_header((header::ACCEPT, a));
+        }
+        Format::from_accept(&req.to_http_request(), offered)
+    }
+
+    #[test]
+    fn tiles_answer_their_media_types_and_406_lists_each_type_once() {
+        for ok in [
+            None,
+            Some("*/*"),
+            Some("application/vnd.mapbox-vector-tile"),
+            Some("application/x-protobuf"),
+        ] {
+            assert_eq!(accept(ok, &[Format::Mvt]).unwrap(), Format::Mvt, "{ok:?}");
+        }
+        assert!(accept(Some("application/json"), &[Format::Mvt]).is_err());
+        let Err(Error::NotAcceptable { available }) = accept(
+            Some("application/xml"),
+            &[Format::Json, Format::Csv, Format::JsonStat],
+        ) else {
+            panic!()
+        };
+        assert_eq!(available, "application/json, text/csv; charset=utf-8");
     }
 }

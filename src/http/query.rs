@@ -31,6 +31,11 @@ fn decode(part: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
+/// True when `s` holds a C0 control character (U+0000–U+001F).
+fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c < '\u{20}')
+}
+
 impl QueryReader {
     pub fn parse(raw: &str) -> Result<QueryReader, Error> {
         let mut pairs = Vec::new();
@@ -38,6 +43,14 @@ impl QueryReader {
         for part in raw.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = part.split_once('=').unwrap_or((part, ""));
             match (decode(key), decode(value)) {
+                // PostgreSQL refuses NUL in text, and no parameter has a use for a control
+                // character: refuse them here, once, rather than in every query.
+                (Some(k), Some(v)) if has_control(&k) || has_control(&v) => {
+                    errors.push(ParamError::new(
+                        k.replace(|c: char| c < '\u{20}', "\u{fffd}"),
+                        "contains a control character (U+0000–U+001F), which no parameter accepts",
+                    ))
+                }
                 (Some(k), Some(v)) => pairs.push((k, v)),
                 (k, _) => errors.push(ParamError::new(
                     k.unwrap_or_else(|| key.to_owned()),
@@ -207,6 +220,22 @@ mod tests {
             })
             .unwrap_err();
         assert_eq!(bad_params(err), ["q"]);
+    }
+
+    #[test]
+    fn control_characters_are_refused_by_name() {
+        let err = QueryReader::parse("q=a%00b&limit=%0A5")
+            .and_then(|mut r| {
+                r.take("q");
+                r.take("limit");
+                r.finish()
+            })
+            .unwrap_err();
+        assert_eq!(bad_params(err), ["q", "limit"]);
+        let err = QueryReader::parse("a%01=1")
+            .and_then(|r| r.finish())
+            .unwrap_err();
+        assert_eq!(bad_params(err), ["a\u{fffd}"]);
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct Catalogue {
     pub indicators: Vec<Indicator>,
 }
 
-const THEMES: &[&str] = &[
+/// The themes an indicator may have; `/v1/indicators?theme=` takes these.
+pub const THEMES: &[&str] = &[
     "work",
     "education",
     "economy",

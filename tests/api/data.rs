@@ -333,3 +333,21 @@ async fn each_code_keeps_its_own_version_and_csv_pages_link_onwards() {
         ["offset"]
     );
 }
+
+#[actix_web::test]
+async fn unknown_breakdowns_and_themes_are_refused_with_what_is_allowed() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let res = get(
+        &app,
+        "/v1/data?indicator=population&area=0180&breakdown=total,bogus",
+    )
+    .await;
+    assert_eq!(res.bad_parameters(), ["breakdown"]);
+    assert!(res.text().contains("total"), "{}", res.text());
+    let res = get(&app, "/v1/indicators?theme=bogus").await;
+    assert_eq!(res.bad_parameters(), ["theme"]);
+    assert!(res.text().contains("population"), "{}", res.text());
+    // A theme no indicator of the served data has is an empty list, not an error.
+    assert_eq!(get(&app, "/v1/indicators?theme=work").await.status, 200);
+}

@@ -206,3 +206,51 @@ async fn problems_carry_cors_headers_too() {
     .await;
     assert_eq!(missing.header("access-control-allow-origin"), Some("*"));
 }
+
+#[actix_web::test]
+async fn control_characters_are_a_400_naming_the_parameter_never_a_500() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    for (uri, parameter) in [
+        ("/v1/areas?q=%00", "q"),
+        (
+            "/v1/data?indicator=population&area=0180&breakdown=%00",
+            "breakdown",
+        ),
+        (
+            "/v1/collections/regso-2025/items?indicator=%00&year=2023",
+            "indicator",
+        ),
+        ("/v1/areas?q=a%1Fb", "q"),
+    ] {
+        assert_eq!(get(&app, uri).await.bad_parameters(), [parameter], "{uri}");
+    }
+    // Path segments are checked by their own parsers: a 4xx, never a 500.
+    for uri in [
+        "/v1/areas/0180%00",
+        "/v1/areas/%00/children",
+        "/v1/collections/%00/items",
+        "/v1/collections/regso-2025/items/%00",
+        "/v1/indicators/%00",
+        "/v1/municipalities/%00/summary",
+        "/v1/tiles/%00",
+    ] {
+        let status = get(&app, uri).await.status;
+        assert!(status == 400 || status == 404, "{uri} answered {status}");
+    }
+}
+
+#[actix_web::test]
+async fn a_406_lists_each_media_type_once() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let res = send(
+        &app,
+        TestRequest::get()
+            .uri("/v1/data?indicator=population&area=0180")
+            .insert_header(("Accept", "application/xml")),
+    )
+    .await;
+    let detail = res.problem(406)["detail"].as_str().unwrap().to_owned();
+    assert_eq!(detail.matches("application/json").count(), 1, "{detail}");
+}

@@ -308,3 +308,117 @@ fn gdal_reads_the_collections_and_copies_every_regso_into_a_geopackage() {
         "{husby}"
     );
 }
+
+#[actix_web::test]
+async fn bbox_must_be_four_numbers_inside_its_crs() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let items = "/v1/collections/regso-2025/items?limit=1&bbox=";
+    for bad in [
+        "17,59,18,90.0001",
+        "-1e308,-1e308,1e308,1e308",
+        "17,foo,59.3,18,59.4",
+        "17,59.3,18",
+        "17,59.3,18,59.4,",
+        "18,59.3,17,59.4",
+        "NaN,59.3,18,59.4",
+        "0,0,2e7,2e7&bbox-crs=EPSG:3006",
+    ] {
+        let res = get(&app, &format!("{items}{bad}")).await;
+        assert!(
+            res.bad_parameters().contains(&"bbox".to_owned()),
+            "{bad}: {}",
+            res.text()
+        );
+    }
+    // The whole world, in either CRS, holds every area (and projecting it does not fail).
+    for world in [
+        "-180,-90,180,90",
+        "-1e7,-1e7,1e7,2e7&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006",
+    ] {
+        let all = get(&app, &format!("{items}{world}")).await;
+        assert_eq!(all.status, 200, "{world}: {}", all.text());
+        let unfiltered = get(&app, "/v1/collections/regso-2025/items?limit=1").await;
+        assert_eq!(
+            all.json()["numberMatched"],
+            unfiltered.json()["numberMatched"],
+            "{world}"
+        );
+    }
+    let elsewhere = get(&app, &format!("{items}-120,30,-100,40")).await;
+    assert_eq!(elsewhere.json()["numberMatched"], 0);
+}
+
+#[actix_web::test]
+async fn one_item_refuses_the_list_parameters() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let item = "/v1/collections/regso-2025/items/0180R036";
+    for p in [
+        "limit=1",
+        "offset=0",
+        "bbox=17,59,18,60",
+        "bbox-crs=EPSG:3006",
+        "municipality=0180",
+        "county=01",
+        "area_type=1&year=2023",
+    ] {
+        let name = p.split('=').next().unwrap();
+        assert_eq!(
+            get(&app, &format!("{item}?{p}")).await.bad_parameters(),
+            [name],
+            "{p}"
+        );
+    }
+    assert_eq!(
+        get(&app, &format!("{item}?year=2023&geometry=none"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[actix_web::test]
+async fn unknown_indicators_and_properties_are_refused() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    for (uri, parameter) in [
+        (
+            "/v1/collections/regso-2025/items?indicator=bogus&year=2023",
+            "indicator",
+        ),
+        (
+            "/v1/collections/regso-2025/items?indicator=bogus&properties=bogus&year=2023",
+            "indicator",
+        ),
+        (
+            "/v1/collections/regso-2025/items/0180R036?indicator=population,bogus&year=2023",
+            "indicator",
+        ),
+        (
+            "/v1/collections/regso-2025/items?properties=bogus",
+            "properties",
+        ),
+        (
+            "/v1/tiles/regso-2025?indicator=bogus&year=2023",
+            "indicator",
+        ),
+        (
+            "/v1/tiles/regso-2025/6/35/18.mvt?indicator=bogus&year=2023",
+            "indicator",
+        ),
+    ] {
+        let res = get(&app, uri).await;
+        assert_eq!(res.bad_parameters(), [parameter], "{uri}");
+        assert!(
+            res.text().contains("known: "),
+            "lists the known ones: {uri}"
+        );
+    }
+    let ok = get(
+        &app,
+        "/v1/collections/regso-2025/items?indicator=population&year=2023&properties=code,population&limit=1",
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+}

@@ -94,3 +94,41 @@ async fn swagger_ui_is_served_from_the_binary() {
     let init = get(&app, "/v1/docs/swagger-initializer.js").await.text();
     assert!(init.contains("/v1/openapi.json"), "{init}");
 }
+
+/// Every operation refuses an unknown parameter with a status it documents (a 400, or the 404
+/// of a path that names nothing): the shared responses stay on every operation.
+#[actix_web::test]
+async fn every_operation_documents_its_answer_to_an_unknown_parameter() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let op = &item["get"];
+        let mut uri = path.clone();
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "path" {
+                let example = &p["example"];
+                let value = example
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| example.to_string());
+                uri = uri.replace(&format!("{{{}}}", p["name"].as_str().unwrap()), &value);
+            }
+        }
+        assert!(
+            !uri.contains('{'),
+            "{path}: a path parameter lacks an example"
+        );
+        let answer = get(&app, &format!("{uri}?fuzz_unknown=1")).await;
+        let status = answer.status.to_string();
+        assert!(
+            op["responses"][&status].is_object(),
+            "{uri} answered {status}, which it does not document"
+        );
+        assert_eq!(answer.status, 400, "{uri}: {}", answer.text());
+        assert!(
+            answer.bad_parameters().contains(&"fuzz_unknown".to_owned()),
+            "{uri}"
+        );
+    }
+}

@@ -137,3 +137,33 @@ async fn tiles_decode_with_the_expected_features_and_attributes() {
         ["indicator"]
     );
 }
+
+#[actix_web::test]
+async fn tiles_negotiate_accept_like_every_other_resource() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let tile = "/v1/tiles/regso-2025/6/35/18.mvt";
+    let with_accept = |accept: Option<&'static str>| {
+        let mut req = actix_web::test::TestRequest::get().uri(tile);
+        if let Some(a) = accept {
+            req = req.insert_header(("Accept", a));
+        }
+        req
+    };
+    for ok in [
+        None,
+        Some("*/*"),
+        Some("application/vnd.mapbox-vector-tile"),
+        Some("application/x-protobuf"),
+    ] {
+        let res = send(&app, with_accept(ok)).await;
+        assert_eq!(res.status, 200, "{ok:?}");
+        assert_eq!(
+            res.header("content-type"),
+            Some("application/vnd.mapbox-vector-tile")
+        );
+    }
+    send(&app, with_accept(Some("application/json")))
+        .await
+        .problem(406);
+}
