@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The explorer page in a real browser: headless Chromium (Debian's), driven by playwright-core,
-# against a segstat server with the bundled data. Screenshots go to target/artifacts/.
+# against a segstat server with the bundled data; then schemathesis fuzzes the same server from
+# its OpenAPI document (scripts/fuzz.sh). Screenshots go to target/artifacts/, the fuzzing
+# report to target/fuzz/.
 #
 #   scripts/browser-test.sh
 #
@@ -42,7 +44,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 mkdir -p target/artifacts
 log=target/artifacts/browser-test-server.log
-SEGSTAT_BIND="127.0.0.1:$port" SEGSTAT_WORKERS=2 "$SEGSTAT_BIN" serve >"$log" 2>&1 &
+SEGSTAT_BIND="127.0.0.1:$port" SEGSTAT_WORKERS=2 SEGSTAT_RATE_LIMIT=0 "$SEGSTAT_BIN" serve >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
 
@@ -55,3 +57,11 @@ curl -fsS "$base/ready" >/dev/null || { tail -20 "$log" >&2; die "segstat serve 
 
 say "browser test against $base"
 EXPLORER_URL="$base" ARTIFACTS=target/artifacts node explorer/tests/browser.mjs
+
+# The same server, fuzzed from its own OpenAPI document with a bounded number of examples per
+# operation (scripts/fuzz.sh; FUZZ_EXAMPLES=0 skips it): no 5xx, every status, content type,
+# header and body as documented, every invalid input refused.
+if [ "${FUZZ_EXAMPLES:-25}" != 0 ]; then
+    FUZZ_CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,unsupported_method,allow_header_conformance \
+        scripts/fuzz.sh "$base" "${FUZZ_EXAMPLES:-25}" 1
+fi
