@@ -29,7 +29,10 @@ ensure_database
 cargo build --release --locked
 target/release/segstat migrate
 if [ -n "$synthetic" ]; then
-    target/release/segstat generate-synthetic --seed "$synthetic" --out "target/synthetic-$synthetic"
+    # Borders with fewer vertices than SCB's (the benchmarks use the default 580), so the demo
+    # is up in a minute or two; SYNTHETIC_VERTICES=580 gives the benchmark dataset.
+    target/release/segstat generate-synthetic --seed "$synthetic" --vertices "${SYNTHETIC_VERTICES:-120}" \
+        --out "target/synthetic-$synthetic"
     target/release/segstat import synthetic --dir "target/synthetic-$synthetic"
 else
     target/release/segstat import bundled --data-dir data
