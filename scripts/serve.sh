@@ -32,8 +32,8 @@ if [ -n "$synthetic" ]; then
     # Borders with fewer vertices than SCB's (the benchmarks use the default 580), so the demo
     # is up in a minute or two; SYNTHETIC_VERTICES=580 gives the benchmark dataset.
     target/release/segstat generate-synthetic --seed "$synthetic" --vertices "${SYNTHETIC_VERTICES:-120}" \
-        --out "target/synthetic-$synthetic"
-    target/release/segstat import synthetic --dir "target/synthetic-$synthetic"
+        --out "target/synthetic-demo-$synthetic"
+    target/release/segstat import synthetic --dir "target/synthetic-demo-$synthetic"
 else
     target/release/segstat import bundled --data-dir data
 fi
