@@ -159,20 +159,7 @@ impl FromQuery for DataParams {
                 );
             }
         }
-        let municipality = r.take("municipality");
-        if municipality
-            .as_deref()
-            .is_some_and(|m| codes::level_of(m) != Some(Level::Kommun))
-        {
-            r.fail("municipality", "not a 4-digit kommun code");
-        }
-        let county = r.take("county");
-        if county
-            .as_deref()
-            .is_some_and(|c| codes::level_of(c) != Some(Level::Lan))
-        {
-            r.fail("county", "not a 2-digit län code");
-        }
+        let (municipality, county) = super::params::municipality_and_county(r);
         match (&area, &level) {
             (Some(_), Some(_)) => r.fail("level", "give either area= or level=, not both"),
             (None, None) if !r.has_errors_for(&["area", "level"]) => {

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::indicators::check_indicators;
 use crate::db::{self, features::FeatureQuery, features::GeometryLevel};
-use crate::domain::codes::{self, Level};
+use crate::domain::codes;
 use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response, Representation};
@@ -412,20 +412,7 @@ impl FromQuery for ItemsParams {
                     None
                 }
             });
-        let municipality = r.take("municipality");
-        if municipality
-            .as_deref()
-            .is_some_and(|m| codes::level_of(m) != Some(Level::Kommun))
-        {
-            r.fail("municipality", "not a 4-digit kommun code");
-        }
-        let county = r.take("county");
-        if county
-            .as_deref()
-            .is_some_and(|c| codes::level_of(c) != Some(Level::Lan))
-        {
-            r.fail("county", "not a 2-digit län code");
-        }
+        let (municipality, county) = super::params::municipality_and_county(r);
         let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
         if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
             r.fail("area_type", "area types are 1–5");

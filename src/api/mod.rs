@@ -36,8 +36,28 @@ pub mod params {
     use actix_web::HttpRequest;
     use utoipa::IntoParams;
 
+    use crate::domain::codes::{self, Level};
     use crate::http::negotiate::{Format, Lang};
     use crate::http::query::{FromQuery, QueryReader};
+
+    /// The `municipality` and `county` filters of list resources, each refused by name unless
+    /// it is a kommun (4 digits) or län (2 digits) code.
+    pub fn municipality_and_county(r: &mut QueryReader) -> (Option<String>, Option<String>) {
+        let mut code = |name: &'static str, level: Level, what: &str| {
+            let value = r.take(name);
+            if value
+                .as_deref()
+                .is_some_and(|v| codes::level_of(v) != Some(level))
+            {
+                r.fail(name, what);
+            }
+            value
+        };
+        (
+            code("municipality", Level::Kommun, "not a 4-digit kommun code"),
+            code("county", Level::Lan, "not a 2-digit län code"),
+        )
+    }
 
     #[derive(Debug, IntoParams)]
     #[into_params(parameter_in = Query)]
