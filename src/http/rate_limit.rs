@@ -111,14 +111,21 @@ pub enum Verdict {
     Limited { retry_after_secs: u64 },
 }
 
+struct Clients {
+    /// Per client: the theoretical arrival time of its next request, since `epoch`.
+    next: HashMap<IpAddr, Duration>,
+    /// The size at which idle clients are next forgotten: twice what stayed after the last
+    /// pruning, so that many active clients cost one pass per doubling, not one per request.
+    prune_at: usize,
+}
+
 /// `per_minute` requests a minute per client, of which `burst` may come at once.
 pub struct RateLimiter {
     per_minute: u32,
     burst: u32,
     interval: Duration,
     epoch: Instant,
-    /// Per client: the theoretical arrival time of its next request, since `epoch`.
-    clients: Mutex<HashMap<IpAddr, Duration>>,
+    clients: Mutex<Clients>,
 }
 
 impl RateLimiter {
@@ -129,7 +136,10 @@ impl RateLimiter {
             burst: burst.max(1),
             interval: Duration::from_secs(60) / per_minute.max(1),
             epoch: Instant::now(),
-            clients: Mutex::new(HashMap::new()),
+            clients: Mutex::new(Clients {
+                next: HashMap::new(),
+                prune_at: PRUNE_AT,
+            }),
         }
     }
 
@@ -152,10 +162,12 @@ impl RateLimiter {
                 reset_secs: 0,
             };
         };
-        if clients.len() >= PRUNE_AT {
-            clients.retain(|_, tat| *tat > now);
+        if clients.next.len() >= clients.prune_at {
+            clients.next.retain(|_, tat| *tat > now);
+            clients.prune_at = (2 * clients.next.len()).max(PRUNE_AT);
         }
         let tat = clients
+            .next
             .get(&client_key(client))
             .copied()
             .unwrap_or(now)
@@ -166,7 +178,7 @@ impl RateLimiter {
                 retry_after_secs: ceil_secs(next - now - capacity),
             };
         }
-        clients.insert(client_key(client), next);
+        clients.next.insert(client_key(client), next);
         let used = next - now;
         Verdict::Allowed {
             remaining: ((capacity - used).as_nanos() / self.interval.as_nanos()) as u32,
@@ -313,7 +325,20 @@ mod tests {
             limiter.check(IpAddr::V4(i.into()), t0);
         }
         limiter.check(ip("192.0.2.1"), t0 + Duration::from_secs(1));
-        assert!(limiter.clients.lock().unwrap().len() < 10);
+        assert!(limiter.clients.lock().unwrap().next.len() < 10);
+    }
+
+    #[test]
+    fn many_active_clients_are_pruned_once_per_doubling() {
+        let limiter = RateLimiter::new(60, 10);
+        let t0 = Instant::now();
+        // Every client has just asked, so none can be forgotten yet.
+        for i in 0..=PRUNE_AT as u32 {
+            limiter.check(IpAddr::V4(i.into()), t0);
+        }
+        let clients = limiter.clients.lock().unwrap();
+        assert_eq!(clients.next.len(), PRUNE_AT + 1);
+        assert_eq!(clients.prune_at, 2 * PRUNE_AT);
     }
 
     #[test]
