@@ -38,7 +38,8 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Adds the next polygon; `containing` answers with positions in the order added.
+    /// Adds the next polygon (metres of one projected CRS); `containing` answers with positions
+    /// in the order added.
     pub fn add(&mut self, mp: &MultiPolygon) {
         let mut bbox = [
             f64::INFINITY,
@@ -72,16 +73,6 @@ impl Builder {
 impl PointIndex {
     pub fn builder() -> Builder {
         Builder::default()
-    }
-
-    /// Indexes `polygons` (in one projected CRS, metres); `containing` answers with their
-    /// positions in this list.
-    pub fn new(polygons: &[MultiPolygon]) -> PointIndex {
-        let mut builder = PointIndex::builder();
-        for mp in polygons {
-            builder.add(mp);
-        }
-        builder.build()
     }
 
     fn from_shapes(shapes: Vec<Shape>) -> PointIndex {
@@ -194,6 +185,14 @@ fn crossings_are_odd(rings: &[Vec<[i32; 2]>], px: f64, py: f64) -> bool {
 mod tests {
     use super::*;
 
+    fn index_of(polygons: &[MultiPolygon]) -> PointIndex {
+        let mut builder = PointIndex::builder();
+        for mp in polygons {
+            builder.add(mp);
+        }
+        builder.build()
+    }
+
     fn square(x: f64, y: f64, side: f64) -> Vec<[f64; 2]> {
         vec![
             [x, y],
@@ -216,7 +215,7 @@ mod tests {
             vec![square(30_000.0, 0.0, 100.0)],
             vec![square(50_000.0, 50_000.0, 100.0)],
         ];
-        let index = PointIndex::new(&[big, left, right, islands]);
+        let index = index_of(&[big, left, right, islands]);
         assert_eq!(index.containing(1_000.0, 1_000.0), [0, 1]);
         assert_eq!(index.containing(15_000.0, 9_999.0), [0, 2]);
         // In the hole of the big polygon, but still in the left one.
@@ -239,7 +238,7 @@ mod tests {
             ring.extend([[x, 10.0], [x + 0.1, 10.0], [x + 0.1, 1.0], [x + 0.2, 1.0]]);
         }
         ring.extend([[10.0, 0.0], [0.0, 0.0]]);
-        let index = PointIndex::new(&[vec![vec![ring]]]);
+        let index = index_of(&[vec![vec![ring]]]);
         assert_eq!(index.containing(0.05, 5.0), [0]);
         assert!(index.containing(0.15, 5.0).is_empty());
         assert_eq!(index.containing(0.15, 0.5), [0]);
@@ -247,7 +246,7 @@ mod tests {
 
     #[test]
     fn no_polygons_no_hits() {
-        let index = PointIndex::new(&[]);
+        let index = index_of(&[]);
         assert!(index.containing(0.0, 0.0).is_empty());
     }
 }
