@@ -153,9 +153,48 @@ pub fn division_of_version(level: Level, version: u16) -> Option<&'static str> {
     }
 }
 
+/// The division a RegSO or DeSO code read from a statistics table stands for in a reference
+/// year, or `None` when the code's version does not serve that year.
+///
+/// The rule (DESIGN.md §1): SCB writes 2025-version codes with a suffix (`0114R001_RegSO2025`)
+/// and earlier versions plain (`0114R001`). A suffixed code serves the years of its version
+/// (2025: from 2024); a plain RegSO or DeSO code is the 2020 / 2018 version, which serves years
+/// up to 2023. A cell outside its version's years (SCB's tables hold both code lists over all
+/// years, the cells that do not apply being `..`) is never stored under another version.
+/// Riket, län and kommun codes have one version and serve every year.
+pub fn division_serving_year(code: &AreaCode, year: i32) -> Option<&'static str> {
+    let division = match code.version {
+        Some(v) => division_of_version(code.level, v)?,
+        None => match code.level {
+            Level::Regso => "regso-2020",
+            Level::Deso => "deso-2018",
+            other => division_for_year(other, year),
+        },
+    };
+    (division_for_year(code.level, year) == division).then_some(division)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_serves_only_its_versions_years() {
+        let at = |raw: &str, year| division_serving_year(&parse(raw).unwrap(), year);
+        assert_eq!(at("0114R001", 2011), Some("regso-2020"));
+        assert_eq!(at("0114R001", 2023), Some("regso-2020"));
+        assert_eq!(at("0114R001", 2024), None, "a plain code from 2024 is the old version");
+        assert_eq!(at("0114R001_RegSO2025", 2023), None);
+        assert_eq!(at("0114R001_RegSO2025", 2024), Some("regso-2025"));
+        assert_eq!(at("0114A0010", 2024), None);
+        assert_eq!(at("0114A0010_DeSO2025", 2025), Some("deso-2025"));
+        assert_eq!(at("0114A0010_DeSO2018", 2018), Some("deso-2018"));
+        assert_eq!(at("0114A0010_DeSO2018", 2024), None);
+        assert_eq!(at("0114R001_RegSO2020", 2024), None);
+        assert_eq!(at("0114", 2011), Some("kommun"));
+        assert_eq!(at("01", 2024), Some("lan"));
+        assert_eq!(at("00", 2030), Some("riket"));
+    }
 
     #[test]
     fn levels_follow_the_pattern() {

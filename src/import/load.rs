@@ -199,26 +199,41 @@ pub fn insert_official_types(
     Ok(n)
 }
 
-/// Adds the catalogue entries that `used` names (an indicator without values is not served).
+/// Adds the catalogue: every entry, with where its values come from or how they are computed.
 pub fn insert_indicators(
     conn: &mut PgConnection,
     catalogue: &super::catalogue::Catalogue,
-    used: &std::collections::BTreeSet<String>,
     dataset_id: i32,
 ) -> Result<usize> {
-    let list: Vec<&super::catalogue::Indicator> = catalogue
-        .indicators
-        .iter()
-        .filter(|i| used.contains(&i.id))
-        .collect();
+    let list = &catalogue.indicators;
     let col = |f: fn(&super::catalogue::Indicator) -> String| {
-        list.iter().map(|i| f(i)).collect::<Vec<_>>()
+        list.iter().map(f).collect::<Vec<_>>()
     };
+    let opt = |f: fn(&super::catalogue::Indicator) -> Option<String>| {
+        list.iter().map(f).collect::<Vec<_>>()
+    };
+    let selection: Vec<serde_json::Value> = list
+        .iter()
+        .map(|i| serde_json::json!(i.select))
+        .collect();
+    let inputs: Vec<Option<serde_json::Value>> = list
+        .iter()
+        .map(|i| {
+            i.derived.as_ref().map(|d| {
+                serde_json::json!({"numerator": d.numerator, "denominator": d.denominator, "scale": d.scale})
+            })
+        })
+        .collect();
     Ok(diesel::sql_query(
         "INSERT INTO indicators (id, theme, name_sv, name_en, description_sv, description_en, unit,
-                                 age_band, source_table, decimals, dataset_id)
-         SELECT * , $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                    $7::text[], $8::text[], $9::text[], $10::smallint[])
+                                 age_band, source_table, decimals, contents_code, selection, origin,
+                                 formula, inputs, dataset_id)
+         SELECT id, theme, nsv, nen, dsv, den, unit, age, src, dec, cc, sel,
+                CASE WHEN cc IS NULL THEN 'computed' ELSE 'published' END, f, inp, $15
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::smallint[], $11::text[], $12::jsonb[],
+                     $13::text[], $14::jsonb[])
+              AS t(id, theme, nsv, nen, dsv, den, unit, age, src, dec, cc, sel, f, inp)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind::<Array<Text>, _>(col(|i| i.id.clone()))
@@ -228,9 +243,13 @@ pub fn insert_indicators(
     .bind::<Array<Text>, _>(col(|i| i.description_sv.clone()))
     .bind::<Array<Text>, _>(col(|i| i.description_en.clone()))
     .bind::<Array<Text>, _>(col(|i| i.unit.clone()))
-    .bind::<Array<Nullable<Text>>, _>(list.iter().map(|i| i.age_band.clone()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(opt(|i| i.age_band.clone()))
     .bind::<Array<Text>, _>(col(|i| i.source_table.clone()))
     .bind::<Array<SmallInt>, _>(list.iter().map(|i| i.decimals).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(opt(|i| i.contents_code.clone()))
+    .bind::<Array<Jsonb>, _>(selection)
+    .bind::<Array<Nullable<Text>>, _>(opt(|i| i.derived.as_ref().map(|d| d.formula.clone())))
+    .bind::<Array<Nullable<Jsonb>>, _>(inputs)
     .bind::<Int4, _>(dataset_id)
     .execute(conn)?)
 }

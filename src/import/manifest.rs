@@ -204,12 +204,13 @@ fn parse(sources: &[(&Entry, Source)]) -> Result<Parsed> {
                     .catalogue
                     .as_ref()
                     .ok_or_else(|| missing("the Catalogue that values need"))?;
-                let obs = match format {
-                    ValueFormat::JsonStat => values::read_jsonstat(src, catalogue)?,
-                    ValueFormat::PxWebV1 => values::read_pxweb_v1(src, catalogue)?,
+                let read = match format {
+                    ValueFormat::JsonStat => values::read_jsonstat(src, catalogue, None)?,
+                    ValueFormat::PxWebV1 => values::read_pxweb_v1(src, catalogue, None)?,
                 };
-                values::check_unique(src, &obs)?;
-                p.values.push((i, obs));
+                values::check_unique(src, &read.observations)?;
+                report_outside_version(src, &read);
+                p.values.push((i, read.observations));
             }
             _ => {}
         }
@@ -273,15 +274,10 @@ fn write(
         load::insert_official_types(conn, "regso-2020", types, id)?;
     }
 
-    // The catalogue entries that have values, and the values.
+    // The whole catalogue (an indicator without values shows empty coverage), and the values.
     if let Some((i, catalogue)) = &p.catalogue {
-        let used: BTreeSet<String> = p
-            .values
-            .iter()
-            .flat_map(|(_, obs)| obs.iter().map(|o| o.indicator.clone()))
-            .collect();
-        let id = dataset(conn, *i, used.len())?;
-        load::insert_indicators(conn, catalogue, &used, id)?;
+        let id = dataset(conn, *i, catalogue.indicators.len())?;
+        load::insert_indicators(conn, catalogue, id)?;
     }
     let started = std::time::Instant::now();
     for (i, obs) in &p.values {
@@ -304,6 +300,27 @@ fn write(
     );
     let data_version = derive::recompute_statistics(conn, synthetic)?;
     Ok(Outcome::Imported { data_version, rows })
+}
+
+/// Says how many cells of a table were left out because their code's division version does
+/// not serve their year, and names those that carried a value (SCB's dense cubes hold both code
+/// lists over all years, the cells that do not apply being `..`).
+fn report_outside_version(src: &Source, read: &values::Read) {
+    if read.outside_version_missing > 0 {
+        log::debug!(
+            "{}: {} cells outside their division version's years, all missing, left out",
+            src.name,
+            read.outside_version_missing
+        );
+    }
+    if let Some(first) = read.outside_version_with_value.first() {
+        log::warn!(
+            "{}: {} cells with a value outside their division version's years were not stored \
+             (a 2025-version code before 2024, or a plain code from 2024), e.g. {first}",
+            src.name,
+            read.outside_version_with_value.len()
+        );
+    }
 }
 
 fn read_change_log(s: &Source) -> Result<Vec<Change>> {

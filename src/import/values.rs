@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::catalogue::{Catalogue, Indicator};
 use super::Source;
-use crate::domain::codes::{self, Level};
+use crate::domain::codes;
 use crate::error::{Error, Result};
 
 /// One value of one indicator for one area, year and breakdown.
@@ -23,6 +23,17 @@ pub struct Observation {
     pub value: Option<f64>,
     /// Where it was read, for messages: a row number or a JSON-stat index.
     pub location: String,
+}
+
+/// What a table file gave: the observations, and the cells left out because their code's
+/// division version does not serve their year (see [`codes::division_serving_year`]).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub observations: Vec<Observation>,
+    /// Cells outside their version's years that were missing anyway (SCB's dense cube).
+    pub outside_version_missing: usize,
+    /// Cells outside their version's years that carried a value: reported, never stored.
+    pub outside_version_with_value: Vec<String>,
 }
 
 /// SCB's markers for a value that is missing, suppressed or not applicable.
@@ -41,6 +52,7 @@ fn breakdown_of(dimension: &str, category: &str) -> Result<String, String> {
         ("fodelseregion" | "födelseregion", "sverige" | "010") => "born_sweden",
         ("fodelseregion" | "födelseregion", "utlandet" | "020") => "born_abroad",
         ("fodelseregion" | "födelseregion", "totalt" | "tot") => "total",
+        (_, "totalt" | "tot" | "total") => "total",
         _ => "",
     };
     if !named.is_empty() {
@@ -57,21 +69,6 @@ fn breakdown_of(dimension: &str, category: &str) -> Result<String, String> {
     }
 }
 
-/// Parses a region code and picks its division for the year.
-fn division_and_code(raw: &str, year: i16) -> Result<(&'static str, String), String> {
-    let code = codes::parse(raw)?;
-    let division = match code.version {
-        Some(v) => codes::division_of_version(code.level, v)
-            .ok_or_else(|| format!("{raw:?}: no {} division of {v}", code.level))?,
-        None => codes::division_for_year(code.level, i32::from(year)),
-    };
-    if matches!(code.level, Level::Regso | Level::Deso) && code.version.is_none() && year >= 2024 {
-        // SCB writes 2025-version codes with a suffix; a plain code for 2024 on is ambiguous
-        // only in form, and means the version in force.
-    }
-    Ok((division, code.code))
-}
-
 fn parse_year(s: &str) -> Option<i16> {
     s.trim()
         .parse::<i16>()
@@ -79,8 +76,8 @@ fn parse_year(s: &str) -> Option<i16> {
         .filter(|y| (1990..=2100).contains(y))
 }
 
-/// A value as published: a number, or a missing marker. Checked against the indicator's unit.
-fn parse_value(indicator: &Indicator, raw: &Value) -> Result<Option<f64>, String> {
+/// A value as published: a number, or a missing marker.
+fn parse_number(raw: &Value) -> Result<Option<f64>, String> {
     let v = match raw {
         Value::Null => return Ok(None),
         Value::Number(n) => n.as_f64().ok_or("not a finite number")?,
@@ -91,24 +88,199 @@ fn parse_value(indicator: &Indicator, raw: &Value) -> Result<Option<f64>, String
             .map_err(|_| format!("{s:?} is not a number or a missing-value marker (..)"))?,
         other => return Err(format!("{other} is not a value")),
     };
-    if !v.is_finite() {
-        return Err(format!("{v} is not a finite number"));
+    if v.is_finite() {
+        Ok(Some(v))
+    } else {
+        Err(format!("{v} is not a finite number"))
     }
+}
+
+/// Checks a value against its indicator's unit.
+fn check_unit(indicator: &Indicator, v: f64) -> Result<f64, String> {
     match indicator.unit.as_str() {
         "percent" if !(0.0..=100.0).contains(&v) => {
             Err(format!("{v} is out of range for a percentage (0–100)"))
         }
-        "count" | "days" | "years" | "sek" if v < 0.0 && indicator.unit != "sek" => Err(format!(
+        "area_type" if !(1.0..=5.0).contains(&v) || v.fract() != 0.0 => {
+            Err(format!("{v} is not an area type (1–5)"))
+        }
+        "count" | "days" | "years" | "index" if v < 0.0 => Err(format!(
             "{v} is out of range: a {} cannot be negative",
             indicator.unit
         )),
-        _ => Ok(Some(v)),
+        _ => Ok(v),
     }
+}
+
+/// One cell of a table as read, before it is matched with the catalogue.
+struct Cell<'a> {
+    region: &'a str,
+    year: i16,
+    contents: &'a str,
+    /// (dimension, code) of every dimension but region, time and contents.
+    others: Vec<(&'a str, &'a str)>,
+    value: Option<f64>,
+    location: String,
+}
+
+/// Whether a cell lies at the codes a selection asks for. A dimension the file does not have
+/// (eliminated, so its total) matches.
+fn selected(cell: &Cell, select: &BTreeMap<String, String>) -> bool {
+    select.iter().all(|(dim, code)| {
+        cell.others
+            .iter()
+            .find(|(d, _)| d.eq_ignore_ascii_case(dim))
+            .is_none_or(|(_, c)| c.trim() == code)
+    })
+}
+
+/// The breakdown of a cell: its codes of the dimensions the indicator does not fix.
+fn breakdown(cell: &Cell, fixed: &[&str]) -> Result<String, (String, String)> {
+    let mut parts = Vec::new();
+    for (dim, code) in &cell.others {
+        if fixed.iter().any(|f| f.eq_ignore_ascii_case(dim)) {
+            continue;
+        }
+        let b = breakdown_of(dim, code).map_err(|m| ((*dim).to_owned(), m))?;
+        if b != "total" {
+            parts.push(b);
+        }
+    }
+    Ok(if parts.is_empty() {
+        "total".into()
+    } else {
+        parts.join("_")
+    })
+}
+
+/// Sums of a computed indicator's terms for one area, year and breakdown.
+#[derive(Default)]
+struct Sums {
+    numerator: f64,
+    denominator: f64,
+    terms: usize,
+    missing: bool,
+    location: String,
+}
+
+/// Matches the cells of one table with the catalogue: published indicators take their cell's
+/// value, computed ones are computed from their terms once every cell is read.
+fn match_cells<'a>(
+    src: &Source,
+    catalogue: &Catalogue,
+    table: Option<&str>,
+    contents: &[String],
+    cells: impl Iterator<Item = Result<Cell<'a>>>,
+) -> Result<Read> {
+    let indicators: Vec<&Indicator> = catalogue.for_table(table, contents).collect();
+    for c in contents {
+        if !indicators.iter().any(|i| i.cells().iter().any(|(x, _)| x == c)) {
+            return Err(src.error_at(
+                Some("/ContentsCode".into()),
+                Some(c),
+                "no indicator of the catalogue reads this contents code",
+            ));
+        }
+    }
+    let fixed: Vec<Vec<&str>> = indicators.iter().map(|i| i.fixed_dimensions()).collect();
+    let mut out = Read::default();
+    // (indicator, division, code, year, breakdown) → sums, in the order first seen.
+    let mut computed: HashMap<(usize, &'static str, String, i16, String), Sums> = HashMap::new();
+    let mut order = Vec::new();
+    for cell in cells {
+        let cell = cell?;
+        let at = |field: &str, msg: String| src.error_at(Some(cell.location.clone()), Some(field), msg);
+        let code = codes::parse(cell.region).map_err(|m| at("Region", m))?;
+        let Some(division) = codes::division_serving_year(&code, i32::from(cell.year)) else {
+            if cell.value.is_some() {
+                out.outside_version_with_value
+                    .push(format!("{} {} ({})", cell.region, cell.year, cell.location));
+            } else {
+                out.outside_version_missing += 1;
+            }
+            continue;
+        };
+        for (k, ind) in indicators.iter().enumerate() {
+            match &ind.derived {
+                None => {
+                    let reads = ind.contents_code.as_deref() == Some(cell.contents)
+                        || ind.also.iter().any(|a| a.contents_code == cell.contents);
+                    if !reads || !selected(&cell, &ind.select) {
+                        continue;
+                    }
+                    let breakdown = breakdown(&cell, &fixed[k]).map_err(|(d, m)| at(&d, m))?;
+                    let value = cell
+                        .value
+                        .map(|v| check_unit(ind, v))
+                        .transpose()
+                        .map_err(|m| at(cell.contents, m))?;
+                    out.observations.push(Observation {
+                        indicator: ind.id.clone(),
+                        division,
+                        code: code.code.clone(),
+                        year: cell.year,
+                        breakdown,
+                        value,
+                        location: cell.location.clone(),
+                    });
+                }
+                Some(d) => {
+                    let in_numerator = d.numerator.iter().filter(|t| term_matches(&cell, ind, t)).count();
+                    let in_denominator =
+                        d.denominator.iter().filter(|t| term_matches(&cell, ind, t)).count();
+                    if in_numerator + in_denominator == 0 {
+                        continue;
+                    }
+                    let breakdown = breakdown(&cell, &fixed[k]).map_err(|(d, m)| at(&d, m))?;
+                    let key = (k, division, code.code.clone(), cell.year, breakdown);
+                    let sums = computed.entry(key.clone()).or_insert_with(|| {
+                        order.push(key);
+                        Sums {
+                            location: cell.location.clone(),
+                            ..Sums::default()
+                        }
+                    });
+                    match cell.value {
+                        Some(v) => {
+                            sums.numerator += v * in_numerator as f64;
+                            sums.denominator += v * in_denominator as f64;
+                        }
+                        None => sums.missing = true,
+                    }
+                    sums.terms += in_numerator + in_denominator;
+                }
+            }
+        }
+    }
+    for key in order {
+        let sums = &computed[&key];
+        let (k, division, code, year, breakdown) = key;
+        let ind = indicators[k];
+        let Some(d) = &ind.derived else { continue };
+        let complete = !sums.missing && sums.terms == d.numerator.len() + d.denominator.len();
+        let value = (complete && sums.denominator > 0.0)
+            .then(|| d.scale * sums.numerator / sums.denominator);
+        out.observations.push(Observation {
+            indicator: ind.id.clone(),
+            division,
+            code,
+            year,
+            breakdown,
+            value,
+            location: sums.location.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn term_matches(cell: &Cell, ind: &Indicator, term: &super::catalogue::Term) -> bool {
+    term.contents_code == cell.contents && selected(cell, &ind.select) && selected(cell, &term.select)
 }
 
 /// PxWeb v1 JSON: `columns` name the dimensions (`d`), time (`t`) and contents (`c`);
 /// each `data` row has a `key` (dimension and time values) and `values` (one per content).
-pub fn read_pxweb_v1(src: &Source, catalogue: &Catalogue) -> Result<Vec<Observation>> {
+/// `table` names the SCB table when the caller knows it (v1 files do not say).
+pub fn read_pxweb_v1(src: &Source, catalogue: &Catalogue, table: Option<&str>) -> Result<Read> {
     let doc = src.json()?;
     let columns = doc
         .get("columns")
@@ -153,82 +325,72 @@ pub fn read_pxweb_v1(src: &Source, catalogue: &Catalogue) -> Result<Vec<Observat
             "the table has no time column",
         )
     })?;
-    let indicators: Vec<&Indicator> = contents
-        .iter()
-        .map(|c| {
-            catalogue.by_contents_code(c).ok_or_else(|| {
-                src.error_at(
-                    Some("/columns".into()),
-                    Some(c),
-                    "no indicator of the catalogue has this contents code",
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
     let data = doc
         .get("data")
         .and_then(Value::as_array)
         .ok_or_else(|| src.error_at(Some("/data".into()), None, "missing or not a list"))?;
-    let mut out = Vec::with_capacity(data.len() * contents.len());
-    for (row, item) in data.iter().enumerate() {
+    let cells = data.iter().enumerate().flat_map(|(row, item)| {
         let at =
             |field: &str, msg: String| src.error_at(Some(format!("/data/{row}")), Some(field), msg);
-        let key: Vec<&str> = item
+        let key: Result<Vec<&str>> = item
             .get("key")
             .and_then(Value::as_array)
             .map(|k| k.iter().filter_map(Value::as_str).collect())
             .filter(|k: &Vec<&str>| k.len() == keys.len())
-            .ok_or_else(|| at("key", format!("expected {} key values", keys.len())))?;
+            .ok_or_else(|| at("key", format!("expected {} key values", keys.len())));
         let values = item
             .get("values")
             .and_then(Value::as_array)
             .filter(|v| v.len() == contents.len())
-            .ok_or_else(|| at("values", format!("expected {} values", contents.len())))?;
-        let year = parse_year(key[time_pos]).ok_or_else(|| {
-            at(
-                &keys[time_pos].0,
-                format!("{:?} is not a year", key[time_pos]),
-            )
-        })?;
-        let (division, code) =
-            division_and_code(key[region_pos], year).map_err(|m| at(&keys[region_pos].0, m))?;
-        let mut breakdown = Vec::new();
-        for (i, (dim, _)) in keys.iter().enumerate() {
-            if i != region_pos && i != time_pos {
-                let b = breakdown_of(dim, key[i]).map_err(|m| at(dim, m))?;
-                if b != "total" {
-                    breakdown.push(b);
-                }
-            }
-        }
-        let breakdown = if breakdown.is_empty() {
-            "total".to_owned()
-        } else {
-            breakdown.join("_")
+            .ok_or_else(|| at("values", format!("expected {} values", contents.len())));
+        let prepared = key.and_then(|key| {
+            let values = values?;
+            let year = parse_year(key[time_pos]).ok_or_else(|| {
+                at(&keys[time_pos].0, format!("{:?} is not a year", key[time_pos]))
+            })?;
+            Ok((key, values, year))
+        });
+        let list: Vec<Result<Cell>> = match prepared {
+            Err(e) => vec![Err(e)],
+            Ok((key, values, year)) => contents
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    let value = parse_number(&values[j]).map_err(|m| at(c, m))?;
+                    Ok(Cell {
+                        region: key[region_pos],
+                        year,
+                        contents: c.as_str(),
+                        others: keys
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| *i != region_pos && *i != time_pos)
+                            .map(|(i, (d, _))| (d.as_str(), key[i]))
+                            .collect(),
+                        value,
+                        location: format!("/data/{row}"),
+                    })
+                })
+                .collect(),
         };
-        for (j, indicator) in indicators.iter().enumerate() {
-            let value = parse_value(indicator, &values[j]).map_err(|m| at(&contents[j], m))?;
-            out.push(Observation {
-                indicator: indicator.id.clone(),
-                division,
-                code: code.clone(),
-                year,
-                breakdown: breakdown.clone(),
-                value,
-                location: format!("/data/{row}"),
-            });
-        }
-    }
-    Ok(out)
+        list
+    });
+    match_cells(src, catalogue, table, &contents, cells)
 }
 
 /// JSON-stat 2.0 as PxWebApi 2 returns it: dimensions in `id` with `size`, categories by
 /// `index`, values row-major with the last dimension fastest, as a list or a sparse object.
-pub fn read_jsonstat(src: &Source, catalogue: &Catalogue) -> Result<Vec<Observation>> {
+/// The table is the caller's, else the one the response names (`extension.px.tableid`).
+pub fn read_jsonstat(src: &Source, catalogue: &Catalogue, table: Option<&str>) -> Result<Read> {
     let doc = src.json()?;
     if doc.get("class").and_then(Value::as_str) != Some("dataset") {
         return Err(src.error_at(Some("/class".into()), None, "not a JSON-stat 2.0 dataset"));
     }
+    let named_table = doc
+        .pointer("/extension/px/tableid")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let table = table.map(str::to_owned).or(named_table);
     let ids: Vec<String> = doc
         .get("id")
         .and_then(Value::as_array)
@@ -313,18 +475,6 @@ pub fn read_jsonstat(src: &Source, catalogue: &Catalogue) -> Result<Vec<Observat
                 "no contents dimension",
             )
         })?;
-    let indicators: Vec<&Indicator> = cats[metric]
-        .iter()
-        .map(|c| {
-            catalogue.by_contents_code(c).ok_or_else(|| {
-                src.error_at(
-                    Some(format!("/dimension/{}", ids[metric])),
-                    Some(c),
-                    "no indicator of the catalogue has this contents code",
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
     let total: usize = sizes.iter().product();
     let values: BTreeMap<usize, Value> = match doc.get("value") {
         Some(Value::Array(a)) if a.len() == total => a.iter().cloned().enumerate().collect(),
@@ -353,9 +503,12 @@ pub fn read_jsonstat(src: &Source, catalogue: &Catalogue) -> Result<Vec<Observat
             })?,
         _ => return Err(src.error_at(Some("/value".into()), None, "missing or not a list")),
     };
-    let mut out = Vec::with_capacity(total);
-    let mut pos = vec![0usize; ids.len()];
-    for flat in 0..total {
+    let others: Vec<usize> = (0..ids.len())
+        .filter(|&d| d != region && d != time && d != metric)
+        .collect();
+    let years: Vec<Option<i16>> = cats[time].iter().map(|y| parse_year(y)).collect();
+    let cells = (0..total).map(|flat| {
+        let mut pos = vec![0usize; ids.len()];
         let mut rest = flat;
         for d in (0..ids.len()).rev() {
             pos[d] = rest % sizes[d];
@@ -365,37 +518,23 @@ pub fn read_jsonstat(src: &Source, catalogue: &Catalogue) -> Result<Vec<Observat
             src.error_at(Some(format!("/value/{flat}")), Some(field), msg)
         };
         let year_raw = &cats[time][pos[time]];
-        let year = parse_year(year_raw)
+        let year = years[pos[time]]
             .ok_or_else(|| at(&ids[time], format!("{year_raw:?} is not a year")))?;
-        let (division, code) =
-            division_and_code(&cats[region][pos[region]], year).map_err(|m| at(&ids[region], m))?;
-        let mut breakdown = Vec::new();
-        for d in 0..ids.len() {
-            if d != region && d != time && d != metric {
-                let b = breakdown_of(&ids[d], &cats[d][pos[d]]).map_err(|m| at(&ids[d], m))?;
-                if b != "total" {
-                    breakdown.push(b);
-                }
-            }
-        }
-        let indicator = indicators[pos[metric]];
-        let raw = values.get(&flat).cloned().unwrap_or(Value::Null);
-        let value = parse_value(indicator, &raw).map_err(|m| at("value", m))?;
-        out.push(Observation {
-            indicator: indicator.id.clone(),
-            division,
-            code,
+        let raw = values.get(&flat).unwrap_or(&Value::Null);
+        let value = parse_number(raw).map_err(|m| at("value", m))?;
+        Ok(Cell {
+            region: cats[region][pos[region]].as_str(),
             year,
-            breakdown: if breakdown.is_empty() {
-                "total".into()
-            } else {
-                breakdown.join("_")
-            },
+            contents: cats[metric][pos[metric]].as_str(),
+            others: others
+                .iter()
+                .map(|&d| (ids[d].as_str(), cats[d][pos[d]].as_str()))
+                .collect(),
             value,
             location: format!("/value/{flat}"),
-        });
-    }
-    Ok(out)
+        })
+    });
+    match_cells(src, catalogue, table.as_deref(), &cats[metric], cells)
 }
 
 /// Refuses two values for the same key: the file would contradict itself.
@@ -449,7 +588,7 @@ mod tests {
             "tab638.json",
         )
         .unwrap();
-        let obs = read_jsonstat(&src, &catalogue()).unwrap();
+        let obs = read_jsonstat(&src, &catalogue(), None).unwrap().observations;
         let get = |code: &str, year: i16| {
             obs.iter()
                 .find(|o| o.code == code && o.year == year)
@@ -477,11 +616,11 @@ mod tests {
         let mut cat = catalogue();
         cat.indicators.push(Indicator {
             id: "sfi_days".into(),
-            contents_code: "000004W6".into(),
+            contents_code: Some("000004W6".into()),
             unit: "days".into(),
             ..cat.indicators[1].clone()
         });
-        let obs = read_pxweb_v1(&src.unwrap(), &cat).unwrap();
+        let obs = read_pxweb_v1(&src.unwrap(), &cat, None).unwrap().observations;
         assert_eq!(obs.len(), 294);
         let first: Vec<_> = obs.iter().filter(|o| o.code == "1480R001").collect();
         assert_eq!(first[0].value, Some(40.0));
@@ -500,9 +639,12 @@ mod tests {
             read_pxweb_v1(
                 &Source::from_bytes("px.json", text.into_bytes()),
                 &catalogue(),
+                None,
             )
+            .map(|r| r.observations)
         };
         let ok = px(r#"{"key":["0114R001_RegSO2025","2","2024"],"values":["12.5"]}"#).unwrap();
+        assert_eq!(ok.len(), 1);
         assert_eq!(
             (
                 ok[0].division,
@@ -531,5 +673,136 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("px.json:/data/1: key: duplicate"), "{err}");
+    }
+
+    /// A JSON-stat response as PxWebApi 2 gives it, for the tests below.
+    fn jsonstat(table: &str, dims: &[(&str, &[&str])], values: &[Value]) -> Source {
+        let mut dimension = serde_json::Map::new();
+        for (id, codes) in dims {
+            let index: serde_json::Map<String, Value> = codes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ((*c).to_owned(), Value::from(i)))
+                .collect();
+            dimension.insert((*id).into(), serde_json::json!({"category": {"index": index}}));
+        }
+        let doc = serde_json::json!({
+            "class": "dataset",
+            "id": dims.iter().map(|d| d.0).collect::<Vec<_>>(),
+            "size": dims.iter().map(|d| d.1.len()).collect::<Vec<_>>(),
+            "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+            "dimension": dimension,
+            "value": values,
+            "extension": {"px": {"tableid": table}},
+        });
+        Source::from_bytes("t.json", serde_json::to_vec(&doc).unwrap())
+    }
+
+    fn barometer() -> Catalogue {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/catalogue/indicators.json");
+        Catalogue::parse(&Source::read(std::path::Path::new(path), "indicators.json").unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn cells_outside_their_versions_years_are_never_stored() {
+        // SCB's TAB6586 holds both code lists over every year; the cells that do not apply
+        // are "..". One here carries a value anyway: it is reported, not stored.
+        let src = jsonstat(
+            "TAB6586",
+            &[
+                ("Region", &["0114R001", "0114R001_RegSO2025"]),
+                ("ContentsCode", &["000008IT"]),
+                ("Tid", &["2023", "2024"]),
+            ],
+            &[
+                Value::from(20.5),
+                Value::Null,
+                Value::from(99.0),
+                Value::from(21.0),
+            ],
+        );
+        let read = read_jsonstat(&src, &barometer(), None).unwrap();
+        let got: Vec<(&str, &str, i16, Option<f64>)> = read
+            .observations
+            .iter()
+            .map(|o| (o.division, o.code.as_str(), o.year, o.value))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("regso-2020", "0114R001", 2023, Some(20.5)),
+                ("regso-2025", "0114R001", 2024, Some(21.0))
+            ]
+        );
+        assert_eq!(read.outside_version_missing, 1);
+        assert_eq!(read.outside_version_with_value, ["0114R001_RegSO2025 2023 (/value/2)"]);
+    }
+
+    #[test]
+    fn selections_pick_cells_and_free_dimensions_become_breakdowns() {
+        // TAB6574: population at Alder=totalt by Kon; the age bands are not read.
+        let src = jsonstat(
+            "TAB6574",
+            &[
+                ("Region", &["0180"]),
+                ("Alder", &["totalt", "-4"]),
+                ("Kon", &["1", "2", "1+2"]),
+                ("ContentsCode", &["000007Y7"]),
+                ("Tid", &["2024"]),
+            ],
+            &[10, 11, 21, 1, 2, 3].map(Value::from),
+        );
+        let obs = read_jsonstat(&src, &barometer(), None).unwrap().observations;
+        let got: Vec<(&str, &str, Option<f64>)> = obs
+            .iter()
+            .filter(|o| o.indicator == "population")
+            .map(|o| (o.indicator.as_str(), o.breakdown.as_str(), o.value))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("population", "men", Some(10.0)),
+                ("population", "women", Some(11.0)),
+                ("population", "total", Some(21.0))
+            ]
+        );
+    }
+
+    #[test]
+    fn computed_indicators_follow_their_formula_and_never_invent_values() {
+        // TAB6680: employment rate = 100 × employed / total, 20–64 years.
+        let cat = barometer();
+        let rate = cat.get("employment_rate").unwrap();
+        assert!(rate.is_computed());
+        let src = jsonstat(
+            "TAB6680",
+            &[
+                ("Region", &["0114R001", "0114R002", "0114R003"]),
+                ("Kon", &["1+2"]),
+                ("Alder", &["20-64"]),
+                ("ContentsCode", &["0000089X", "0000089Y"]),
+                ("Tid", &["2022"]),
+            ],
+            &[
+                Value::from(750),
+                Value::from(1000),
+                Value::Null,
+                Value::from(1000),
+                Value::from(0),
+                Value::from(0),
+            ],
+        );
+        let obs = read_jsonstat(&src, &cat, None).unwrap().observations;
+        let rates: Vec<(&str, Option<f64>)> = obs
+            .iter()
+            .filter(|o| o.indicator == "employment_rate")
+            .map(|o| (o.code.as_str(), o.value))
+            .collect();
+        assert_eq!(
+            rates,
+            [("0114R001", Some(75.0)), ("0114R002", None), ("0114R003", None)],
+            "a missing term or a zero denominator is missing, never 0"
+        );
     }
 }
