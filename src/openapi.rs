@@ -19,8 +19,10 @@ use crate::limits;
         title = "Segregation statistics for Sweden",
         description = "Open data API for Sweden's socio-economic segregation statistics: the \
 socio-economic index, area types (områdestyper), indicators and boundaries per regional \
-statistics area (RegSO), and inequality indices per municipality and county, as published by \
-Statistics Sweden (SCB) and Segregationsbarometern.\n\nData licence: CC0 1.0. Cite as \
+statistics area (RegSO) as published by Statistics Sweden (SCB), and inequality indices per \
+municipality and county computed by this service from SCB's RegSO statistics (not the figures \
+Boverket publishes in Segregationsbarometern). Every value says whether it is SCB's \
+(`official`, `published`) or computed here (`computed`).\n\nData licence: CC0 1.0. Cite as \
 \"Källa: SCB\". Errors are RFC 9457 `application/problem+json`. Responses carry a strong \
 `ETag` derived from the data version; send `If-None-Match` to get a 304.",
         license(name = "Code: MIT OR Apache-2.0; data: CC0-1.0"),

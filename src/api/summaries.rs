@@ -73,14 +73,34 @@ pub struct YearSummary {
     /// RegSO per area type 1–5.
     #[schema(example = json!([3, 8, 19, 76, 21]))]
     pub regso_by_type: Vec<i32>,
-    /// Null where population per RegSO is not in the data.
+    /// Where the counted area types come from: `official` (SCB's), `computed` (by this
+    /// service from SCB's components, never presented as SCB's) or `mixed`.
+    #[schema(example = "official")]
+    pub area_type_origin: Option<String>,
+    /// The whole population (every RegSO of the area); null where population per RegSO is
+    /// not in the data.
     pub population: Option<i64>,
     pub population_by_type: Option<Vec<i64>>,
-    /// Per cent of the population living in each area type.
+    /// The population of the RegSO without an area type this year.
+    pub population_untyped: Option<i64>,
+    /// Per cent of the whole population living in each area type (the rest lives in RegSO
+    /// without a type: `population_untyped`).
     pub population_share_by_type: Option<Vec<f64>>,
-    /// Dissimilarity between the lowest and highest income quintiles over the RegSO, 0–100;
-    /// null where income-quintile counts are not in the data.
+    /// Computed by this service, not published by SCB or Boverket: the dissimilarity index,
+    /// 0–100, between two groups of residents over the area's RegSO (see
+    /// `inequality_method`); null where the data has no such counts.
     pub inequality_index: Option<f64>,
+    /// `economic_standard` (persons with low vs high economic standard, SCB TAB6685) or
+    /// `income_quintiles` (lowest vs highest income quintile).
+    pub inequality_method: Option<String>,
+    /// The source the index was computed from.
+    pub inequality_source: Option<String>,
+    /// The spatial unit the index is computed over (RegSO).
+    pub inequality_spatial_unit: Option<String>,
+    /// Always `computed` where there is an index.
+    pub inequality_origin: Option<String>,
+    /// How many RegSO the index was computed over (of `regso_count`).
+    pub inequality_areas: Option<i32>,
     /// The RegSO with their type this year (for Sweden as a whole only with `year=`).
     pub regso: Option<Vec<RegsoType>>,
 }
@@ -167,7 +187,14 @@ async fn summary(
                 population_share_by_type: s
                     .population_share_by_type
                     .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect()),
+                area_type_origin: s.area_type_origin,
+                population_untyped: s.population_untyped,
+                inequality_spatial_unit: s.inequality_method.as_ref().map(|_| "regso".to_owned()),
+                inequality_origin: s.inequality_method.as_ref().map(|_| "computed".to_owned()),
                 inequality_index: s.inequality_index,
+                inequality_method: s.inequality_method,
+                inequality_source: s.inequality_source,
+                inequality_areas: s.inequality_areas,
             })
             .collect();
         let body = Summary {
@@ -274,10 +301,28 @@ pub struct InequalityEntry {
     pub rank: usize,
     pub code: String,
     pub name: Option<String>,
+    /// The dissimilarity index, 0–100, computed by this service (`origin: computed`).
     #[schema(example = 41.2)]
     pub inequality_index: f64,
+    /// `economic_standard` or `income_quintiles`.
+    #[schema(example = "economic_standard")]
+    pub method: String,
+    /// What it was computed from.
+    pub source: Option<String>,
+    /// Always `regso`.
+    pub spatial_unit: String,
+    /// Always `computed`: no value here is published by SCB or Boverket.
+    pub origin: String,
     pub regso_count: i32,
+    /// How many RegSO the index was computed over.
+    pub areas: i32,
+    /// True when fewer than 5 RegSO went into the index: with so few areas the index says
+    /// little (with one area it is 0 by construction).
+    pub few_areas: bool,
 }
+
+/// Below this many RegSO an index is flagged in the ranking.
+pub const FEW_AREAS: i32 = 5;
 
 #[derive(Serialize, ToSchema)]
 pub struct Inequality {
@@ -289,6 +334,17 @@ pub struct Inequality {
 }
 
 /// The inequality index of every kommun (or län) for a year, most unequal first, with rank.
+///
+/// **Computed by this service, not published.** The index is the dissimilarity index
+/// D = ½ Σ |aᵢ/A − bᵢ/B| × 100 over the RegSO of each kommun (or län), between persons with low
+/// and with high economic standard (SCB's TAB6685 shares times its number of persons per RegSO),
+/// or between the lowest and highest income quintiles where a source has quintile counts. Each
+/// entry names its `method`, `source`, `spatial_unit` and `origin: computed`.
+///
+/// It is **not** Boverket's (Segregationsbarometern's) published inequality index, which is
+/// computed from SCB microdata over other areas and other income groups; smaller areas give
+/// higher values, so the two are not comparable. Kommuner with fewer than 5 RegSO are flagged
+/// (`few_areas`): with so few areas the index says little.
 #[utoipa::path(get, path = "/v1/inequality", tag = "summaries", params(InequalityParams),
     responses((status = 200, description = "The ranking (JSON, or CSV with f=csv or Accept: text/csv).", content(
                   (Inequality = "application/json"),
@@ -306,7 +362,7 @@ pub async fn get_inequality(
         if years.is_empty() {
             // Whatever the year: there is no ranking to find.
             return Err(Error::NotFound(
-                "the served data has no inequality index (no income-quintile counts)".into(),
+                "the served data has no inequality index (no income-quintile or economic-standard counts per RegSO)".into(),
             ));
         }
         let year = match p.year {
@@ -317,7 +373,7 @@ pub async fn get_inequality(
                     format!(
                         "{y} has no inequality index; years with one: {}",
                         if years.is_empty() {
-                            "none (the data has no income-quintile counts)".into()
+                            "none".into()
                         } else {
                             years
                                 .iter()
@@ -330,7 +386,7 @@ pub async fn get_inequality(
             }
             None => *years.last().ok_or_else(|| {
                 Error::NotFound(
-                    "the served data has no inequality index (no income-quintile counts)".into(),
+                    "the served data has no inequality index (no income-quintile or economic-standard counts per RegSO)".into(),
                 )
             })?,
         };
@@ -342,7 +398,13 @@ pub async fn get_inequality(
                 code: r.code,
                 name: r.name,
                 inequality_index: r.inequality_index,
+                method: r.inequality_method,
+                source: r.inequality_source,
+                spatial_unit: "regso".into(),
+                origin: "computed".into(),
                 regso_count: r.regso_count,
+                areas: r.inequality_areas.unwrap_or(0),
+                few_areas: r.inequality_areas.unwrap_or(0) < FEW_AREAS,
             })
             .collect();
         if p.f == Format::Csv {
@@ -353,7 +415,11 @@ pub async fn get_inequality(
                     "code",
                     "name",
                     "inequality_index",
+                    "method",
+                    "origin",
                     "regso_count",
+                    "areas",
+                    "few_areas",
                     "year",
                 ],
             );
@@ -364,7 +430,11 @@ pub async fn get_inequality(
                     e.code.clone(),
                     e.name.clone().unwrap_or_default(),
                     v,
+                    e.method.clone(),
+                    e.origin.clone(),
                     e.regso_count.to_string(),
+                    e.areas.to_string(),
+                    e.few_areas.to_string(),
                     year.to_string(),
                 ]);
             }

@@ -23,6 +23,16 @@ pub struct SummaryRow {
     pub population_share_by_type: Option<Vec<Option<f64>>>,
     #[diesel(sql_type = Nullable<Double>)]
     pub inequality_index: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub area_type_origin: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub population_untyped: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub inequality_method: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub inequality_source: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub inequality_areas: Option<i32>,
 }
 
 pub fn summaries(
@@ -33,7 +43,8 @@ pub fn summaries(
 ) -> Result<Vec<SummaryRow>> {
     Ok(diesel::sql_query(
         "SELECT year, regso_division, regso_count, regso_by_type, population, population_by_type,
-                population_share_by_type, inequality_index
+                population_share_by_type, inequality_index, area_type_origin, population_untyped,
+                inequality_method, inequality_source, inequality_areas
          FROM area_type_summaries
          WHERE division = $1 AND code = $2 AND ($3::smallint[] IS NULL OR year = ANY($3))
          ORDER BY year",
@@ -86,6 +97,12 @@ pub struct InequalityRow {
     pub inequality_index: f64,
     #[diesel(sql_type = Integer)]
     pub regso_count: i32,
+    #[diesel(sql_type = Text)]
+    pub inequality_method: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub inequality_source: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub inequality_areas: Option<i32>,
 }
 
 /// Every kommun (or län) with an inequality index in `year`, most unequal first.
@@ -95,7 +112,8 @@ pub fn inequality(
     year: i16,
 ) -> Result<Vec<InequalityRow>> {
     Ok(diesel::sql_query(
-        "SELECT s.code, a.name, s.inequality_index, s.regso_count
+        "SELECT s.code, a.name, s.inequality_index, s.regso_count, s.inequality_method,
+                s.inequality_source, s.inequality_areas
          FROM area_type_summaries s JOIN areas a ON a.division = s.division AND a.code = s.code
          WHERE s.division = $1 AND s.year = $2 AND s.inequality_index IS NOT NULL
          ORDER BY s.inequality_index DESC, s.code",

@@ -1,70 +1,152 @@
 //! Per municipality, county and the country, and per year: RegSO per area type, population
-//! per area type and its share, and the inequality index (the data behind
-//! Segregationsbarometern's municipality pages).
+//! per area type and its share of the whole population, and the inequality index (the data
+//! behind Segregationsbarometern's municipality pages).
 
 use std::collections::BTreeMap;
 
 use super::inequality::dissimilarity;
 
-/// One RegSO of one year, as the summaries need it.
+/// Where an area type came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Published by SCB.
+    Official,
+    /// Computed here from SCB's components.
+    Computed,
+}
+
+/// One RegSO of one year, as the summaries need it. Every RegSO of the division is given,
+/// typed or not, so counts and populations cover the whole municipality.
 #[derive(Clone, Debug)]
 pub struct RegsoFacts {
     pub municipality: String,
-    pub area_type: Option<u8>,
+    pub area_type: Option<(u8, Origin)>,
     pub population: Option<f64>,
     /// (lowest-quintile, highest-quintile) resident counts, when known.
     pub income_quintiles: Option<(f64, f64)>,
+    /// (low, high) economic standard resident counts, when known.
+    pub economic_standard: Option<(f64, f64)>,
+}
+
+/// How an inequality index was computed: which pair of resident groups, over RegSO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InequalityMethod {
+    /// Lowest vs highest income quintile (where a source has quintile counts).
+    IncomeQuintiles,
+    /// Persons with low vs high economic standard (SCB's TAB6685 shares × persons).
+    EconomicStandard,
+}
+
+impl InequalityMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InequalityMethod::IncomeQuintiles => "income_quintiles",
+            InequalityMethod::EconomicStandard => "economic_standard",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     /// `00`, a län code or a kommun code.
     pub code: String,
+    /// Every RegSO of the area, typed or not.
     pub regso_count: u32,
     pub regso_by_type: [u32; 5],
-    /// `None` unless every RegSO has a population.
+    /// `Official` or `Computed` when every counted type has that origin; `None` when mixed or
+    /// when no RegSO is typed (see [`Summary::mixed_origin`]).
+    pub area_type_origin: Option<Origin>,
+    pub mixed_origin: bool,
+    /// The whole population: `None` unless every RegSO has one.
     pub population: Option<f64>,
     /// Over the RegSO that have both a type and a population; `None` when none has.
     pub population_by_type: Option<[f64; 5]>,
+    /// The population of the RegSO without an area type (whole population − typed).
+    pub population_untyped: Option<f64>,
+    /// Population per type as a percentage of the whole population.
     pub population_share_by_type: Option<[f64; 5]>,
-    /// `None` unless every RegSO has quintile counts and the index is defined.
     pub inequality_index: Option<f64>,
+    pub inequality_method: Option<InequalityMethod>,
+    /// How many RegSO the inequality index was computed over.
+    pub inequality_areas: u32,
+}
+
+fn typed(r: &RegsoFacts) -> Option<(u8, Origin)> {
+    r.area_type.filter(|(t, _)| (1..=5).contains(t))
 }
 
 fn summarise(code: String, regso: &[&RegsoFacts]) -> Summary {
     let mut by_type = [0u32; 5];
+    let (mut official, mut computed) = (0, 0);
     for r in regso {
-        if let Some(t) = r.area_type.filter(|t| (1..=5).contains(t)) {
+        if let Some((t, origin)) = typed(r) {
             by_type[usize::from(t - 1)] += 1;
+            match origin {
+                Origin::Official => official += 1,
+                Origin::Computed => computed += 1,
+            }
         }
     }
-    // The total needs every RegSO's population; the split by type uses the RegSO that have
-    // both a type and a population, so one untyped RegSO does not blank the whole split.
+    let area_type_origin = match (official, computed) {
+        (0, 0) => None,
+        (_, 0) => Some(Origin::Official),
+        (0, _) => Some(Origin::Computed),
+        _ => None,
+    };
+    // The whole population needs every RegSO's; the split by type uses the RegSO that have
+    // both a type and a population, and the shares divide by the whole population, so the
+    // population without a type is not hidden in them.
     let total: Option<f64> = regso.iter().map(|r| r.population).sum();
-    let typed: Vec<(u8, f64)> = regso
+    let typed_pop: Vec<(u8, f64)> = regso
         .iter()
-        .filter_map(|r| Some((r.area_type.filter(|t| (1..=5).contains(t))?, r.population?)))
+        .filter_map(|r| Some((typed(r)?.0, r.population?)))
         .collect();
-    let (population, population_by_type, shares) = if typed.is_empty() {
-        (total, None, None)
-    } else {
+    let population_by_type = (!typed_pop.is_empty()).then(|| {
         let mut pop = [0.0; 5];
-        for (t, p) in typed {
+        for (t, p) in &typed_pop {
             pop[usize::from(t - 1)] += p;
         }
-        let typed_total: f64 = pop.iter().sum();
-        let shares = (typed_total > 0.0).then(|| pop.map(|p| 100.0 * p / typed_total));
-        (total, Some(pop), shares)
+        pop
+    });
+    let population_untyped = total.map(|t| t - population_by_type.map_or(0.0, |p| p.iter().sum()));
+    let shares = match (total, population_by_type) {
+        (Some(t), Some(pop)) if t > 0.0 => Some(pop.map(|p| 100.0 * p / t)),
+        _ => None,
     };
-    let quintiles: Option<Vec<(f64, f64)>> = regso.iter().map(|r| r.income_quintiles).collect();
+    let (inequality_index, inequality_method, inequality_areas) = inequality(regso);
     Summary {
         code,
         regso_count: regso.len() as u32,
         regso_by_type: by_type,
-        population,
+        area_type_origin,
+        mixed_origin: official > 0 && computed > 0,
+        population: total,
         population_by_type,
+        population_untyped,
         population_share_by_type: shares,
-        inequality_index: quintiles.and_then(|q| dissimilarity(&q)),
+        inequality_index,
+        inequality_method,
+        inequality_areas,
+    }
+}
+
+/// The quintile method where every RegSO has quintile counts; otherwise low vs high economic
+/// standard over the RegSO that have both counts. The number of RegSO used is returned, so a
+/// reader can see an index computed over few areas or over part of them.
+fn inequality(regso: &[&RegsoFacts]) -> (Option<f64>, Option<InequalityMethod>, u32) {
+    if let Some(q) = regso.iter().map(|r| r.income_quintiles).collect::<Option<Vec<_>>>() {
+        if let Some(d) = dissimilarity(&q) {
+            return (Some(d), Some(InequalityMethod::IncomeQuintiles), q.len() as u32);
+        }
+    }
+    let counts: Vec<(f64, f64)> = regso.iter().filter_map(|r| r.economic_standard).collect();
+    match dissimilarity(&counts) {
+        Some(d) => (
+            Some(d),
+            Some(InequalityMethod::EconomicStandard),
+            counts.len() as u32,
+        ),
+        None => (None, None, 0),
     }
 }
 
@@ -92,9 +174,10 @@ mod tests {
     fn r(m: &str, t: u8, pop: Option<f64>, q: Option<(f64, f64)>) -> RegsoFacts {
         RegsoFacts {
             municipality: m.into(),
-            area_type: Some(t),
+            area_type: Some((t, Origin::Official)),
             population: pop,
             income_quintiles: q,
+            economic_standard: None,
         }
     }
 
@@ -113,35 +196,67 @@ mod tests {
         let sthlm = by_code["0180"];
         assert_eq!(sthlm.regso_by_type, [1, 0, 0, 1, 0]);
         assert_eq!(sthlm.population, Some(400.0));
+        assert_eq!(sthlm.population_untyped, Some(0.0));
         assert_eq!(
             sthlm.population_share_by_type,
             Some([25.0, 0.0, 0.0, 75.0, 0.0])
         );
         assert!((sthlm.inequality_index.unwrap() - 40.0).abs() < 1e-9);
+        assert_eq!(sthlm.inequality_method, Some(InequalityMethod::IncomeQuintiles));
+        assert_eq!(sthlm.inequality_areas, 2);
+        assert_eq!(sthlm.area_type_origin, Some(Origin::Official));
         assert_eq!(by_code["00"].regso_count, 3);
         assert_eq!(by_code["01"].regso_by_type, [1, 0, 0, 2, 0]);
     }
 
     #[test]
-    fn an_untyped_regso_does_not_blank_the_split_by_type() {
+    fn shares_divide_by_the_whole_population_and_the_untyped_are_their_own_figure() {
         let mut untyped = r("0180", 1, Some(50.0), None);
         untyped.area_type = None;
-        let s = summarise_all(&[r("0180", 2, Some(100.0), None), untyped]);
+        let s = summarise_all(&[r("0180", 2, Some(150.0), None), untyped]);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
-        assert_eq!(sthlm.population, Some(150.0));
-        assert_eq!(sthlm.population_by_type, Some([0.0, 100.0, 0.0, 0.0, 0.0]));
+        assert_eq!(sthlm.regso_count, 2, "every RegSO counts, typed or not");
+        assert_eq!(sthlm.population, Some(200.0));
+        assert_eq!(sthlm.population_by_type, Some([0.0, 150.0, 0.0, 0.0, 0.0]));
+        assert_eq!(sthlm.population_untyped, Some(50.0));
         assert_eq!(
             sthlm.population_share_by_type,
-            Some([0.0, 100.0, 0.0, 0.0, 0.0])
+            Some([0.0, 75.0, 0.0, 0.0, 0.0])
         );
     }
 
     #[test]
-    fn unknown_population_or_quintiles_leave_those_fields_empty() {
+    fn unknown_population_or_counts_leave_those_fields_empty() {
         let s = summarise_all(&[r("0180", 2, None, None), r("0180", 3, Some(5.0), None)]);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
         assert_eq!(sthlm.regso_by_type, [0, 1, 1, 0, 0]);
         assert_eq!(sthlm.population, None);
+        assert_eq!(sthlm.population_share_by_type, None);
         assert_eq!(sthlm.inequality_index, None);
+        assert_eq!(sthlm.inequality_method, None);
+    }
+
+    #[test]
+    fn economic_standard_is_used_where_quintiles_are_not_known() {
+        let mut a = r("0180", 1, Some(100.0), None);
+        a.economic_standard = Some((30.0, 10.0));
+        let mut b = r("0180", 5, Some(100.0), None);
+        b.economic_standard = Some((10.0, 30.0));
+        let c = r("0180", 3, Some(100.0), None); // no counts: left out, and said so
+        let s = summarise_all(&[a, b, c]);
+        let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
+        assert_eq!(sthlm.inequality_method, Some(InequalityMethod::EconomicStandard));
+        assert!((sthlm.inequality_index.unwrap() - 50.0).abs() < 1e-9);
+        assert_eq!(sthlm.inequality_areas, 2);
+    }
+
+    #[test]
+    fn mixed_origins_are_said_to_be_mixed() {
+        let mut c = r("0180", 2, Some(1.0), None);
+        c.area_type = Some((2, Origin::Computed));
+        let s = summarise_all(&[r("0180", 1, Some(1.0), None), c]);
+        let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
+        assert_eq!(sthlm.area_type_origin, None);
+        assert!(sthlm.mixed_origin);
     }
 }

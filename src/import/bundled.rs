@@ -23,6 +23,13 @@ pub const FILES: &[(&str, &str)] = &[
         "indicators",
         "fixtures/scb_pxweb_v1_IntGr8RegSOKON3_goteborg_2023.json",
     ),
+    ("indicators", "regso-population/stockholm_age_gender.json"),
+    ("indicators", "regso-population/goteborg_age_gender.json"),
+    ("indicators", "regso-population/malmo_age_gender.json"),
+    ("indicators", "regso-population/uppsala_age_gender.json"),
+    ("indicators", "regso-population/norrkoping_age_gender.json"),
+    ("indicators", "regso-population/kalmar_age_gender_population.json"),
+    ("indicators", "regso-population/gender-district-income-vaxjo.json"),
     (
         "boundaries",
         "boundaries/kommun_scb_generalised_wgs84.geojson",
@@ -56,6 +63,8 @@ fn role(path: &str) -> Role {
         "fixtures/scb_pxweb_v1_IntGr8RegSOKON3_goteborg_2023.json" => {
             Role::Values(ValueFormat::PxWebV1)
         }
+        // SCB's PxWeb v1 API (2024, RegSO 2025): population by age and sex, net income.
+        p if p.starts_with("regso-population/") => Role::Values(ValueFormat::PxWebV1),
         "boundaries/kommun_scb_generalised_wgs84.geojson" => Role::Layer {
             code: "KnKod",
             division: "kommun",

@@ -14,7 +14,7 @@ use crate::geo::{coverage, wkb};
 
 /// Bumped whenever the derivation changes what it produces from the same inputs, so the data
 /// version changes too.
-pub const DERIVATION_VERSION: &str = "2";
+pub const DERIVATION_VERSION: &str = "3";
 
 /// Simplification tolerances in metres: borders for a municipality map, and for a national one.
 pub const SIMPLIFIED_TOLERANCE_M: f64 = 15.0;
@@ -128,21 +128,32 @@ pub const COMPONENTS: [&str; 3] = [
     "low_education",
     "long_term_dependency",
 ];
+/// Indicator ids of SCB's published index and area type (TAB6586).
+pub const INDEX: &str = "socioeconomic_index";
+pub const AREA_TYPE: &str = "area_type";
 
-/// Copies the index components, where they were imported as indicator values of RegSO, into
-/// the official rows of `area_type_sources`: they are SCB's published inputs.
-fn components_from_values(conn: &mut PgConnection) -> Result<usize> {
+/// Copies SCB's published index, area type and three components, where they were imported as
+/// indicator values of RegSO, into the official rows of `area_type_sources`. An area type
+/// also read from SCB's area-type export is kept as the export gives it.
+fn official_from_values(conn: &mut PgConnection) -> Result<usize> {
     Ok(diesel::sql_query(
-        "INSERT INTO area_type_sources (division, code, year, origin, low_economic_standard,
-                                        low_education, long_term_dependency, dataset_id)
-         SELECT v1.division, v1.code, v1.year, 'official', v1.value, v2.value, v3.value, v1.dataset_id
-         FROM indicator_values v1
-         JOIN indicator_values v2 ON (v2.indicator, v2.division, v2.code, v2.year, v2.breakdown)
-                                   = ($2, v1.division, v1.code, v1.year, 'total')
-         JOIN indicator_values v3 ON (v3.indicator, v3.division, v3.code, v3.year, v3.breakdown)
-                                   = ($3, v1.division, v1.code, v1.year, 'total')
-         WHERE v1.indicator = $1 AND v1.breakdown = 'total' AND v1.division LIKE 'regso-%'
+        "INSERT INTO area_type_sources (division, code, year, origin, area_type, socioeconomic_index,
+                                        low_economic_standard, low_education, long_term_dependency,
+                                        dataset_id)
+         SELECT division, code, year, 'official',
+                (max(value) FILTER (WHERE indicator = $5))::smallint,
+                max(value) FILTER (WHERE indicator = $4),
+                max(value) FILTER (WHERE indicator = $1),
+                max(value) FILTER (WHERE indicator = $2),
+                max(value) FILTER (WHERE indicator = $3),
+                min(dataset_id)
+         FROM indicator_values
+         WHERE indicator IN ($1, $2, $3, $4, $5) AND breakdown = 'total' AND status = 'ok'
+           AND division LIKE 'regso-%'
+         GROUP BY division, code, year
          ON CONFLICT (division, code, year, origin) DO UPDATE SET
+             area_type = COALESCE(area_type_sources.area_type, excluded.area_type),
+             socioeconomic_index = excluded.socioeconomic_index,
              low_economic_standard = excluded.low_economic_standard,
              low_education = excluded.low_education,
              long_term_dependency = excluded.long_term_dependency",
@@ -150,6 +161,8 @@ fn components_from_values(conn: &mut PgConnection) -> Result<usize> {
     .bind::<Text, _>(COMPONENTS[0])
     .bind::<Text, _>(COMPONENTS[1])
     .bind::<Text, _>(COMPONENTS[2])
+    .bind::<Text, _>(INDEX)
+    .bind::<Text, _>(AREA_TYPE)
     .execute(conn)?)
 }
 
@@ -227,6 +240,8 @@ struct Served {
     year: i16,
     #[diesel(sql_type = Nullable<SmallInt>)]
     area_type: Option<i16>,
+    #[diesel(sql_type = Nullable<Text>)]
+    area_type_origin: Option<String>,
     #[diesel(sql_type = Nullable<Double>)]
     socioeconomic_index: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
@@ -235,15 +250,33 @@ struct Served {
     low_income: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
     high_income: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    poverty_rate: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    high_standard: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    standard_persons: Option<f64>,
 }
 
 /// Indicator ids the summaries read, when the catalogue has them.
 pub const POPULATION: &str = "population";
 pub const LOWEST_INCOME_QUINTILE: &str = "persons_lowest_income_quintile";
 pub const HIGHEST_INCOME_QUINTILE: &str = "persons_highest_income_quintile";
+/// TAB6685: the shares with low and high economic standard, and the persons they refer to.
+pub const POVERTY_RATE: &str = "at_risk_of_poverty_rate";
+pub const HIGH_STANDARD: &str = "high_economic_standard";
+pub const STANDARD_PERSONS: &str = "persons_economic_standard";
+
+/// The source tables of each inequality method, as recorded with the index.
+fn inequality_source(method: summaries::InequalityMethod) -> &'static str {
+    match method {
+        summaries::InequalityMethod::IncomeQuintiles => "income-quintile counts per RegSO",
+        summaries::InequalityMethod::EconomicStandard => "SCB TAB6685 (000008AC, 000008AD, 000008AE) per RegSO",
+    }
+}
 
 /// Served area types (official wins, field by field), ranks within kommun and country, and
-/// the summaries per kommun, län and riket.
+/// the summaries per kommun, län and riket over every RegSO of the division.
 fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
     conn.batch_execute(
         "DELETE FROM area_types; DELETE FROM area_type_summaries;
@@ -261,18 +294,34 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
          LEFT JOIN area_type_sources o ON (o.division, o.code, o.year, o.origin) = (k.division, k.code, k.year, 'official')
          LEFT JOIN area_type_sources c ON (c.division, c.code, c.year, c.origin) = (k.division, k.code, k.year, 'computed');",
     )?;
-    let rows = diesel::sql_query(
-        "SELECT t.division, t.code, t.year, t.area_type, t.socioeconomic_index,
-                p.value AS population, lo.value AS low_income, hi.value AS high_income
-         FROM area_types t
-         LEFT JOIN indicator_values p ON (p.indicator, p.division, p.code, p.year, p.breakdown) = ($1, t.division, t.code, t.year, 'total')
-         LEFT JOIN indicator_values lo ON (lo.indicator, lo.division, lo.code, lo.year, lo.breakdown) = ($2, t.division, t.code, t.year, 'total')
-         LEFT JOIN indicator_values hi ON (hi.indicator, hi.division, hi.code, hi.year, hi.breakdown) = ($3, t.division, t.code, t.year, 'total')
-         ORDER BY t.division, t.year, t.code",
-    )
+    let value = |alias: &str, n: u8| {
+        format!(
+            "LEFT JOIN indicator_values {alias} ON ({alias}.indicator, {alias}.division, {alias}.code, {alias}.year, {alias}.breakdown)
+                 = (${n}, a.division, a.code, y.year, 'total')"
+        )
+    };
+    let rows = diesel::sql_query(format!(
+        "SELECT a.division, a.code, y.year, t.area_type, t.area_type_origin, t.socioeconomic_index,
+                p.value AS population, lo.value AS low_income, hi.value AS high_income,
+                pr.value AS poverty_rate, hs.value AS high_standard, sp.value AS standard_persons
+         FROM (SELECT DISTINCT division, year FROM area_types) y
+         JOIN areas a ON a.division = y.division
+         LEFT JOIN area_types t ON (t.division, t.code, t.year) = (a.division, a.code, y.year)
+         {} {} {} {} {} {}
+         ORDER BY a.division, y.year, a.code",
+        value("p", 1),
+        value("lo", 2),
+        value("hi", 3),
+        value("pr", 4),
+        value("hs", 5),
+        value("sp", 6),
+    ))
     .bind::<Text, _>(POPULATION)
     .bind::<Text, _>(LOWEST_INCOME_QUINTILE)
     .bind::<Text, _>(HIGHEST_INCOME_QUINTILE)
+    .bind::<Text, _>(POVERTY_RATE)
+    .bind::<Text, _>(HIGH_STANDARD)
+    .bind::<Text, _>(STANDARD_PERSONS)
     .load::<Served>(conn)?;
 
     let mut by_year: BTreeMap<(&str, i16), Vec<&Served>> = BTreeMap::new();
@@ -286,9 +335,20 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
             .iter()
             .map(|r| summaries::RegsoFacts {
                 municipality: r.code[..4].to_owned(),
-                area_type: r.area_type.and_then(|t| u8::try_from(t).ok()),
+                area_type: r.area_type.and_then(|t| u8::try_from(t).ok()).map(|t| {
+                    let origin = if r.area_type_origin.as_deref() == Some("official") {
+                        summaries::Origin::Official
+                    } else {
+                        summaries::Origin::Computed
+                    };
+                    (t, origin)
+                }),
                 population: r.population,
                 income_quintiles: r.low_income.zip(r.high_income),
+                economic_standard: match (r.poverty_rate, r.high_standard, r.standard_persons) {
+                    (Some(low), Some(high), Some(n)) => Some((low * n / 100.0, high * n / 100.0)),
+                    _ => None,
+                },
             })
             .collect();
         summaries_written +=
@@ -350,12 +410,21 @@ fn write_summaries(
     let arr_i32 = |a: [u32; 5]| format!("{{{}}}", a.map(|v| v.to_string()).join(","));
     let arr_f =
         |a: Option<[f64; 5]>| a.map(|a| format!("{{{}}}", a.map(|v| v.to_string()).join(",")));
+    let origin = |s: &summaries::Summary| match (s.area_type_origin, s.mixed_origin) {
+        (_, true) => Some("mixed"),
+        (Some(summaries::Origin::Official), _) => Some("official"),
+        (Some(summaries::Origin::Computed), _) => Some("computed"),
+        (None, false) => None,
+    };
     Ok(diesel::sql_query(
         "INSERT INTO area_type_summaries (division, code, year, regso_division, regso_count, regso_by_type,
-                                          population, population_by_type, population_share_by_type, inequality_index)
-         SELECT d, c, $1, $2, n, t::int[], p, pt::float8[]::bigint[], ps::float8[], i
-         FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::float8[])
-              AS x(d, c, n, t, p, pt, ps, i)",
+                                          population, population_by_type, population_share_by_type, inequality_index,
+                                          area_type_origin, population_untyped, inequality_method,
+                                          inequality_source, inequality_areas)
+         SELECT d, c, $1, $2, n, t::int[], p, pt::float8[]::bigint[], ps::float8[], i, o, pu, im, isrc, ia
+         FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::float8[],
+                     $11::text[], $12::bigint[], $13::text[], $14::text[], $15::int[])
+              AS x(d, c, n, t, p, pt, ps, i, o, pu, im, isrc, ia)",
     )
     .bind::<SmallInt, _>(year)
     .bind::<Text, _>(regso_division)
@@ -367,6 +436,11 @@ fn write_summaries(
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| arr_f(s.population_by_type)).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| arr_f(s.population_share_by_type)).collect::<Vec<_>>())
     .bind::<Array<Nullable<Double>>, _>(list.iter().map(|s| s.inequality_index).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(list.iter().map(origin).collect::<Vec<_>>())
+    .bind::<Array<Nullable<BigInt>>, _>(list.iter().map(|s| s.population_untyped.map(|p| p.round() as i64)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| s.inequality_method.map(|m| m.as_str())).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| s.inequality_method.map(inequality_source)).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(list.iter().map(|s| s.inequality_areas as i32).collect::<Vec<_>>())
     .execute(conn)?)
 }
 
@@ -426,7 +500,7 @@ pub fn recompute_statistics(conn: &mut PgConnection, synthetic: bool) -> Result<
                 count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status <> 'ok')
          FROM indicator_values GROUP BY indicator, division;",
     )?;
-    components_from_values(conn)?;
+    official_from_values(conn)?;
     compute_area_types(conn)?;
     let summaries = serve_area_types(conn)?;
     log::info!(

@@ -431,3 +431,79 @@ fn real_indicator_values_keep_scb_missing_markers_as_missing() {
     .unwrap();
     assert_eq!(stockholm.value, 988_943.0);
 }
+
+#[test]
+fn real_regso_population_of_six_kommuner_comes_out_exactly_as_scb_gives_it() {
+    let db = TestDb::bundled();
+    let mut conn = db.conn();
+    #[derive(QueryableByName)]
+    struct Pop {
+        #[diesel(sql_type = Text)]
+        code: String,
+        #[diesel(sql_type = Text)]
+        breakdown: String,
+        #[diesel(sql_type = Double)]
+        value: f64,
+    }
+    let stored: BTreeMap<(String, String), f64> = diesel::sql_query(
+        "SELECT code, breakdown, value FROM indicator_values
+         WHERE indicator = 'population' AND division = 'regso-2025' AND year = 2024",
+    )
+    .load::<Pop>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|p| ((p.code, p.breakdown), p.value))
+    .collect();
+    let files = [
+        ("stockholm_age_gender.json", "0180", 995_574.0),
+        ("goteborg_age_gender.json", "1480", 608_993.0),
+        ("malmo_age_gender.json", "1280", 365_644.0),
+        ("uppsala_age_gender.json", "0380", 248_016.0),
+        ("norrkoping_age_gender.json", "0581", 144_980.0),
+        ("kalmar_age_gender_population.json", "0880", 72_704.0),
+    ];
+    let mut compared = 0;
+    for (file, kommun, total) in files {
+        let doc: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(data_dir().join("regso-population").join(file)).unwrap(),
+        )
+        .unwrap();
+        let mut sum = 0.0;
+        for row in doc["data"].as_array().unwrap() {
+            let key: Vec<&str> = row["key"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+            if key[1] != "totalt" {
+                continue;
+            }
+            let code = key[0].trim_end_matches("_RegSO2025");
+            let breakdown = match key[2] {
+                "1" => "men",
+                "2" => "women",
+                _ => "total",
+            };
+            let want: f64 = row["values"][0].as_str().unwrap().parse().unwrap();
+            assert_eq!(
+                stored.get(&(code.to_owned(), breakdown.to_owned())),
+                Some(&want),
+                "{file}: {code} {breakdown}"
+            );
+            if breakdown == "total" {
+                sum += want;
+            }
+            compared += 1;
+        }
+        assert_eq!(sum, total, "{kommun}: the RegSO sum PROVENANCE.md gives");
+        let in_db: f64 = stored
+            .iter()
+            .filter(|((c, b), _)| c.starts_with(kommun) && b == "total")
+            .map(|(_, v)| v)
+            .sum();
+        assert_eq!(in_db, total, "{kommun} in the database");
+    }
+    // 483 RegSO × (total, men, women).
+    assert_eq!(compared, 483 * 3);
+}
