@@ -82,6 +82,15 @@ pub struct ScbArgs {
     /// SCB's WFS endpoint.
     #[arg(long, default_value = "https://geodata.scb.se/geoserver/stat/wfs")]
     pub wfs_url: String,
+    /// Every table the indicator catalogue reads (the whole barometer: index, area types,
+    /// population, economic standard, income, work, education, housing), every year, every
+    /// level from riket to DeSO, both division versions. Resumable: a rerun fetches only
+    /// what is missing from --keep.
+    #[arg(long, conflicts_with_all = ["table", "selections", "chunk"])]
+    pub all: bool,
+    /// With --all: only these kommuner (and their län, riket, RegSO and DeSO), comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "all")]
+    pub municipalities: Vec<String>,
     /// A table id such as TAB638; its contents codes must be in the indicator catalogue.
     #[arg(long)]
     pub table: Option<String>,

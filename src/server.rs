@@ -146,14 +146,42 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    if args.table.is_none() && layers.is_empty() {
+    if !args.all && args.table.is_none() && layers.is_empty() {
         return Err(Error::Internal(
-            "nothing to fetch: give --table and/or --layer".into(),
+            "nothing to fetch: give --all, --table and/or --layer".into(),
         ));
+    }
+    let mut synthetic = false;
+    let mut fetched = Vec::new();
+    if args.all {
+        let catalogue = crate::import::catalogue::Catalogue::parse(&crate::import::Source::read(
+            &data_dir.join("catalogue/indicators.json"),
+            "catalogue/indicators.json",
+        )?)?;
+        let started = std::time::Instant::now();
+        let got = crate::import::scb::fetch_all(
+            &args.pxweb_url,
+            &catalogue,
+            &args.municipalities,
+            &args.keep,
+        )?;
+        log::info!(
+            "fetched {} calls ({} were already in {}) in {:.1?}",
+            got.calls_made,
+            got.calls_skipped,
+            args.keep.display(),
+            started.elapsed()
+        );
+        if got.synthetic {
+            log::warn!("{} serves synthetic values (a replay, not SCB): the import is marked synthetic", args.pxweb_url);
+        }
+        synthetic = got.synthetic;
+        for f in got.data {
+            fetched.push((f, Role::Values(ValueFormat::JsonStat), "indicators"));
+        }
     }
     let calls = args.table.iter().count() as u64 + layers.len() as u64;
     let mut fetcher = Fetcher::new(&args.keep, calls, RateLimiter::scb())?;
-    let mut fetched = Vec::new();
     if let Some(table) = &args.table {
         let req = TableRequest {
             table: table.clone(),
@@ -172,7 +200,8 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
     // The bundle without its own indicator tables (the fetched table takes their place) and
     // without the layers of the divisions fetched anew.
     let mut manifest = crate::import::bundled::manifest();
-    let table_fetched = args.table.is_some();
+    let table_fetched = args.table.is_some() || args.all;
+    manifest.synthetic = synthetic;
     manifest.entries.retain(|e| match &e.role {
         Role::Values(_) => !table_fetched,
         Role::Layer { division, .. } => !layers.iter().any(|(_, (d, _))| d == division),

@@ -422,6 +422,7 @@ pub async fn get_inequality(
                     "few_areas",
                     "year",
                 ],
+                data.synthetic,
             );
             for e in &entries {
                 let v = w.number(Some((e.inequality_index * 100.0).round() / 100.0));

@@ -55,18 +55,30 @@ impl CsvOptions {
 pub struct CsvWriter {
     out: String,
     opts: CsvOptions,
+    /// Synthetic data gets a last column `synthetic` saying so on every row, so a downloaded
+    /// file still says it when the HTTP headers are gone.
+    synthetic: bool,
 }
 
+/// The last column of every CSV built from synthetic data.
+pub const SYNTHETIC_COLUMN: &str = "synthetic";
+
 impl CsvWriter {
-    pub fn new(opts: CsvOptions, header: &[&str]) -> CsvWriter {
+    pub fn new(opts: CsvOptions, header: &[&str], synthetic: bool) -> CsvWriter {
         let mut w = CsvWriter {
             out: String::new(),
             opts,
+            synthetic: false,
         };
         if opts.bom {
             w.out.push('\u{feff}');
         }
-        w.row(header.iter().map(|h| h.to_string()));
+        let mut header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        if synthetic {
+            header.push(SYNTHETIC_COLUMN.into());
+        }
+        w.row(header);
+        w.synthetic = synthetic;
         w
     }
 
@@ -88,6 +100,10 @@ impl CsvWriter {
                 self.out.push(self.opts.sep);
             }
             self.cell(&c);
+        }
+        if self.synthetic {
+            self.out.push(self.opts.sep);
+            self.out.push_str("true");
         }
         self.out.push_str("\r\n");
     }
@@ -115,7 +131,7 @@ mod tests {
         let mut r = QueryReader::parse("sep=;&decimal=comma").unwrap();
         let o = CsvOptions::read(&mut r);
         r.finish().unwrap();
-        let mut w = CsvWriter::new(o, &["namn", "värde"]);
+        let mut w = CsvWriter::new(o, &["namn", "värde"], false);
         let n = w.number(Some(12.5));
         w.row(["Malmö; centrum".to_owned(), n]);
         let text = w.finish();
@@ -131,10 +147,17 @@ mod tests {
 
     #[test]
     fn plain_csv_quotes_what_needs_quoting() {
-        let mut w = CsvWriter::new(CsvOptions::default(), &["a", "b"]);
+        let mut w = CsvWriter::new(CsvOptions::default(), &["a", "b"], false);
         w.row(["say \"hi\"".to_owned(), "1,5".to_owned()]);
         let n = w.number(None);
         w.row(["x".to_owned(), n]);
         assert_eq!(w.finish(), "a,b\r\n\"say \"\"hi\"\"\",\"1,5\"\r\nx,\r\n");
+    }
+
+    #[test]
+    fn synthetic_data_says_so_on_every_row() {
+        let mut w = CsvWriter::new(CsvOptions::default(), &["a"], true);
+        w.row(["1".to_owned()]);
+        assert_eq!(w.finish(), "a,synthetic\r\n1,true\r\n");
     }
 }

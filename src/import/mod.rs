@@ -11,6 +11,7 @@ pub mod derive;
 pub mod load;
 pub mod manifest;
 pub mod online;
+pub mod scb;
 pub mod values;
 
 use std::io::Read;

@@ -105,7 +105,7 @@ impl Fetcher {
         let progress = ProgressBar::new(calls);
         progress.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls {msg}",
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} calls, eta {eta} {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
@@ -124,37 +124,99 @@ impl Fetcher {
         })
     }
 
-    fn get(&mut self, url: &str) -> Result<Vec<u8>> {
-        if self.progress.position() >= self.progress.length().unwrap_or(0) {
-            self.progress.inc_length(1);
-        }
-        self.limiter.wait();
-        self.progress.set_message(url.to_owned());
+    /// Sets the calls allowed per time window (from the server's `/config`).
+    pub fn set_limits(&mut self, calls: usize, window: Duration) {
+        self.limiter = RateLimiter::new(calls.max(1), window);
+    }
+
+    /// Starts counting `calls` calls afresh, so the progress bar's ETA is about them.
+    pub fn start_calls(&mut self, calls: u64) {
+        self.progress.set_length(calls);
+        self.progress.set_position(0);
+        self.progress.reset_eta();
+    }
+
+    /// GETs a JSON document.
+    pub fn get_json(&mut self, url: &str) -> Result<serde_json::Value> {
+        let bytes = self.call(url, None)?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Import {
+            file: url.to_owned(),
+            location: None,
+            field: None,
+            message: format!("not JSON: {e}"),
+        })
+    }
+
+    /// POSTs a JSON body (PxWebApi 2's selection: URLs of thousands of codes are too long for
+    /// a GET) and returns the response.
+    pub fn post_json(&mut self, url: &str, body: &serde_json::Value) -> Result<Vec<u8>> {
+        self.call(url, Some(body))
+    }
+
+    /// One call within the rate limit. A `429` is waited out for its `Retry-After` and tried
+    /// again, as is a `5xx` or a broken connection (with backoff); a `4xx` is final.
+    fn call(&mut self, url: &str, body: Option<&serde_json::Value>) -> Result<Vec<u8>> {
         let fail = |msg: String| Error::Import {
             file: url.to_owned(),
             location: None,
             field: None,
             message: msg,
         };
-        let response = match self.agent.get(url).call() {
-            Ok(r) => r,
-            Err(ureq::Error::Status(code, r)) => {
-                let body = r.into_string().unwrap_or_default();
-                return Err(fail(format!(
-                    "SCB answered {code}: {}",
-                    body.chars().take(300).collect::<String>()
-                )));
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.limiter.wait();
+            self.progress.set_message(url.to_owned());
+            let request = self.agent.request(if body.is_some() { "POST" } else { "GET" }, url);
+            let result = match body {
+                Some(b) => request
+                    .set("Content-Type", "application/json")
+                    .send_string(&b.to_string()),
+                None => request.call(),
+            };
+            let retry_in = match result {
+                Ok(r) => {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(
+                        &mut std::io::Read::take(r.into_reader(), 512 * 1024 * 1024),
+                        &mut bytes,
+                    )
+                    .map_err(|e| fail(format!("reading the response: {e}")))?;
+                    self.progress.inc(1);
+                    return Ok(bytes);
+                }
+                Err(ureq::Error::Status(429, r)) => {
+                    let secs = r
+                        .header("Retry-After")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .unwrap_or(10);
+                    log::info!("{url}: 429 Too Many Requests; waiting {secs} s as asked");
+                    Duration::from_secs(secs.clamp(1, 300))
+                }
+                Err(ureq::Error::Status(code, r)) if code < 500 => {
+                    let body = r.into_string().unwrap_or_default();
+                    return Err(fail(format!(
+                        "SCB answered {code}: {}",
+                        body.chars().take(300).collect::<String>()
+                    )));
+                }
+                Err(e) => {
+                    log::warn!("{url}: {e}");
+                    Duration::from_secs(2u64.pow(attempt.min(5)))
+                }
+            };
+            if attempt >= 8 {
+                return Err(fail(format!("gave up after {attempt} attempts")));
             }
-            Err(e) => return Err(fail(format!("request failed: {e}"))),
-        };
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(response.into_reader(), 512 * 1024 * 1024),
-            &mut bytes,
-        )
-        .map_err(|e| fail(format!("reading the response: {e}")))?;
-        self.progress.inc(1);
-        Ok(bytes)
+            std::thread::sleep(retry_in);
+        }
+    }
+
+    fn get(&mut self, url: &str) -> Result<Vec<u8>> {
+        if self.progress.position() >= self.progress.length().unwrap_or(0) {
+            self.progress.inc_length(1);
+        }
+        self.call(url, None)
     }
 
     fn save(&self, name: &str, bytes: &[u8]) -> Result<PathBuf> {
@@ -269,6 +331,15 @@ impl Fetcher {
     pub fn finish(&self) {
         self.progress.finish_and_clear();
     }
+}
+
+/// Writes a file whole or not at all: to a temporary name, then renamed, so an interrupted
+/// fetch never leaves a partial file that a rerun would take as fetched.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }
 
 /// The division and code property of SCB's WFS layers.
