@@ -91,7 +91,7 @@ pub fn area_z(seed: u64, region: &Region, year: u16) -> f64 {
 pub fn small_area_population(seed: u64, base: &str, level: Level, z: f64, year: u16) -> Population {
     let (median, spread, low, high) = match level {
         Level::Deso => (1500.0, 0.25, 700.0, 2700.0),
-        _ => (3500.0, 0.6, 1000.0, 20000.0),
+        _ => (2500.0, 0.6, 1000.0, 20000.0),
     };
     let mut rng = Rng::for_key(seed, &format!("size|{base}"));
     let size: f64 = median * (spread * rng.normal()).exp();
@@ -898,7 +898,7 @@ mod tests {
         assert_eq!(get(&kommun, "totalt", "1+2"), f64::from(sum));
         let riket = &regions(&g, "vs_ARegionRiket")[0];
         let riket_total = get(riket, "totalt", "1+2");
-        assert!((8.0e6..2.0e7).contains(&riket_total), "{riket_total}");
+        assert!((9.0e6..1.2e7).contains(&riket_total), "{riket_total}");
         for r in regions(&g, "vs_RegSO2020").iter().take(300) {
             let Some(row) = m.area_year("TAB6574", r, year) else {
                 continue;
