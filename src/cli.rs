@@ -46,6 +46,9 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<std::path::PathBuf>,
     },
+    /// Replay SCB's PxWebApi 2 offline: the real table metadata of data/scb-metadata with
+    /// synthetic values (labelled so), for the SCB import's tests and benchmarks.
+    ReplayScb(ReplayArgs),
     /// Print the OpenAPI document (the contents of openapi/openapi.json).
     Openapi,
     /// Exit 0 when the server at URL answers /health with 200 (for container health checks).
@@ -112,6 +115,49 @@ pub struct ScbArgs {
     /// Where to keep the fetched files.
     #[arg(long, default_value = "target/scb-fetch")]
     pub keep: std::path::PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub bind: String,
+    /// The bundled data folder; default: $SEGSTAT_DATA_DIR, ./data, /usr/share/segstat/data.
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Serve only these kommuner (comma-separated), with riket, their län, RegSO and DeSO.
+    #[arg(long, value_delimiter = ',')]
+    pub municipalities: Vec<String>,
+    /// Same seed, same values.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Cells one data call may select, as SCB's maxDataCells.
+    #[arg(long, default_value_t = 150_000)]
+    pub max_cells: u64,
+    /// Calls allowed per window over all clients, as SCB's maxCallsPerTimeWindow.
+    #[arg(long, default_value_t = 30)]
+    pub calls: u32,
+    /// The window of the call limit, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub window_secs: u64,
+}
+
+impl ReplayArgs {
+    pub fn options(&self) -> crate::synthetic::replay::ReplayOptions {
+        crate::synthetic::replay::ReplayOptions {
+            data_dir: self.data_dir.clone(),
+            municipalities: self
+                .municipalities
+                .iter()
+                .map(|m| m.trim().to_owned())
+                .filter(|m| !m.is_empty())
+                .collect(),
+            seed: self.seed,
+            max_cells: self.max_cells,
+            calls: self.calls,
+            window: std::time::Duration::from_secs(self.window_secs),
+        }
+    }
 }
 
 fn parse_selection(s: &str) -> Result<(String, Vec<String>), String> {

@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use segstat::cli::{Cli, Command, ImportCommand};
+use segstat::synthetic::replay;
 use segstat::{server, Config};
 
 #[actix_web::main]
@@ -34,6 +35,10 @@ async fn main() -> ExitCode {
             data_dir,
         } => Config::from_env()
             .and_then(|config| server::generate_synthetic(&config, seed, vertices, out, data_dir)),
+        Command::ReplayScb(args) => match replay::load(args.options()) {
+            Ok(loaded) => replay::serve(loaded, &args.bind).await,
+            Err(e) => Err(e),
+        },
         Command::Migrate { revert_all } => {
             Config::from_env().and_then(|config| server::migrate(&config, revert_all))
         }

@@ -8,6 +8,7 @@
 //! are made up.
 
 pub mod geometry;
+pub mod replay;
 pub mod rng;
 pub mod values;
 
