@@ -83,6 +83,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    crosswalk (from_division, from_code, to_division, to_code) {
+        from_division -> Text,
+        from_code -> Text,
+        to_division -> Text,
+        to_code -> Text,
+        relation -> Text,
+        from_targets -> Int4,
+        to_sources -> Int4,
+        deso_shared -> Nullable<Int4>,
+        from_deso -> Nullable<Int4>,
+        to_deso -> Nullable<Int4>,
+        dataset_id -> Int4,
+    }
+}
+
+diesel::table! {
     data_state (singleton) {
         singleton -> Bool,
         data_version -> Text,
@@ -102,6 +118,17 @@ diesel::table! {
         synthetic -> Bool,
         licence -> Text,
         attribution -> Text,
+    }
+}
+
+diesel::table! {
+    deso_changes (dataset_id, line) {
+        dataset_id -> Int4,
+        line -> Int4,
+        from_code -> Text,
+        to_code -> Text,
+        change_type -> Text,
+        change_date -> Nullable<Date>,
     }
 }
 
@@ -161,6 +188,8 @@ diesel::joinable!(area_type_sources -> datasets (dataset_id));
 diesel::joinable!(area_type_summaries -> divisions (regso_division));
 diesel::joinable!(areas -> datasets (dataset_id));
 diesel::joinable!(areas -> divisions (division));
+diesel::joinable!(crosswalk -> datasets (dataset_id));
+diesel::joinable!(deso_changes -> datasets (dataset_id));
 diesel::joinable!(indicator_coverage -> divisions (division));
 diesel::joinable!(indicator_coverage -> indicators (indicator));
 diesel::joinable!(indicator_values -> datasets (dataset_id));
@@ -172,8 +201,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     area_type_summaries,
     area_types,
     areas,
+    crosswalk,
     data_state,
     datasets,
+    deso_changes,
     divisions,
     indicator_coverage,
     indicator_values,
