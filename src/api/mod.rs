@@ -1,6 +1,7 @@
 //! The endpoints. Handlers are thin: read the parameters, call one function, shape the answer.
 
 pub mod areas;
+pub mod changes;
 pub mod data;
 pub mod docs;
 pub mod explorer;
@@ -19,6 +20,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     system::configure(cfg);
     areas::configure(cfg);
+    changes::configure(cfg);
     indicators::configure(cfg);
     data::configure(cfg);
     summaries::configure(cfg);

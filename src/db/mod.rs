@@ -2,6 +2,7 @@
 //! a `&mut PgConnection`; nothing outside this module writes SQL.
 
 pub mod areas;
+pub mod changes;
 pub mod data_state;
 pub mod features;
 pub mod indicators;

@@ -33,6 +33,11 @@ diesel::table! {
         population_by_type -> Nullable<Array<Nullable<Int8>>>,
         population_share_by_type -> Nullable<Array<Nullable<Float8>>>,
         inequality_index -> Nullable<Float8>,
+        area_type_origin -> Nullable<Text>,
+        population_untyped -> Nullable<Int8>,
+        inequality_method -> Nullable<Text>,
+        inequality_source -> Nullable<Text>,
+        inequality_areas -> Nullable<Int4>,
     }
 }
 
@@ -83,6 +88,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    crosswalk (from_division, from_code, to_division, to_code) {
+        from_division -> Text,
+        from_code -> Text,
+        to_division -> Text,
+        to_code -> Text,
+        relation -> Text,
+        from_targets -> Int4,
+        to_sources -> Int4,
+        deso_shared -> Nullable<Int4>,
+        from_deso -> Nullable<Int4>,
+        to_deso -> Nullable<Int4>,
+        dataset_id -> Int4,
+    }
+}
+
+diesel::table! {
     data_state (singleton) {
         singleton -> Bool,
         data_version -> Text,
@@ -102,6 +123,17 @@ diesel::table! {
         synthetic -> Bool,
         licence -> Text,
         attribution -> Text,
+    }
+}
+
+diesel::table! {
+    deso_changes (dataset_id, line) {
+        dataset_id -> Int4,
+        line -> Int4,
+        from_code -> Text,
+        to_code -> Text,
+        change_type -> Text,
+        change_date -> Nullable<Date>,
     }
 }
 
@@ -154,6 +186,11 @@ diesel::table! {
         source_table -> Text,
         decimals -> Int2,
         dataset_id -> Int4,
+        contents_code -> Nullable<Text>,
+        selection -> Jsonb,
+        origin -> Text,
+        formula -> Nullable<Text>,
+        inputs -> Nullable<Jsonb>,
     }
 }
 
@@ -161,6 +198,8 @@ diesel::joinable!(area_type_sources -> datasets (dataset_id));
 diesel::joinable!(area_type_summaries -> divisions (regso_division));
 diesel::joinable!(areas -> datasets (dataset_id));
 diesel::joinable!(areas -> divisions (division));
+diesel::joinable!(crosswalk -> datasets (dataset_id));
+diesel::joinable!(deso_changes -> datasets (dataset_id));
 diesel::joinable!(indicator_coverage -> divisions (division));
 diesel::joinable!(indicator_coverage -> indicators (indicator));
 diesel::joinable!(indicator_values -> datasets (dataset_id));
@@ -172,8 +211,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     area_type_summaries,
     area_types,
     areas,
+    crosswalk,
     data_state,
     datasets,
+    deso_changes,
     divisions,
     indicator_coverage,
     indicator_values,

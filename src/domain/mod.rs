@@ -1,7 +1,9 @@
 //! Domain rules as pure functions: codes, the socio-economic index and area types, the
 //! inequality (dissimilarity) index, ranks and the per-municipality summaries. No I/O here.
 
+pub mod changes;
 pub mod codes;
+pub mod crosswalk;
 pub mod geometry_source;
 pub mod index;
 pub mod inequality;

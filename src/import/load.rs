@@ -5,12 +5,14 @@ use std::collections::HashMap;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Bytea, Int4, Jsonb, Nullable, SmallInt, Text};
+use diesel::sql_types::{Array, Bool, Bytea, Date, Int4, Jsonb, Nullable, SmallInt, Text};
 
 use super::area_types::OfficialType;
 use super::boundaries::Layer;
 use super::codes::AreaRow;
 use super::Source;
+use crate::domain::crosswalk::Pair;
+use crate::domain::geometry_source::Change;
 use crate::error::Result;
 use crate::geo::wkb;
 
@@ -20,7 +22,8 @@ use crate::geo::wkb;
 /// DELETE, readers go on seeing the old data until the import commits.
 pub fn clear_all(conn: &mut PgConnection) -> Result<()> {
     conn.batch_execute(
-        "DELETE FROM area_type_summaries; DELETE FROM area_types; DELETE FROM area_type_sources;
+        "DELETE FROM crosswalk; DELETE FROM deso_changes;
+         DELETE FROM area_type_summaries; DELETE FROM area_types; DELETE FROM area_type_sources;
          DELETE FROM indicator_coverage; DELETE FROM indicator_values; DELETE FROM indicators;
          DELETE FROM areas; DELETE FROM datasets;",
     )?;
@@ -303,4 +306,60 @@ pub fn insert_values(
         .execute(conn)?;
     }
     Ok(written)
+}
+
+/// One row of SCB's DeSO change log as read: (from, to, type) and its date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedChange {
+    pub change: Change,
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// The change log as imported, one row per line of the file.
+pub fn insert_deso_changes(
+    conn: &mut PgConnection,
+    rows: &[LoggedChange],
+    dataset_id: i32,
+) -> Result<usize> {
+    let col = |f: fn(&LoggedChange) -> &str| rows.iter().map(f).collect::<Vec<_>>();
+    Ok(diesel::sql_query(
+        "INSERT INTO deso_changes (dataset_id, line, from_code, to_code, change_type, change_date)
+         SELECT $1, (n - 1)::int, f, t, k, d
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::date[]) WITH ORDINALITY AS x(f, t, k, d, n)",
+    )
+    .bind::<Int4, _>(dataset_id)
+    .bind::<Array<Text>, _>(col(|r| r.change.0.as_str()))
+    .bind::<Array<Text>, _>(col(|r| r.change.1.as_str()))
+    .bind::<Array<Text>, _>(col(|r| r.change.2.as_str()))
+    .bind::<Array<Nullable<Date>>, _>(rows.iter().map(|r| r.date).collect::<Vec<_>>())
+    .execute(conn)?)
+}
+
+/// The crosswalk derived from the change log (`domain::crosswalk::derive`).
+pub fn insert_crosswalk(conn: &mut PgConnection, pairs: &[Pair], dataset_id: i32) -> Result<usize> {
+    let text = |f: fn(&Pair) -> &str| pairs.iter().map(f).collect::<Vec<_>>();
+    let int = |f: fn(&Pair) -> Option<u32>| {
+        pairs
+            .iter()
+            .map(|p| f(p).map(|n| n as i32))
+            .collect::<Vec<_>>()
+    };
+    Ok(diesel::sql_query(
+        "INSERT INTO crosswalk (from_division, from_code, to_division, to_code, relation,
+                                from_targets, to_sources, deso_shared, from_deso, to_deso, dataset_id)
+         SELECT *, $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                   $6::int[], $7::int[], $8::int[], $9::int[], $10::int[])",
+    )
+    .bind::<Array<Text>, _>(text(|p| p.from_division))
+    .bind::<Array<Text>, _>(text(|p| p.from_code.as_str()))
+    .bind::<Array<Text>, _>(text(|p| p.to_division))
+    .bind::<Array<Text>, _>(text(|p| p.to_code.as_str()))
+    .bind::<Array<Text>, _>(text(|p| p.relation.as_str()))
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.from_targets)))
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.to_sources)))
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.deso_shared))
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.from_deso))
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.to_deso))
+    .bind::<Int4, _>(dataset_id)
+    .execute(conn)?)
 }

@@ -12,8 +12,10 @@ use diesel::sql_types::{Array, Text};
 use serde_json::json;
 
 use super::catalogue::Catalogue;
+use super::load::LoggedChange;
 use super::values::{self, Observation};
 use super::{area_types, boundaries, codes, derive, load, Source};
+use crate::domain::crosswalk;
 use crate::domain::geometry_source::{unchanged_regso, Change};
 use crate::error::{Error, Result};
 
@@ -33,7 +35,8 @@ pub enum Role {
         regso: &'static str,
         deso: &'static str,
     },
-    /// SCB's DeSO change log, to derive RegSO 2020 geometry from RegSO 2025.
+    /// SCB's DeSO change log: stored as imported, and the source of the division crosswalk and
+    /// of RegSO 2020 geometry derived from RegSO 2025.
     ChangeLog,
     /// SCB's mapping export, whose labels the area-type exports use.
     Labels,
@@ -145,7 +148,7 @@ struct Parsed {
     areas: Vec<(usize, Vec<codes::AreaRow>)>,
     /// RegSO → DeSO members per division version, for the derivation of RegSO 2020 geometry.
     members: BTreeMap<&'static str, BTreeMap<String, BTreeSet<String>>>,
-    changes: Option<(usize, Vec<Change>)>,
+    changes: Option<(usize, Vec<LoggedChange>)>,
     labels: Option<(usize, usize)>,
     layers: Vec<(usize, &'static str, boundaries::Layer)>,
     types: Vec<(usize, Vec<area_types::OfficialType>)>,
@@ -247,8 +250,19 @@ fn write(
         let id = dataset(conn, *i, areas.len())?;
         load::insert_areas(conn, areas, id)?;
     }
+    let log: Vec<Change> = p
+        .changes
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|r| r.change.clone()))
+        .collect();
     if let Some((i, changes)) = &p.changes {
-        dataset(conn, *i, changes.len())?;
+        let id = dataset(conn, *i, changes.len())?;
+        load::insert_deso_changes(conn, changes, id)?;
+        if let (Some(m2020), Some(m2025)) =
+            (p.members.get("regso-2020"), p.members.get("regso-2025"))
+        {
+            load::insert_crosswalk(conn, &crosswalk::derive(m2020, m2025, &log), id)?;
+        }
     }
     if let Some((i, n)) = p.labels {
         dataset(conn, i, n)?;
@@ -264,7 +278,7 @@ fn write(
         p.members.get("regso-2020"),
         p.members.get("regso-2025"),
     ) {
-        (Some((_, changes)), Some(m2020), Some(m2025)) => unchanged_regso(m2020, m2025, changes),
+        (Some(_), Some(m2020), Some(m2025)) => unchanged_regso(m2020, m2025, &log),
         _ => BTreeSet::new(),
     };
     derive_geometry(conn, &unchanged, p.changes.is_some())?;
@@ -323,7 +337,7 @@ fn report_outside_version(src: &Source, read: &values::Read) {
     }
 }
 
-fn read_change_log(s: &Source) -> Result<Vec<Change>> {
+fn read_change_log(s: &Source) -> Result<Vec<LoggedChange>> {
     let doc = s.json()?;
     let list = doc
         .get("forandringar")
@@ -344,7 +358,23 @@ fn read_change_log(s: &Source) -> Result<Vec<Change>> {
                         )
                     })
             };
-            Ok((cell(0)?, cell(1)?, cell(2)?))
+            // The date is optional; when given it must be one.
+            let date = match row.get(3).and_then(|v| v.as_str()) {
+                None => None,
+                Some(d) => Some(chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(
+                    |_| {
+                        s.error_at(
+                            Some(format!("/forandringar/{i}/3")),
+                            None,
+                            format!("{d:?} is not a date (YYYY-MM-DD)"),
+                        )
+                    },
+                )?),
+            };
+            Ok(LoggedChange {
+                change: (cell(0)?, cell(1)?, cell(2)?),
+                date,
+            })
         })
         .collect()
 }

@@ -32,6 +32,7 @@ const COPIED: &[&str] = &[
     "codes/deso_regso_2025.json",
     "boundaries/kommun_scb_generalised_wgs84.geojson",
     "boundaries/lan_scb_generalised_wgs84.geojson",
+    "codes/deso_forandringar.json",
 ];
 
 /// The synthetic dataset's files, as the import reads them.
@@ -61,6 +62,8 @@ pub fn manifest() -> Manifest {
                     deso: "deso-2025",
                 },
             ),
+            // SCB's real change log: the synthetic areas are SCB's, so is their crosswalk.
+            e("codes", "codes/deso_forandringar.json", Role::ChangeLog),
             e("catalogue", "catalogue.json", Role::Catalogue),
             e(
                 "indicators",

@@ -5,6 +5,7 @@ mod support;
 
 mod areas;
 mod caching;
+mod changes;
 mod cli;
 mod data;
 mod errors;

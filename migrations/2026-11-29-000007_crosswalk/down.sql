@@ -1,0 +1,2 @@
+DROP TABLE crosswalk;
+DROP TABLE deso_changes;
