@@ -173,7 +173,10 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
             started.elapsed()
         );
         if got.synthetic {
-            log::warn!("{} serves synthetic values (a replay, not SCB): the import is marked synthetic", args.pxweb_url);
+            log::warn!(
+                "{} serves synthetic values (a replay, not SCB): the import is marked synthetic",
+                args.pxweb_url
+            );
         }
         synthetic = got.synthetic;
         for f in got.data {

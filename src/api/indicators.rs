@@ -46,8 +46,25 @@ pub struct Indicator {
     #[schema(example = "20-64")]
     pub age_band: Option<String>,
     /// SCB table the values come from.
-    #[schema(example = "IntGr8RegSOKON3")]
+    #[schema(example = "TAB6680")]
     pub source_table: String,
+    /// `published`: SCB's figure as it is (`contents_code`); `computed`: computed by this
+    /// service from SCB's figures by `formula` (`inputs`), never presented as SCB's.
+    #[schema(example = "computed")]
+    pub origin: String,
+    /// SCB's contents code of a published value.
+    #[schema(example = "000008IT")]
+    pub contents_code: Option<String>,
+    /// Codes of the table's other dimensions the value is taken at.
+    #[schema(value_type = Object, example = json!({"Alder": "20-64"}))]
+    pub selection: serde_json::Value,
+    /// How a computed value is computed, in words.
+    #[schema(example = "100 × employed (0000089X) / total number (0000089Y), ages 20–64")]
+    pub formula: Option<String>,
+    /// The cells of the source table a computed value is computed from: `scale ×
+    /// Σ numerator / Σ denominator`, each term a contents code with a selection.
+    #[schema(value_type = Option<Object>)]
+    pub inputs: Option<serde_json::Value>,
     pub decimals: i16,
     /// Levels (riket, lan, kommun, regso, deso) with values.
     pub levels: Vec<String>,
@@ -84,6 +101,11 @@ fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverag
         unit: i.unit,
         age_band: i.age_band,
         source_table: i.source_table,
+        origin: i.origin,
+        contents_code: i.contents_code,
+        selection: i.selection,
+        formula: i.formula,
+        inputs: i.inputs,
         decimals: i.decimals,
         levels: levels.into_iter().collect(),
         coverage: coverage

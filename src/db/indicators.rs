@@ -19,6 +19,11 @@ pub struct IndicatorRow {
     pub age_band: Option<String>,
     pub source_table: String,
     pub decimals: i16,
+    pub contents_code: Option<String>,
+    pub selection: serde_json::Value,
+    pub origin: String,
+    pub formula: Option<String>,
+    pub inputs: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Queryable)]
@@ -44,6 +49,11 @@ pub fn catalogue(conn: &mut PgConnection) -> Result<Vec<(IndicatorRow, Vec<Cover
             indicators::age_band,
             indicators::source_table,
             indicators::decimals,
+            indicators::contents_code,
+            indicators::selection,
+            indicators::origin,
+            indicators::formula,
+            indicators::inputs,
         ))
         .order((indicators::theme, indicators::id))
         .load(conn)?;

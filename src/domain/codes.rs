@@ -183,7 +183,11 @@ mod tests {
         let at = |raw: &str, year| division_serving_year(&parse(raw).unwrap(), year);
         assert_eq!(at("0114R001", 2011), Some("regso-2020"));
         assert_eq!(at("0114R001", 2023), Some("regso-2020"));
-        assert_eq!(at("0114R001", 2024), None, "a plain code from 2024 is the old version");
+        assert_eq!(
+            at("0114R001", 2024),
+            None,
+            "a plain code from 2024 is the old version"
+        );
         assert_eq!(at("0114R001_RegSO2025", 2023), None);
         assert_eq!(at("0114R001_RegSO2025", 2024), Some("regso-2025"));
         assert_eq!(at("0114A0010", 2024), None);

@@ -61,7 +61,8 @@ pub struct Summary {
     pub population: Option<f64>,
     /// Over the RegSO that have both a type and a population; `None` when none has.
     pub population_by_type: Option<[f64; 5]>,
-    /// The population of the RegSO without an area type (whole population − typed).
+    /// The whole population less the population counted by type: people in RegSO without an
+    /// area type (or, rarely, in a typed RegSO whose own population is not published).
     pub population_untyped: Option<f64>,
     /// Population per type as a percentage of the whole population.
     pub population_share_by_type: Option<[f64; 5]>,
@@ -75,7 +76,7 @@ fn typed(r: &RegsoFacts) -> Option<(u8, Origin)> {
     r.area_type.filter(|(t, _)| (1..=5).contains(t))
 }
 
-fn summarise(code: String, regso: &[&RegsoFacts]) -> Summary {
+fn summarise(code: String, regso: &[&RegsoFacts], published: Option<f64>) -> Summary {
     let mut by_type = [0u32; 5];
     let (mut official, mut computed) = (0, 0);
     for r in regso {
@@ -93,10 +94,11 @@ fn summarise(code: String, regso: &[&RegsoFacts]) -> Summary {
         (0, _) => Some(Origin::Computed),
         _ => None,
     };
-    // The whole population needs every RegSO's; the split by type uses the RegSO that have
-    // both a type and a population, and the shares divide by the whole population, so the
-    // population without a type is not hidden in them.
-    let total: Option<f64> = regso.iter().map(|r| r.population).sum();
+    // The whole population is the area's own published figure, else the sum over its RegSO
+    // when every one has a population. The split by type uses the RegSO that have both a type
+    // and a population, and the shares divide by the whole population, so the population
+    // without a (known) type is not hidden in them.
+    let total: Option<f64> = published.or_else(|| regso.iter().map(|r| r.population).sum());
     let typed_pop: Vec<(u8, f64)> = regso
         .iter()
         .filter_map(|r| Some((typed(r)?.0, r.population?)))
@@ -134,9 +136,17 @@ fn summarise(code: String, regso: &[&RegsoFacts]) -> Summary {
 /// standard over the RegSO that have both counts. The number of RegSO used is returned, so a
 /// reader can see an index computed over few areas or over part of them.
 fn inequality(regso: &[&RegsoFacts]) -> (Option<f64>, Option<InequalityMethod>, u32) {
-    if let Some(q) = regso.iter().map(|r| r.income_quintiles).collect::<Option<Vec<_>>>() {
+    if let Some(q) = regso
+        .iter()
+        .map(|r| r.income_quintiles)
+        .collect::<Option<Vec<_>>>()
+    {
         if let Some(d) = dissimilarity(&q) {
-            return (Some(d), Some(InequalityMethod::IncomeQuintiles), q.len() as u32);
+            return (
+                Some(d),
+                Some(InequalityMethod::IncomeQuintiles),
+                q.len() as u32,
+            );
         }
     }
     let counts: Vec<(f64, f64)> = regso.iter().filter_map(|r| r.economic_standard).collect();
@@ -151,7 +161,8 @@ fn inequality(regso: &[&RegsoFacts]) -> (Option<f64>, Option<InequalityMethod>, 
 }
 
 /// Summaries for the country (`00`), every county and every municipality that has RegSO.
-pub fn summarise_all(regso: &[RegsoFacts]) -> Vec<Summary> {
+/// `published` holds the population each of them publishes itself (code → population).
+pub fn summarise_all(regso: &[RegsoFacts], published: &BTreeMap<String, f64>) -> Vec<Summary> {
     let mut groups: BTreeMap<String, Vec<&RegsoFacts>> = BTreeMap::new();
     for r in regso {
         groups.entry("00".into()).or_default().push(r);
@@ -163,13 +174,40 @@ pub fn summarise_all(regso: &[RegsoFacts]) -> Vec<Summary> {
     }
     groups
         .into_iter()
-        .map(|(code, list)| summarise(code, &list))
+        .map(|(code, list)| {
+            let own = published.get(&code).copied();
+            summarise(code, &list, own)
+        })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summarise_all_test(regso: &[RegsoFacts]) -> Vec<Summary> {
+        summarise_all(regso, &BTreeMap::new())
+    }
+
+    #[test]
+    fn the_areas_own_population_is_the_denominator() {
+        let mut missing = r("0180", 2, None, None);
+        missing.area_type = None;
+        let own = BTreeMap::from([("0180".to_owned(), 400.0)]);
+        let s = summarise_all(&[r("0180", 1, Some(100.0), None), missing], &own);
+        let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
+        assert_eq!(sthlm.population, Some(400.0));
+        assert_eq!(sthlm.population_untyped, Some(300.0));
+        assert_eq!(
+            sthlm.population_share_by_type,
+            Some([25.0, 0.0, 0.0, 0.0, 0.0])
+        );
+        let sweden = s.iter().find(|x| x.code == "00").unwrap();
+        assert_eq!(
+            sweden.population, None,
+            "not every RegSO has a population, nor Sweden its own"
+        );
+    }
 
     fn r(m: &str, t: u8, pop: Option<f64>, q: Option<(f64, f64)>) -> RegsoFacts {
         RegsoFacts {
@@ -183,7 +221,7 @@ mod tests {
 
     #[test]
     fn counts_populations_and_shares_roll_up() {
-        let s = summarise_all(&[
+        let s = summarise_all_test(&[
             r("0180", 1, Some(100.0), Some((60.0, 20.0))),
             r("0180", 4, Some(300.0), Some((40.0, 80.0))),
             r("0127", 4, Some(100.0), Some((10.0, 10.0))),
@@ -202,7 +240,10 @@ mod tests {
             Some([25.0, 0.0, 0.0, 75.0, 0.0])
         );
         assert!((sthlm.inequality_index.unwrap() - 40.0).abs() < 1e-9);
-        assert_eq!(sthlm.inequality_method, Some(InequalityMethod::IncomeQuintiles));
+        assert_eq!(
+            sthlm.inequality_method,
+            Some(InequalityMethod::IncomeQuintiles)
+        );
         assert_eq!(sthlm.inequality_areas, 2);
         assert_eq!(sthlm.area_type_origin, Some(Origin::Official));
         assert_eq!(by_code["00"].regso_count, 3);
@@ -213,7 +254,7 @@ mod tests {
     fn shares_divide_by_the_whole_population_and_the_untyped_are_their_own_figure() {
         let mut untyped = r("0180", 1, Some(50.0), None);
         untyped.area_type = None;
-        let s = summarise_all(&[r("0180", 2, Some(150.0), None), untyped]);
+        let s = summarise_all_test(&[r("0180", 2, Some(150.0), None), untyped]);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
         assert_eq!(sthlm.regso_count, 2, "every RegSO counts, typed or not");
         assert_eq!(sthlm.population, Some(200.0));
@@ -227,7 +268,7 @@ mod tests {
 
     #[test]
     fn unknown_population_or_counts_leave_those_fields_empty() {
-        let s = summarise_all(&[r("0180", 2, None, None), r("0180", 3, Some(5.0), None)]);
+        let s = summarise_all_test(&[r("0180", 2, None, None), r("0180", 3, Some(5.0), None)]);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
         assert_eq!(sthlm.regso_by_type, [0, 1, 1, 0, 0]);
         assert_eq!(sthlm.population, None);
@@ -243,9 +284,12 @@ mod tests {
         let mut b = r("0180", 5, Some(100.0), None);
         b.economic_standard = Some((10.0, 30.0));
         let c = r("0180", 3, Some(100.0), None); // no counts: left out, and said so
-        let s = summarise_all(&[a, b, c]);
+        let s = summarise_all_test(&[a, b, c]);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
-        assert_eq!(sthlm.inequality_method, Some(InequalityMethod::EconomicStandard));
+        assert_eq!(
+            sthlm.inequality_method,
+            Some(InequalityMethod::EconomicStandard)
+        );
         assert!((sthlm.inequality_index.unwrap() - 50.0).abs() < 1e-9);
         assert_eq!(sthlm.inequality_areas, 2);
     }
@@ -254,7 +298,7 @@ mod tests {
     fn mixed_origins_are_said_to_be_mixed() {
         let mut c = r("0180", 2, Some(1.0), None);
         c.area_type = Some((2, Origin::Computed));
-        let s = summarise_all(&[r("0180", 1, Some(1.0), None), c]);
+        let s = summarise_all_test(&[r("0180", 1, Some(1.0), None), c]);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
         assert_eq!(sthlm.area_type_origin, None);
         assert!(sthlm.mixed_origin);

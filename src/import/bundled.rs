@@ -28,8 +28,14 @@ pub const FILES: &[(&str, &str)] = &[
     ("indicators", "regso-population/malmo_age_gender.json"),
     ("indicators", "regso-population/uppsala_age_gender.json"),
     ("indicators", "regso-population/norrkoping_age_gender.json"),
-    ("indicators", "regso-population/kalmar_age_gender_population.json"),
-    ("indicators", "regso-population/gender-district-income-vaxjo.json"),
+    (
+        "indicators",
+        "regso-population/kalmar_age_gender_population.json",
+    ),
+    (
+        "indicators",
+        "regso-population/gender-district-income-vaxjo.json",
+    ),
     (
         "boundaries",
         "boundaries/kommun_scb_generalised_wgs84.geojson",

@@ -96,7 +96,10 @@ impl Indicator {
     /// Whether the indicator reads this table (by id or as an `also` source).
     pub fn reads_table(&self, table: &str) -> bool {
         self.source_table.eq_ignore_ascii_case(table)
-            || self.also.iter().any(|a| a.source_table.eq_ignore_ascii_case(table))
+            || self
+                .also
+                .iter()
+                .any(|a| a.source_table.eq_ignore_ascii_case(table))
     }
 
     /// Every (contents code, selection) cell the indicator reads.
@@ -220,7 +223,10 @@ impl Catalogue {
                 if let Some(other) = published.insert(key, ind.id.clone()) {
                     return Err(at(
                         "contents_code",
-                        format!("{other:?} already reads {code} of {} with this selection", ind.source_table),
+                        format!(
+                            "{other:?} already reads {code} of {} with this selection",
+                            ind.source_table
+                        ),
                     ));
                 }
             }
@@ -302,7 +308,10 @@ mod tests {
         let err = parse(&format!(r#"{{"indicators":[{a},{b}]}}"#))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("cat.json:/indicators/1: contents_code"), "{err}");
+        assert!(
+            err.contains("cat.json:/indicators/1: contents_code"),
+            "{err}"
+        );
         let other_age = b.replace("20-64", "16-65");
         assert!(parse(&format!(r#"{{"indicators":[{a},{other_age}]}}"#)).is_ok());
     }
@@ -313,19 +322,34 @@ mod tests {
             r#","select":{"Alder":"20-64"},"derived":{"formula":"f","numerator":[{"contents_code":"A","select":{"UtbildningsNiva":"21"}}],"denominator":[{"contents_code":"A"}]}"#,
         );
         let cat = parse(&format!(r#"{{"indicators":[{ind}]}}"#)).unwrap();
-        assert_eq!(cat.indicators[0].fixed_dimensions(), ["Alder", "UtbildningsNiva"]);
+        assert_eq!(
+            cat.indicators[0].fixed_dimensions(),
+            ["Alder", "UtbildningsNiva"]
+        );
     }
 
     #[test]
     fn the_shipped_catalogue_parses_and_names_real_tables() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/catalogue/indicators.json");
-        let cat = Catalogue::parse(&Source::read(std::path::Path::new(path), "indicators.json").unwrap())
-            .unwrap();
-        for id in ["socioeconomic_index", "area_type", "low_education", "low_economic_standard",
-                   "long_term_dependency", "population"] {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/catalogue/indicators.json"
+        );
+        let cat =
+            Catalogue::parse(&Source::read(std::path::Path::new(path), "indicators.json").unwrap())
+                .unwrap();
+        for id in [
+            "socioeconomic_index",
+            "area_type",
+            "low_education",
+            "low_economic_standard",
+            "long_term_dependency",
+            "population",
+        ] {
             assert!(cat.get(id).is_some(), "{id} is missing");
         }
-        assert!(cat.indicators.iter().all(|i| i.source_table.starts_with("TAB")
-            || i.source_table.starts_with("IntGr")));
+        assert!(cat
+            .indicators
+            .iter()
+            .all(|i| i.source_table.starts_with("TAB") || i.source_table.starts_with("IntGr")));
     }
 }

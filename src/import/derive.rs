@@ -258,6 +258,16 @@ struct Served {
     standard_persons: Option<f64>,
 }
 
+#[derive(QueryableByName)]
+struct Published {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = SmallInt)]
+    year: i16,
+    #[diesel(sql_type = Double)]
+    value: f64,
+}
+
 /// Indicator ids the summaries read, when the catalogue has them.
 pub const POPULATION: &str = "population";
 pub const LOWEST_INCOME_QUINTILE: &str = "persons_lowest_income_quintile";
@@ -271,7 +281,9 @@ pub const STANDARD_PERSONS: &str = "persons_economic_standard";
 fn inequality_source(method: summaries::InequalityMethod) -> &'static str {
     match method {
         summaries::InequalityMethod::IncomeQuintiles => "income-quintile counts per RegSO",
-        summaries::InequalityMethod::EconomicStandard => "SCB TAB6685 (000008AC, 000008AD, 000008AE) per RegSO",
+        summaries::InequalityMethod::EconomicStandard => {
+            "SCB TAB6685 (000008AC, 000008AD, 000008AE) per RegSO"
+        }
     }
 }
 
@@ -328,6 +340,19 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
     for r in &rows {
         by_year.entry((&r.division, r.year)).or_default().push(r);
     }
+    // The population riket, län and kommuner publish themselves, per year.
+    let mut published: BTreeMap<i16, BTreeMap<String, f64>> = BTreeMap::new();
+    for p in diesel::sql_query(
+        "SELECT code, year, value FROM indicator_values
+         WHERE indicator = $1 AND breakdown = 'total' AND status = 'ok'
+           AND division IN ('riket', 'lan', 'kommun')",
+    )
+    .bind::<Text, _>(POPULATION)
+    .load::<Published>(conn)?
+    {
+        published.entry(p.year).or_default().insert(p.code, p.value);
+    }
+    let none = BTreeMap::new();
     let mut summaries_written = 0;
     for ((division, year), list) in &by_year {
         write_ranks(conn, division, *year, list)?;
@@ -351,8 +376,12 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
                 },
             })
             .collect();
-        summaries_written +=
-            write_summaries(conn, division, *year, &summaries::summarise_all(&facts))?;
+        summaries_written += write_summaries(
+            conn,
+            division,
+            *year,
+            &summaries::summarise_all(&facts, published.get(year).unwrap_or(&none)),
+        )?;
     }
     Ok(summaries_written)
 }

@@ -209,16 +209,13 @@ pub fn insert_indicators(
     dataset_id: i32,
 ) -> Result<usize> {
     let list = &catalogue.indicators;
-    let col = |f: fn(&super::catalogue::Indicator) -> String| {
-        list.iter().map(f).collect::<Vec<_>>()
-    };
+    let col =
+        |f: fn(&super::catalogue::Indicator) -> String| list.iter().map(f).collect::<Vec<_>>();
     let opt = |f: fn(&super::catalogue::Indicator) -> Option<String>| {
         list.iter().map(f).collect::<Vec<_>>()
     };
-    let selection: Vec<serde_json::Value> = list
-        .iter()
-        .map(|i| serde_json::json!(i.select))
-        .collect();
+    let selection: Vec<serde_json::Value> =
+        list.iter().map(|i| serde_json::json!(i.select)).collect();
     let inputs: Vec<Option<serde_json::Value>> = list
         .iter()
         .map(|i| {

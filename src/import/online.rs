@@ -167,7 +167,9 @@ impl Fetcher {
             attempt += 1;
             self.limiter.wait();
             self.progress.set_message(url.to_owned());
-            let request = self.agent.request(if body.is_some() { "POST" } else { "GET" }, url);
+            let request = self
+                .agent
+                .request(if body.is_some() { "POST" } else { "GET" }, url);
             let result = match body {
                 Some(b) => request
                     .set("Content-Type", "application/json")

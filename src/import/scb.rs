@@ -52,15 +52,23 @@ impl TableMeta {
                 .ok_or_else(|| format!("dimension {id} has no category index"))?;
             let codes: Vec<String> = match index {
                 Value::Object(o) => {
-                    let mut v: Vec<(u64, &String)> =
-                        o.iter().map(|(k, i)| (i.as_u64().unwrap_or(u64::MAX), k)).collect();
+                    let mut v: Vec<(u64, &String)> = o
+                        .iter()
+                        .map(|(k, i)| (i.as_u64().unwrap_or(u64::MAX), k))
+                        .collect();
                     v.sort();
                     v.into_iter().map(|(_, k)| k.clone()).collect()
                 }
-                Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
                 _ => return Err(format!("dimension {id}: the category index is not a list")),
             };
-            dimensions.push(Dimension { id: id.clone(), codes });
+            dimensions.push(Dimension {
+                id: id.clone(),
+                codes,
+            });
         }
         let time = doc
             .pointer("/role/time/0")
@@ -141,7 +149,9 @@ fn wanted(code: &codes::AreaCode, municipalities: &[String]) -> bool {
         || match code.level {
             Level::Riket => true,
             Level::Lan => municipalities.iter().any(|m| m.starts_with(&code.code)),
-            _ => municipalities.iter().any(|m| code.code.starts_with(m.as_str())),
+            _ => municipalities
+                .iter()
+                .any(|m| code.code.starts_with(m.as_str())),
         }
 }
 
@@ -156,7 +166,10 @@ pub fn plan_table(
     max_cells: usize,
 ) -> std::result::Result<Vec<Call>, String> {
     let missing = |dim: &str, code: &str| {
-        format!("{}: the catalogue reads {dim}={code}, which the table does not have", meta.table)
+        format!(
+            "{}: the catalogue reads {dim}={code}, which the table does not have",
+            meta.table
+        )
     };
     // Codes of each non-region, non-time dimension.
     let mut chosen: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -164,12 +177,18 @@ pub fn plan_table(
     for ind in indicators {
         let fixed = ind.fixed_dimensions();
         for d in &meta.dimensions {
-            if d.id != "Region" && d.id != "ContentsCode" && d.id != meta.time && !fixed.contains(&d.id.as_str()) {
+            if d.id != "Region"
+                && d.id != "ContentsCode"
+                && d.id != meta.time
+                && !fixed.contains(&d.id.as_str())
+            {
                 free.insert(&d.id);
             }
         }
         for (contents, select) in ind.cells() {
-            let known = meta.dimension("ContentsCode").is_some_and(|d| d.codes.contains(&contents));
+            let known = meta
+                .dimension("ContentsCode")
+                .is_some_and(|d| d.codes.contains(&contents));
             if !known {
                 // An `also` source names another table's contents; only this table's count.
                 if ind.contents_code.as_deref() == Some(contents.as_str()) || ind.is_computed() {
@@ -185,7 +204,11 @@ pub fn plan_table(
             chosen.entry("ContentsCode").or_default().insert(contents);
             for (dim, code) in &select {
                 let d = meta.dimension(dim).ok_or_else(|| missing(dim, code))?;
-                let c = d.codes.iter().find(|c| *c == code).ok_or_else(|| missing(dim, code))?;
+                let c = d
+                    .codes
+                    .iter()
+                    .find(|c| *c == code)
+                    .ok_or_else(|| missing(dim, code))?;
                 chosen.entry(d.id.as_str()).or_default().insert(c.as_str());
             }
         }
@@ -193,7 +216,9 @@ pub fn plan_table(
     // Regions by the years their version serves.
     let mut groups: BTreeMap<Group, Vec<String>> = BTreeMap::new();
     for raw in &meta.dimension("Region").ok_or("no Region dimension")?.codes {
-        let Ok(code) = codes::parse(raw) else { continue };
+        let Ok(code) = codes::parse(raw) else {
+            continue;
+        };
         if let Some(g) = group_of(&code).filter(|_| wanted(&code, municipalities)) {
             groups.entry(g).or_default().push(raw.clone());
         }
@@ -240,7 +265,11 @@ pub fn plan_table(
             return Err(format!(
                 "{}: the catalogue selects no code of {}",
                 meta.table,
-                others.iter().find(|(_, c)| c.is_empty()).map(|(d, _)| d.as_str()).unwrap_or("")
+                others
+                    .iter()
+                    .find(|(_, c)| c.is_empty())
+                    .map(|(d, _)| d.as_str())
+                    .unwrap_or("")
             ));
         }
         let per_region_year: usize = others.iter().map(|(_, c)| c.len()).product();
@@ -264,7 +293,11 @@ pub fn plan_table(
                         } else if d.id == meta.time {
                             year_chunk.to_vec()
                         } else {
-                            others.iter().find(|(id, _)| *id == d.id).map(|(_, c)| c.clone()).unwrap_or_default()
+                            others
+                                .iter()
+                                .find(|(id, _)| *id == d.id)
+                                .map(|(_, c)| c.clone())
+                                .unwrap_or_default()
                         };
                         (d.id.clone(), codes)
                     })
@@ -292,8 +325,12 @@ pub struct Fetched {
 fn limits(fetcher: &mut super::online::Fetcher, base: &str) -> (usize, usize, u64) {
     match fetcher.get_json(&format!("{}/config", base.trim_end_matches('/'))) {
         Ok(doc) => (
-            doc.get("maxDataCells").and_then(Value::as_u64).map_or(MAX_DATA_CELLS, |n| n as usize),
-            doc.get("maxCallsPerTimeWindow").and_then(Value::as_u64).map_or(30, |n| n as usize),
+            doc.get("maxDataCells")
+                .and_then(Value::as_u64)
+                .map_or(MAX_DATA_CELLS, |n| n as usize),
+            doc.get("maxCallsPerTimeWindow")
+                .and_then(Value::as_u64)
+                .map_or(30, |n| n as usize),
             doc.get("timeWindow").and_then(Value::as_u64).unwrap_or(10),
         ),
         Err(e) => {
@@ -317,7 +354,11 @@ pub fn fetch_all(
 ) -> Result<Fetched> {
     std::fs::create_dir_all(keep)?;
     let tables = catalogue.tables();
-    let mut fetcher = super::online::Fetcher::new(keep, tables.len() as u64 + 1, super::online::RateLimiter::scb())?;
+    let mut fetcher = super::online::Fetcher::new(
+        keep,
+        tables.len() as u64 + 1,
+        super::online::RateLimiter::scb(),
+    )?;
     let (max_cells, calls, window) = limits(&mut fetcher, base);
     fetcher.set_limits(calls, std::time::Duration::from_secs(window.max(1)));
     let mut synthetic = false;
@@ -328,7 +369,10 @@ pub fn fetch_all(
             continue;
         }
         let meta_path = keep.join(format!("{table}.metadata.json"));
-        let doc: Value = match std::fs::read(&meta_path).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
+        let doc: Value = match std::fs::read(&meta_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+        {
             Some(doc) => doc,
             None => {
                 let url = format!(
@@ -347,11 +391,13 @@ pub fn fetch_all(
             field: None,
             message: m,
         })?;
-        let calls = plan_table(&meta, indicators, municipalities, max_cells).map_err(|m| Error::Import {
-            file: meta_path.display().to_string(),
-            location: None,
-            field: None,
-            message: m,
+        let calls = plan_table(&meta, indicators, municipalities, max_cells).map_err(|m| {
+            Error::Import {
+                file: meta_path.display().to_string(),
+                location: None,
+                field: None,
+                message: m,
+            }
         })?;
         plan.extend(calls.into_iter().map(|c| {
             let path = keep.join(c.file_name());
@@ -382,14 +428,18 @@ pub fn fetch_all(
         if !synthetic {
             // A replay marks its data too; a real SCB response never does.
             let head = std::fs::read(path)?;
-            synthetic |= serde_json::from_slice::<Value>(&head).map(|d| marks_synthetic(&d)).unwrap_or(false);
+            synthetic |= serde_json::from_slice::<Value>(&head)
+                .map(|d| marks_synthetic(&d))
+                .unwrap_or(false);
         }
         data.push(super::online::Fetched {
             path: path.clone(),
+            // One POST URL serves many calls: the selection's digest tells them apart.
             url: format!(
-                "{}/tables/{}/data (POST, {} cells)",
+                "{}/tables/{}/data (POST {}, {} cells)",
                 base.trim_end_matches('/'),
                 call.table,
+                call.file_name().trim_end_matches(".json"),
                 call.cells()
             ),
         });
@@ -412,7 +462,8 @@ mod tests {
     fn meta(table: &str, regions: &[&str]) -> TableMeta {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/scb-metadata/");
         let tail = std::fs::read_to_string(format!("{dir}{table}.tail.txt")).unwrap();
-        let mut doc: Value = serde_json::from_str(&format!("{{\"dimension\": {{\"Region\": {{{tail}")).unwrap();
+        let mut doc: Value =
+            serde_json::from_str(&format!("{{\"dimension\": {{\"Region\": {{{tail}")).unwrap();
         let mut ids = vec!["Region".to_owned()];
         ids.extend(
             doc["dimension"]
@@ -422,8 +473,11 @@ mod tests {
                 .filter(|k| *k != "Region")
                 .cloned(),
         );
-        let index: serde_json::Map<String, Value> =
-            regions.iter().enumerate().map(|(i, r)| ((*r).to_owned(), json!(i))).collect();
+        let index: serde_json::Map<String, Value> = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((*r).to_owned(), json!(i)))
+            .collect();
         doc["dimension"]["Region"]["category"] = json!({ "index": index });
         doc["id"] = json!(ids);
         doc["role"] = json!({"time": ["Tid"]});
@@ -431,7 +485,10 @@ mod tests {
     }
 
     fn catalogue() -> Catalogue {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/catalogue/indicators.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/catalogue/indicators.json"
+        );
         Catalogue::parse(&Source::read(Path::new(path), "indicators.json").unwrap()).unwrap()
     }
 
@@ -439,13 +496,31 @@ mod tests {
     fn each_code_is_asked_only_for_the_years_its_version_serves() {
         let cat = catalogue();
         let tables = cat.tables();
-        let m = meta("TAB6586", &["0114R001", "0114R001_RegSO2025", "0114R002", "0114R002_RegSO2025"]);
+        let m = meta(
+            "TAB6586",
+            &[
+                "0114R001",
+                "0114R001_RegSO2025",
+                "0114R002",
+                "0114R002_RegSO2025",
+            ],
+        );
         let calls = plan_table(&m, &tables["TAB6586"], &[], MAX_DATA_CELLS).unwrap();
         assert_eq!(calls.len(), 2);
-        let sel = |c: &Call, d: &str| c.selection.iter().find(|(id, _)| id == d).unwrap().1.clone();
+        let sel = |c: &Call, d: &str| {
+            c.selection
+                .iter()
+                .find(|(id, _)| id == d)
+                .unwrap()
+                .1
+                .clone()
+        };
         assert_eq!(sel(&calls[0], "Region"), ["0114R001", "0114R002"]);
         assert_eq!(sel(&calls[0], "Tid").len(), 13, "2011–2023");
-        assert_eq!(sel(&calls[1], "Region"), ["0114R001_RegSO2025", "0114R002_RegSO2025"]);
+        assert_eq!(
+            sel(&calls[1], "Region"),
+            ["0114R001_RegSO2025", "0114R002_RegSO2025"]
+        );
         assert_eq!(sel(&calls[1], "Tid"), ["2024"]);
         assert_eq!(sel(&calls[0], "ContentsCode").len(), 5);
     }
@@ -461,14 +536,34 @@ mod tests {
         assert!(calls.iter().all(|c| c.cells() <= 1_000));
         let covered: BTreeSet<String> = calls
             .iter()
-            .flat_map(|c| c.selection.iter().find(|(d, _)| d == "Region").unwrap().1.clone())
+            .flat_map(|c| {
+                c.selection
+                    .iter()
+                    .find(|(d, _)| d == "Region")
+                    .unwrap()
+                    .1
+                    .clone()
+            })
             .collect();
         assert_eq!(covered.len(), 400);
         // Population reads Alder=totalt and the age bands of its computed shares; Kon is free.
-        let alder = &calls[0].selection.iter().find(|(d, _)| d == "Alder").unwrap().1;
+        let alder = &calls[0]
+            .selection
+            .iter()
+            .find(|(d, _)| d == "Alder")
+            .unwrap()
+            .1;
         assert!(alder.contains(&"totalt".to_owned()) && alder.contains(&"80-".to_owned()));
-        assert!(!alder.contains(&"20-24".to_owned()), "bands no indicator reads are not asked for");
-        let kon = &calls[0].selection.iter().find(|(d, _)| d == "Kon").unwrap().1;
+        assert!(
+            !alder.contains(&"20-24".to_owned()),
+            "bands no indicator reads are not asked for"
+        );
+        let kon = &calls[0]
+            .selection
+            .iter()
+            .find(|(d, _)| d == "Kon")
+            .unwrap()
+            .1;
         assert_eq!(kon.len(), 3);
     }
 
@@ -476,11 +571,30 @@ mod tests {
     fn municipalities_restrict_the_regions_and_names_are_stable() {
         let cat = catalogue();
         let tables = cat.tables();
-        let m = meta("TAB6685", &["00", "01", "03", "0180", "0380", "0180R001", "0380R001_RegSO2025"]);
-        let calls = plan_table(&m, &tables["TAB6685"], &["0180".to_owned()], MAX_DATA_CELLS).unwrap();
+        let m = meta(
+            "TAB6685",
+            &[
+                "00",
+                "01",
+                "03",
+                "0180",
+                "0380",
+                "0180R001",
+                "0380R001_RegSO2025",
+            ],
+        );
+        let calls =
+            plan_table(&m, &tables["TAB6685"], &["0180".to_owned()], MAX_DATA_CELLS).unwrap();
         let regions: Vec<String> = calls
             .iter()
-            .flat_map(|c| c.selection.iter().find(|(d, _)| d == "Region").unwrap().1.clone())
+            .flat_map(|c| {
+                c.selection
+                    .iter()
+                    .find(|(d, _)| d == "Region")
+                    .unwrap()
+                    .1
+                    .clone()
+            })
             .collect();
         assert_eq!(regions, ["00", "01", "0180", "0180R001"]);
         assert_eq!(calls[0].file_name(), calls[0].clone().file_name());

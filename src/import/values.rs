@@ -174,7 +174,10 @@ fn match_cells<'a>(
 ) -> Result<Read> {
     let indicators: Vec<&Indicator> = catalogue.for_table(table, contents).collect();
     for c in contents {
-        if !indicators.iter().any(|i| i.cells().iter().any(|(x, _)| x == c)) {
+        if !indicators
+            .iter()
+            .any(|i| i.cells().iter().any(|(x, _)| x == c))
+        {
             return Err(src.error_at(
                 Some("/ContentsCode".into()),
                 Some(c),
@@ -189,7 +192,8 @@ fn match_cells<'a>(
     let mut order = Vec::new();
     for cell in cells {
         let cell = cell?;
-        let at = |field: &str, msg: String| src.error_at(Some(cell.location.clone()), Some(field), msg);
+        let at =
+            |field: &str, msg: String| src.error_at(Some(cell.location.clone()), Some(field), msg);
         let code = codes::parse(cell.region).map_err(|m| at("Region", m))?;
         let Some(division) = codes::division_serving_year(&code, i32::from(cell.year)) else {
             if cell.value.is_some() {
@@ -225,9 +229,16 @@ fn match_cells<'a>(
                     });
                 }
                 Some(d) => {
-                    let in_numerator = d.numerator.iter().filter(|t| term_matches(&cell, ind, t)).count();
-                    let in_denominator =
-                        d.denominator.iter().filter(|t| term_matches(&cell, ind, t)).count();
+                    let in_numerator = d
+                        .numerator
+                        .iter()
+                        .filter(|t| term_matches(&cell, ind, t))
+                        .count();
+                    let in_denominator = d
+                        .denominator
+                        .iter()
+                        .filter(|t| term_matches(&cell, ind, t))
+                        .count();
                     if in_numerator + in_denominator == 0 {
                         continue;
                     }
@@ -274,7 +285,9 @@ fn match_cells<'a>(
 }
 
 fn term_matches(cell: &Cell, ind: &Indicator, term: &super::catalogue::Term) -> bool {
-    term.contents_code == cell.contents && selected(cell, &ind.select) && selected(cell, &term.select)
+    term.contents_code == cell.contents
+        && selected(cell, &ind.select)
+        && selected(cell, &term.select)
 }
 
 /// PxWeb v1 JSON: `columns` name the dimensions (`d`), time (`t`) and contents (`c`);
@@ -346,7 +359,10 @@ pub fn read_pxweb_v1(src: &Source, catalogue: &Catalogue, table: Option<&str>) -
         let prepared = key.and_then(|key| {
             let values = values?;
             let year = parse_year(key[time_pos]).ok_or_else(|| {
-                at(&keys[time_pos].0, format!("{:?} is not a year", key[time_pos]))
+                at(
+                    &keys[time_pos].0,
+                    format!("{:?} is not a year", key[time_pos]),
+                )
             })?;
             Ok((key, values, year))
         });
@@ -588,7 +604,9 @@ mod tests {
             "tab638.json",
         )
         .unwrap();
-        let obs = read_jsonstat(&src, &catalogue(), None).unwrap().observations;
+        let obs = read_jsonstat(&src, &catalogue(), None)
+            .unwrap()
+            .observations;
         let get = |code: &str, year: i16| {
             obs.iter()
                 .find(|o| o.code == code && o.year == year)
@@ -620,7 +638,9 @@ mod tests {
             unit: "days".into(),
             ..cat.indicators[1].clone()
         });
-        let obs = read_pxweb_v1(&src.unwrap(), &cat, None).unwrap().observations;
+        let obs = read_pxweb_v1(&src.unwrap(), &cat, None)
+            .unwrap()
+            .observations;
         assert_eq!(obs.len(), 294);
         let first: Vec<_> = obs.iter().filter(|o| o.code == "1480R001").collect();
         assert_eq!(first[0].value, Some(40.0));
@@ -684,7 +704,10 @@ mod tests {
                 .enumerate()
                 .map(|(i, c)| ((*c).to_owned(), Value::from(i)))
                 .collect();
-            dimension.insert((*id).into(), serde_json::json!({"category": {"index": index}}));
+            dimension.insert(
+                (*id).into(),
+                serde_json::json!({"category": {"index": index}}),
+            );
         }
         let doc = serde_json::json!({
             "class": "dataset",
@@ -699,7 +722,10 @@ mod tests {
     }
 
     fn barometer() -> Catalogue {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/catalogue/indicators.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/catalogue/indicators.json"
+        );
         Catalogue::parse(&Source::read(std::path::Path::new(path), "indicators.json").unwrap())
             .unwrap()
     }
@@ -736,7 +762,10 @@ mod tests {
             ]
         );
         assert_eq!(read.outside_version_missing, 1);
-        assert_eq!(read.outside_version_with_value, ["0114R001_RegSO2025 2023 (/value/2)"]);
+        assert_eq!(
+            read.outside_version_with_value,
+            ["0114R001_RegSO2025 2023 (/value/2)"]
+        );
     }
 
     #[test]
@@ -753,7 +782,9 @@ mod tests {
             ],
             &[10, 11, 21, 1, 2, 3].map(Value::from),
         );
-        let obs = read_jsonstat(&src, &barometer(), None).unwrap().observations;
+        let obs = read_jsonstat(&src, &barometer(), None)
+            .unwrap()
+            .observations;
         let got: Vec<(&str, &str, Option<f64>)> = obs
             .iter()
             .filter(|o| o.indicator == "population")
@@ -801,7 +832,11 @@ mod tests {
             .collect();
         assert_eq!(
             rates,
-            [("0114R001", Some(75.0)), ("0114R002", None), ("0114R003", None)],
+            [
+                ("0114R001", Some(75.0)),
+                ("0114R002", None),
+                ("0114R003", None)
+            ],
             "a missing term or a zero denominator is missing, never 0"
         );
     }

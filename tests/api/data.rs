@@ -165,10 +165,11 @@ async fn csv_opens_in_swedish_excel() {
     let text = res.text();
     assert!(
         text.starts_with(
-            "\u{feff}indicator;division;code;name;year;breakdown;value;status;unit\r\n"
+            "\u{feff}indicator;division;code;name;year;breakdown;value;status;unit;synthetic\r\n"
         ),
-        "{text}"
+        "synthetic data says so in the file itself: {text}"
     );
+    assert!(text.lines().skip(1).all(|l| l.ends_with(";true")), "{text}");
     let row = text.lines().nth(1).unwrap();
     let cells: Vec<&str> = row.split(';').collect();
     assert_eq!(cells[2], "0180");

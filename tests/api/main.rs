@@ -4,6 +4,7 @@
 mod support;
 
 mod areas;
+mod barometer;
 mod caching;
 mod changes;
 mod cli;

@@ -24,6 +24,8 @@ async fn municipality_summary_matches_scb_counts_on_real_data() {
         "the real bundle has no population per RegSO"
     );
     assert!(years[0]["inequality_index"].is_null());
+    assert_eq!(years[0]["area_type_origin"], "official", "SCB's own types");
+    assert_eq!(years[0]["regso_count"], 127, "every RegSO of Stockholm");
     let regso = years[0]["regso"].as_array().unwrap();
     assert_eq!(regso.len(), 127);
     let husby = regso.iter().find(|r| r["code"] == "0180R036").unwrap();
@@ -93,6 +95,14 @@ async fn population_shares_and_inequality_on_synthetic_data() {
     assert_eq!(by_type, y["population"].as_i64().unwrap());
     let d = y["inequality_index"].as_f64().unwrap();
     assert!((0.0..=100.0).contains(&d));
+    assert_eq!(
+        y["population_untyped"], 0,
+        "every synthetic RegSO has a type"
+    );
+    assert_eq!(y["inequality_method"], "income_quintiles");
+    assert_eq!(y["inequality_origin"], "computed");
+    assert_eq!(y["inequality_spatial_unit"], "regso");
+    assert_eq!(y["inequality_areas"], y["regso_count"]);
 
     let ranking = get(&app, "/v1/inequality?year=2024").await.json();
     let entries = ranking["entries"].as_array().unwrap();
@@ -115,7 +125,19 @@ async fn population_shares_and_inequality_on_synthetic_data() {
 
     let csv = get(&app, "/v1/inequality?level=lan&year=2024&f=csv&sep=;").await;
     let text = csv.text();
-    assert!(text.starts_with("\u{feff}rank;code;name;inequality_index;regso_count;year\r\n"));
+    assert!(
+        text.starts_with(
+            "\u{feff}rank;code;name;inequality_index;method;origin;regso_count;areas;few_areas;year;synthetic\r\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .contains(";income_quintiles;computed;"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 22, "header and 21 län");
     assert_eq!(
         get(&app, "/v1/inequality?year=1990").await.bad_parameters(),
