@@ -68,7 +68,7 @@ pub enum ImportCommand {
     },
     /// Fetch a table (PxWebApi 2) and boundary layers (WFS) from SCB and import them together
     /// with the bundled codes and boundaries. Honours SCB's limit of 30 calls per 10 s.
-    Scb(ScbArgs),
+    Scb(Box<ScbArgs>),
     /// A synthetic dataset written by `generate-synthetic` (replaces whatever was loaded; every
     /// response is then marked synthetic).
     Synthetic {
