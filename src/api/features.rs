@@ -214,6 +214,8 @@ const BASE_PROPERTIES: &[&str] = &[
     "geometry_source",
     "year",
     "area_type",
+    "area_type_origin",
+    "index_origin",
     "socioeconomic_index",
 ];
 
@@ -434,7 +436,8 @@ impl FromQuery for ItemsParams {
 }
 
 /// The properties of a feature as `/items` writes them. Which are present follows
-/// `properties`; `year`, `area_type` and `socioeconomic_index` come with `year`, and each
+/// `properties`; `year`, `area_type`, `area_type_origin`, `socioeconomic_index` and
+/// `index_origin` come with `year`, and each
 /// indicator asked for is one more property, named by its id, a number or null.
 #[derive(ToSchema)]
 #[allow(dead_code)] // describes the text `feature_text` writes; never built
@@ -451,7 +454,12 @@ pub struct FeatureProperties {
     year: Option<i16>,
     #[schema(minimum = 1, maximum = 5)]
     area_type: Option<i16>,
+    /// `official` (SCB's) or `computed` (by this service from SCB's components).
+    #[schema(example = "official")]
+    area_type_origin: Option<String>,
     socioeconomic_index: Option<f64>,
+    /// `official` or `computed`, as for the area type.
+    index_origin: Option<String>,
 }
 
 /// A GeoJSON Feature (RFC 7946) whose `id` is the area's official code.
@@ -513,7 +521,9 @@ fn feature_text(
     if let Some(y) = p.year {
         put("year", json!(y));
         put("area_type", json!(row.area_type));
+        put("area_type_origin", json!(row.area_type_origin));
         put("socioeconomic_index", json!(row.socioeconomic_index));
+        put("index_origin", json!(row.index_origin));
     }
     for id in p.indicator.iter().flatten() {
         put(

@@ -92,7 +92,7 @@ const FEATURE_ID: &str =
            ("x" = u32, Path, example = 35),
            ("y" = u32, Path, example = 18),
            TileParams),
-    responses((status = 200, description = "A Mapbox Vector Tile (empty body when no feature falls in the tile). Layer name = collection id; attributes code, name, area_type, the indicators.", content_type = "application/vnd.mapbox-vector-tile"),
+    responses((status = 200, description = "A Mapbox Vector Tile (empty body when no feature falls in the tile). Layer name = collection id; attributes code, name, area_type, area_type_origin (official or computed), the indicators.", content_type = "application/vnd.mapbox-vector-tile"),
               (status = 400, description = "z/x/y out of range or a bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tile(
@@ -149,7 +149,7 @@ pub async fn get_tile(
         let sql = format!(
             "WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
              tile AS (
-               SELECT {FEATURE_ID} AS fid, a.code, a.name, t.area_type{value_columns},
+               SELECT {FEATURE_ID} AS fid, a.code, a.name, t.area_type, t.area_type_origin{value_columns},
                       ST_AsMVTGeom(ST_Transform(a.{column}, 3857), b.env, 4096, 64, true) AS geom
                FROM areas a CROSS JOIN bounds b
                LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code AND t.year = $4
@@ -275,6 +275,7 @@ pub async fn get_tilejson(
         fields.insert("code".into(), json!(lang.pick("officiell kod", "official code")));
         fields.insert("name".into(), json!(lang.pick("namn", "name")));
         fields.insert("area_type".into(), json!(lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)")));
+        fields.insert("area_type_origin".into(), json!(lang.pick("official (SCB:s) eller computed (beräknad här)", "official (SCB's) or computed (here)")));
         for id in p.indicator.iter().flatten() {
             fields.insert(id.clone(), json!(format!("{id} ({})", lang.pick("värde för year=", "value for year="))));
         }

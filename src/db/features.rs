@@ -49,6 +49,10 @@ pub struct FeatureRow {
     pub area_type: Option<i16>,
     #[diesel(sql_type = Nullable<Double>)]
     pub socioeconomic_index: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub area_type_origin: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub index_origin: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub matched: i64,
 }
@@ -101,7 +105,8 @@ pub fn features(
 ) -> Result<(i64, Vec<FeatureRow>)> {
     let sql = format!(
         "SELECT a.code, a.name, a.county_code, a.municipality_code, a.regso_code, a.geometry_source,
-                {} AS geometry, t.area_type, t.socioeconomic_index, count(*) OVER () AS matched
+                {} AS geometry, t.area_type, t.socioeconomic_index, t.area_type_origin,
+                t.index_origin, count(*) OVER () AS matched
          {FILTER}
          ORDER BY a.code LIMIT $9 OFFSET $10",
         geometry_sql(level, precision, sweref)

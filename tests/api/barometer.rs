@@ -15,6 +15,8 @@ use diesel::sql_types::{BigInt, SmallInt, Text};
 
 use segstat::synthetic::replay::{self, ReplayOptions};
 
+use serde_json::json;
+
 use crate::support::*;
 
 /// Stockholm (many RegSO), Upplands Väsby, Gällivare (a RegSO new in 2025) and Uppsala.
@@ -280,4 +282,62 @@ fn the_whole_barometer_in_one_command_against_the_replayed_scb() {
     );
     assert_eq!(handle.stats().data_calls, before + 2);
     let _ = std::fs::remove_dir_all(&keep);
+}
+
+#[actix_web::test]
+async fn the_catalogue_is_served_with_its_sources_and_types_say_their_origin() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let list = get(&app, "/v1/indicators?lang=en").await.json();
+    let indicators = list["indicators"].as_array().unwrap();
+    let shipped: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(data_dir().join("catalogue/indicators.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        indicators.len(),
+        shipped["indicators"].as_array().unwrap().len(),
+        "the whole catalogue, with or without values"
+    );
+    let by_id = |id: &str| indicators.iter().find(|i| i["id"] == id).unwrap().clone();
+    let index = by_id("socioeconomic_index");
+    assert_eq!(
+        (
+            &index["source_table"],
+            &index["contents_code"],
+            &index["origin"]
+        ),
+        (&json!("TAB6586"), &json!("000008IT"), &json!("published"))
+    );
+    let rate = by_id("employment_rate");
+    assert_eq!(rate["origin"], "computed");
+    assert_eq!(rate["contents_code"], serde_json::Value::Null);
+    assert_eq!(rate["selection"], json!({"Alder": "20-64"}));
+    assert_eq!(rate["inputs"]["numerator"][0]["contents_code"], "0000089X");
+    assert!(rate["formula"].as_str().unwrap().contains("0000089Y"));
+    // The real 2024 population of six kommuner: RegSO 2025, by sex.
+    let pop = by_id("population");
+    let regso = pop["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["division"] == "regso-2025")
+        .unwrap();
+    assert_eq!(regso["years"], json!([2024]));
+    assert_eq!(regso["breakdowns"], json!(["men", "total", "women"]));
+
+    // Features and tiles say which origin their area type has.
+    let items = get(
+        &app,
+        "/v1/collections/regso-2020/items?municipality=0180&year=2023&geometry=none&limit=200",
+    )
+    .await
+    .json();
+    let features = items["features"].as_array().unwrap();
+    assert_eq!(features.len(), 127);
+    assert!(features
+        .iter()
+        .all(|f| f["properties"]["area_type_origin"] == "official"));
+    let tilejson = get(&app, "/v1/tiles/regso-2020?year=2023").await.json();
+    assert!(tilejson["vector_layers"][0]["fields"]["area_type_origin"].is_string());
 }
