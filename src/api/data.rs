@@ -275,6 +275,10 @@ pub struct Value {
     pub status: String,
     #[schema(example = "count")]
     pub unit: String,
+    /// `published` (SCB's figure) or `computed` (by this service from SCB's figures; the
+    /// indicator's formula is in `/v1/indicators`).
+    #[schema(example = "published")]
+    pub origin: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -352,6 +356,10 @@ pub async fn get_data(
         let units: BTreeMap<String, String> = catalogue
             .iter()
             .map(|(i, _)| (i.id.clone(), i.unit.clone()))
+            .collect();
+        let origins: BTreeMap<String, String> = catalogue
+            .iter()
+            .map(|(i, _)| (i.id.clone(), i.origin.clone()))
             .collect();
         // Breakdowns the asked indicators have in some division; a typo would otherwise
         // answer an empty list.
@@ -476,10 +484,24 @@ pub async fn get_data(
             .find(|l| l.rel == "next")
             .map(|l| format!("<{}>; rel=\"next\"", l.href));
         match p.f {
-            Format::Csv => csv(&data.data_version, data.synthetic, p.sep, &rows, &units)
-                .map(|r| Representation { link: next, ..r }),
-            Format::JsonStat => jsonstat(&data.data_version, data.synthetic, p.lang, &rows, &units)
-                .map(|r| Representation { link: next, ..r }),
+            Format::Csv => csv(
+                &data.data_version,
+                data.synthetic,
+                p.sep,
+                &rows,
+                &units,
+                &origins,
+            )
+            .map(|r| Representation { link: next, ..r }),
+            Format::JsonStat => jsonstat(
+                &data.data_version,
+                data.synthetic,
+                p.lang,
+                &rows,
+                &units,
+                &origins,
+            )
+            .map(|r| Representation { link: next, ..r }),
             _ => {
                 let returned = rows.len() as i64;
                 let body = DataResponse {
@@ -494,6 +516,7 @@ pub async fn get_data(
                         .into_iter()
                         .map(|r| Value {
                             unit: units[&r.indicator].clone(),
+                            origin: origins[&r.indicator].clone(),
                             indicator: r.indicator,
                             division: r.division,
                             code: r.code,
@@ -519,6 +542,7 @@ fn csv(
     opts: CsvOptions,
     rows: &[ValueRow],
     units: &BTreeMap<String, String>,
+    origins: &BTreeMap<String, String>,
 ) -> Result<Representation> {
     let mut w = CsvWriter::new(
         opts,
@@ -532,6 +556,7 @@ fn csv(
             "value",
             "status",
             "unit",
+            "origin",
         ],
         synthetic,
     );
@@ -547,6 +572,7 @@ fn csv(
             value,
             r.status.clone(),
             units[&r.indicator].clone(),
+            origins[&r.indicator].clone(),
         ]);
     }
     Ok(Representation {
@@ -573,6 +599,7 @@ fn jsonstat(
     lang: Lang,
     rows: &[ValueRow],
     units: &BTreeMap<String, String>,
+    origins: &BTreeMap<String, String>,
 ) -> Result<Representation> {
     let region_id = |r: &ValueRow| match r.division.as_str() {
         "regso-2025" => format!("{}_RegSO2025", r.code),
@@ -664,11 +691,27 @@ fn jsonstat(
         .iter()
         .map(|i| (i.clone(), json!({"label": units[i]})))
         .collect();
+    // Values this service computed say so in the file itself, not only in the catalogue.
+    let computed: Vec<&String> = indicators
+        .iter()
+        .filter(|i| origins.get(*i).is_some_and(|o| o == "computed"))
+        .collect();
+    let source =
+        match (synthetic, computed.is_empty()) {
+            (true, _) => SYNTHETIC_SOURCE.to_owned(),
+            (false, true) => "Källa: SCB".to_owned(),
+            (false, false) => {
+                format!(
+            "Källa: SCB; {} computed by segstat from SCB's figures (formulas: /v1/indicators)",
+            computed.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+        )
+            }
+        };
     let doc = json!({
         "version": "2.0", "class": "dataset",
         "label": lang.pick("Indikatorvärden", "Indicator values"),
-        "source": if synthetic { SYNTHETIC_SOURCE } else { "Källa: SCB" }, "updated": null,
-        "extension": {"data_version": version, "synthetic": synthetic},
+        "source": source, "updated": null,
+        "extension": {"data_version": version, "synthetic": synthetic, "computed": computed},
         "id": ["indicator", "Region", "Tid", "breakdown"],
         "size": size,
         "role": {"time": ["Tid"], "geo": ["Region"], "metric": ["indicator"]},

@@ -339,7 +339,9 @@ pub struct Inequality {
 /// D = ½ Σ |aᵢ/A − bᵢ/B| × 100 over the RegSO of each kommun (or län), between persons with low
 /// and with high economic standard (SCB's TAB6685 shares times its number of persons per RegSO),
 /// or between the lowest and highest income quintiles where a source has quintile counts. Each
-/// entry names its `method`, `source`, `spatial_unit` and `origin: computed`.
+/// entry names its `method`, `source`, `spatial_unit` and `origin: computed`. TAB6685 gives
+/// its shares in whole per cent, so each RegSO's counts are uncertain by up to ½ % of its
+/// persons.
 ///
 /// It is **not** Boverket's (Segregationsbarometern's) published inequality index, which is
 /// computed from SCB microdata over other areas and other income groups; smaller areas give

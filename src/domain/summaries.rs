@@ -28,6 +28,13 @@ pub struct RegsoFacts {
     pub economic_standard: Option<(f64, f64)>,
 }
 
+/// Persons with low and with high economic standard in a RegSO from SCB's TAB6685: its
+/// at-risk-of-poverty rate and high-economic-standard share (whole per cent, so each count is
+/// uncertain by up to ½ % of the persons) times its number of persons.
+pub fn economic_standard_counts(low_pct: f64, high_pct: f64, persons: f64) -> (f64, f64) {
+    (low_pct * persons / 100.0, high_pct * persons / 100.0)
+}
+
 /// How an inequality index was computed: which pair of resident groups, over RegSO.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InequalityMethod {
@@ -59,10 +66,9 @@ pub struct Summary {
     pub mixed_origin: bool,
     /// The whole population: `None` unless every RegSO has one.
     pub population: Option<f64>,
-    /// Over the RegSO that have both a type and a population; `None` when none has.
+    /// Over the typed RegSO; `None` unless every typed RegSO has a population.
     pub population_by_type: Option<[f64; 5]>,
-    /// The whole population less the population counted by type: people in RegSO without an
-    /// area type (or, rarely, in a typed RegSO whose own population is not published).
+    /// The population of the RegSO without an area type; `None` unless each has a figure.
     pub population_untyped: Option<f64>,
     /// Population per type as a percentage of the whole population.
     pub population_share_by_type: Option<[f64; 5]>,
@@ -95,22 +101,27 @@ fn summarise(code: String, regso: &[&RegsoFacts], published: Option<f64>) -> Sum
         _ => None,
     };
     // The whole population is the area's own published figure, else the sum over its RegSO
-    // when every one has a population. The split by type uses the RegSO that have both a type
-    // and a population, and the shares divide by the whole population, so the population
-    // without a (known) type is not hidden in them.
+    // when every one has a population. The population per type needs every typed RegSO's
+    // figure, and the population without a type every untyped RegSO's: a sum over part of
+    // them would understate it. The shares divide by the whole population, so what lives
+    // outside typed RegSO is not hidden in them.
     let total: Option<f64> = published.or_else(|| regso.iter().map(|r| r.population).sum());
-    let typed_pop: Vec<(u8, f64)> = regso
+    let typed_pop: Option<Vec<(u8, f64)>> = regso
         .iter()
-        .filter_map(|r| Some((typed(r)?.0, r.population?)))
+        .filter_map(|r| typed(r).map(|(t, _)| r.population.map(|p| (t, p))))
         .collect();
-    let population_by_type = (!typed_pop.is_empty()).then(|| {
+    let population_by_type = typed_pop.filter(|t| !t.is_empty()).map(|list| {
         let mut pop = [0.0; 5];
-        for (t, p) in &typed_pop {
+        for (t, p) in list {
             pop[usize::from(t - 1)] += p;
         }
         pop
     });
-    let population_untyped = total.map(|t| t - population_by_type.map_or(0.0, |p| p.iter().sum()));
+    let population_untyped: Option<f64> = regso
+        .iter()
+        .filter(|r| typed(r).is_none())
+        .map(|r| r.population)
+        .sum();
     let shares = match (total, population_by_type) {
         (Some(t), Some(pop)) if t > 0.0 => Some(pop.map(|p| 100.0 * p / t)),
         _ => None,
@@ -191,22 +202,36 @@ mod tests {
 
     #[test]
     fn the_areas_own_population_is_the_denominator() {
-        let mut missing = r("0180", 2, None, None);
-        missing.area_type = None;
+        let mut untyped = r("0180", 2, Some(100.0), None);
+        untyped.area_type = None;
         let own = BTreeMap::from([("0180".to_owned(), 400.0)]);
-        let s = summarise_all(&[r("0180", 1, Some(100.0), None), missing], &own);
+        let s = summarise_all(&[r("0180", 1, Some(300.0), None), untyped], &own);
         let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
         assert_eq!(sthlm.population, Some(400.0));
-        assert_eq!(sthlm.population_untyped, Some(300.0));
+        assert_eq!(sthlm.population_untyped, Some(100.0));
         assert_eq!(
             sthlm.population_share_by_type,
-            Some([25.0, 0.0, 0.0, 0.0, 0.0])
+            Some([75.0, 0.0, 0.0, 0.0, 0.0])
         );
         let sweden = s.iter().find(|x| x.code == "00").unwrap();
         assert_eq!(
-            sweden.population, None,
-            "not every RegSO has a population, nor Sweden its own"
+            sweden.population,
+            Some(400.0),
+            "the RegSO sum where no own figure is given"
         );
+    }
+
+    #[test]
+    fn a_typed_regso_without_a_figure_leaves_the_split_unknown_not_understated() {
+        // Stockholm 2023 in the bundle: SCB's kommun population, every RegSO typed, no RegSO
+        // population. Nothing may be said per type, and nobody lives outside a type.
+        let own = BTreeMap::from([("0180".to_owned(), 984_748.0)]);
+        let s = summarise_all(&[r("0180", 1, None, None), r("0180", 4, None, None)], &own);
+        let sthlm = s.iter().find(|x| x.code == "0180").unwrap();
+        assert_eq!(sthlm.population, Some(984_748.0));
+        assert_eq!(sthlm.population_by_type, None);
+        assert_eq!(sthlm.population_share_by_type, None);
+        assert_eq!(sthlm.population_untyped, Some(0.0));
     }
 
     fn r(m: &str, t: u8, pop: Option<f64>, q: Option<(f64, f64)>) -> RegsoFacts {
@@ -275,6 +300,20 @@ mod tests {
         assert_eq!(sthlm.population_share_by_type, None);
         assert_eq!(sthlm.inequality_index, None);
         assert_eq!(sthlm.inequality_method, None);
+    }
+
+    #[test]
+    fn economic_standard_counts_are_shares_of_the_persons() {
+        assert_eq!(
+            economic_standard_counts(12.0, 30.0, 2_500.0),
+            (300.0, 750.0)
+        );
+        // Two RegSO: 300 of 500 low in the first, 100 of 500 high; D by hand = 50.
+        let a = economic_standard_counts(60.0, 20.0, 500.0);
+        let b = economic_standard_counts(20.0, 60.0, 500.0);
+        assert_eq!((a, b), ((300.0, 100.0), (100.0, 300.0)));
+        let d = dissimilarity(&[a, b]).unwrap();
+        assert!((d - 50.0).abs() < 1e-9, "{d}");
     }
 
     #[test]

@@ -371,7 +371,9 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
                 population: r.population,
                 income_quintiles: r.low_income.zip(r.high_income),
                 economic_standard: match (r.poverty_rate, r.high_standard, r.standard_persons) {
-                    (Some(low), Some(high), Some(n)) => Some((low * n / 100.0, high * n / 100.0)),
+                    (Some(low), Some(high), Some(n)) => {
+                        Some(summaries::economic_standard_counts(low, high, n))
+                    }
                     _ => None,
                 },
             })

@@ -126,7 +126,10 @@ impl Fetcher {
 
     /// Sets the calls allowed per time window (from the server's `/config`).
     pub fn set_limits(&mut self, calls: usize, window: Duration) {
+        // The calls already made still count in the new window.
+        let recent = std::mem::take(&mut self.limiter.recent);
         self.limiter = RateLimiter::new(calls.max(1), window);
+        self.limiter.recent = recent;
     }
 
     /// Starts counting `calls` calls afresh, so the progress bar's ETA is about them.

@@ -215,13 +215,21 @@ pub fn plan_table(
     }
     // Regions by the years their version serves.
     let mut groups: BTreeMap<Group, Vec<String>> = BTreeMap::new();
+    let mut unknown = 0;
     for raw in &meta.dimension("Region").ok_or("no Region dimension")?.codes {
         let Ok(code) = codes::parse(raw) else {
+            unknown += 1;
             continue;
         };
         if let Some(g) = group_of(&code).filter(|_| wanted(&code, municipalities)) {
             groups.entry(g).or_default().push(raw.clone());
         }
+    }
+    if unknown > 0 {
+        log::warn!(
+            "{}: {unknown} region codes are no SCB area code we know; not fetched",
+            meta.table
+        );
     }
     let years = &meta.dimension(&meta.time).ok_or("no time dimension")?.codes;
     let mut calls = Vec::new();
@@ -344,6 +352,47 @@ fn marks_synthetic(doc: &Value) -> bool {
     doc.pointer("/extension/synthetic").and_then(Value::as_bool) == Some(true)
 }
 
+/// The files in `keep` came from one server: a folder filled from a replay is never taken for
+/// SCB's answers, or the other way round.
+fn check_source(keep: &Path, base: &str) -> Result<()> {
+    let path = keep.join("source.json");
+    match std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    {
+        Some(doc) if doc.get("base").and_then(Value::as_str) != Some(base) => Err(Error::Import {
+            file: path.display().to_string(),
+            location: None,
+            field: Some("base".into()),
+            message: format!(
+                "{} holds files fetched from {}, not {base}: give another --keep, or delete it",
+                keep.display(),
+                doc.get("base").and_then(Value::as_str).unwrap_or("?")
+            ),
+        }),
+        Some(_) => Ok(()),
+        None => super::online::write_whole(&path, json!({ "base": base }).to_string().as_bytes()),
+    }
+}
+
+/// Deletes the kept data files of a table; returns how many there were.
+fn forget_table(keep: &Path, table: &str) -> Result<usize> {
+    let prefix = format!("{table}-");
+    let mut n = 0;
+    for entry in std::fs::read_dir(keep)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with(&prefix) && name.ends_with(".json") {
+            std::fs::remove_file(&path)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Fetches every table the catalogue reads into `keep`, skipping the calls whose files are
 /// already there.
 pub fn fetch_all(
@@ -353,6 +402,7 @@ pub fn fetch_all(
     keep: &Path,
 ) -> Result<Fetched> {
     std::fs::create_dir_all(keep)?;
+    check_source(keep, base)?;
     let tables = catalogue.tables();
     let mut fetcher = super::online::Fetcher::new(
         keep,
@@ -368,22 +418,24 @@ pub fn fetch_all(
         if !table.starts_with("TAB") {
             continue;
         }
+        // The metadata is always read anew (one call a table): when SCB has updated a table
+        // since the kept files were fetched, they are fetched again.
         let meta_path = keep.join(format!("{table}.metadata.json"));
-        let doc: Value = match std::fs::read(&meta_path)
+        let url = format!(
+            "{}/tables/{table}/metadata?lang=en&outputFormat=json-stat2",
+            base.trim_end_matches('/')
+        );
+        let doc = fetcher.get_json(&url)?;
+        let kept: Option<Value> = std::fs::read(&meta_path)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-        {
-            Some(doc) => doc,
-            None => {
-                let url = format!(
-                    "{}/tables/{table}/metadata?lang=en&outputFormat=json-stat2",
-                    base.trim_end_matches('/')
-                );
-                let doc = fetcher.get_json(&url)?;
-                super::online::write_whole(&meta_path, &serde_json::to_vec(&doc)?)?;
-                doc
-            }
-        };
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        if kept.is_some_and(|k| k.get("updated") != doc.get("updated")) {
+            let stale = forget_table(keep, table)?;
+            log::info!(
+                "{table} was updated at SCB since it was fetched: fetching its {stale} files again"
+            );
+        }
+        super::online::write_whole(&meta_path, &serde_json::to_vec(&doc)?)?;
         synthetic |= marks_synthetic(&doc);
         let meta = TableMeta::parse(table, &doc).map_err(|m| Error::Import {
             file: meta_path.display().to_string(),
@@ -420,6 +472,21 @@ pub fn fetch_all(
             call.table
         );
         let bytes = fetcher.post_json(&url, &call.body())?;
+        // Only a whole JSON-stat dataset is kept: anything else would pass for fetched.
+        let whole = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .is_some_and(|d| d.get("class").and_then(Value::as_str) == Some("dataset"));
+        if !whole {
+            return Err(Error::Import {
+                file: url,
+                location: None,
+                field: None,
+                message: format!(
+                    "the answer is not a JSON-stat 2.0 dataset: {}",
+                    String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+                ),
+            });
+        }
         super::online::write_whole(path, &bytes)?;
     }
     fetcher.finish();

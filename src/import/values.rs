@@ -123,14 +123,24 @@ struct Cell<'a> {
     location: String,
 }
 
+/// Whether a code names a dimension's total (`totalt`, `TOTALT`, `tot`, `1+2`, `tot20-64`).
+fn is_total_code(code: &str) -> bool {
+    let c = code.trim().to_ascii_lowercase();
+    c == "1+2" || c.starts_with("tot")
+}
+
 /// Whether a cell lies at the codes a selection asks for. A dimension the file does not have
-/// (eliminated, so its total) matches.
+/// was eliminated, so the cell is its total: it matches a selection of the total code only.
 fn selected(cell: &Cell, select: &BTreeMap<String, String>) -> bool {
     select.iter().all(|(dim, code)| {
-        cell.others
+        match cell
+            .others
             .iter()
             .find(|(d, _)| d.eq_ignore_ascii_case(dim))
-            .is_none_or(|(_, c)| c.trim() == code)
+        {
+            Some((_, c)) => c.trim() == code,
+            None => is_total_code(code),
+        }
     })
 }
 
@@ -268,8 +278,12 @@ fn match_cells<'a>(
         let (k, division, code, year, breakdown) = key;
         let ind = indicators[k];
         let Some(d) = &ind.derived else { continue };
-        let complete = !sums.missing && sums.terms == d.numerator.len() + d.denominator.len();
-        let value = (complete && sums.denominator > 0.0)
+        // A term the file does not hold at all gives no value (the file is not the table this
+        // indicator is computed from); a term SCB marks `..` gives a missing one.
+        if sums.terms != d.numerator.len() + d.denominator.len() {
+            continue;
+        }
+        let value = (!sums.missing && sums.denominator > 0.0)
             .then(|| d.scale * sums.numerator / sums.denominator);
         out.observations.push(Observation {
             indicator: ind.id.clone(),
@@ -797,6 +811,65 @@ mod tests {
                 ("population", "women", Some(11.0)),
                 ("population", "total", Some(21.0))
             ]
+        );
+    }
+
+    #[test]
+    fn a_term_in_both_numerator_and_denominator_counts_in_both() {
+        // TAB6534: post-secondary share = (5 + 6) / (21 + 3+4 + 5 + 6 + US).
+        let levels = ["21", "3+4", "5", "6", "US"];
+        let src = jsonstat(
+            "TAB6534",
+            &[
+                ("Region", &["0180"]),
+                ("UtbildningsNiva", &levels),
+                ("ContentsCode", &["000007Z6"]),
+                ("Tid", &["2024"]),
+            ],
+            &[10, 30, 20, 30, 10].map(Value::from),
+        );
+        let obs = read_jsonstat(&src, &barometer(), None)
+            .unwrap()
+            .observations;
+        let get = |id: &str| obs.iter().find(|o| o.indicator == id).unwrap().value;
+        assert_eq!(get("post_secondary_education_share"), Some(50.0));
+        assert_eq!(get("pre_upper_secondary_education_share"), Some(10.0));
+    }
+
+    #[test]
+    fn an_eliminated_dimension_is_its_total_and_nothing_else() {
+        // A file without UtbildningsNiva holds the total only: no share can be computed from
+        // it, and none is made up by reading the total as every level.
+        let src = jsonstat(
+            "TAB6534",
+            &[
+                ("Region", &["0180"]),
+                ("ContentsCode", &["000007Z6"]),
+                ("Tid", &["2024"]),
+            ],
+            &[Value::from(100)],
+        );
+        let obs = read_jsonstat(&src, &barometer(), None)
+            .unwrap()
+            .observations;
+        assert!(obs.is_empty(), "{obs:?}");
+        // Population at Alder=totalt from a file without Alder (TAB638's kommun table) is read.
+        let src = jsonstat(
+            "TAB6574",
+            &[
+                ("Region", &["0180"]),
+                ("ContentsCode", &["000007Y7"]),
+                ("Tid", &["2024"]),
+            ],
+            &[Value::from(988_943)],
+        );
+        let obs = read_jsonstat(&src, &barometer(), None)
+            .unwrap()
+            .observations;
+        assert_eq!(obs.len(), 1);
+        assert_eq!(
+            (obs[0].indicator.as_str(), obs[0].value),
+            ("population", Some(988_943.0))
         );
     }
 

@@ -268,7 +268,8 @@ fn the_whole_barometer_in_one_command_against_the_replayed_scb() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
-            p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().contains("metadata")
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("TAB") && name.ends_with(".json") && !name.contains("metadata")
         })
         .collect();
     files.sort();
@@ -281,6 +282,14 @@ fn the_whole_barometer_in_one_command_against_the_replayed_scb() {
         String::from_utf8_lossy(&third.stderr)
     );
     assert_eq!(handle.stats().data_calls, before + 2);
+    // Files kept from one server are never taken for another's answers.
+    let other = import_all(&db, &format!("http://{addr}/api/v2/"), &keep);
+    assert!(!other.status.success());
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("holds files fetched from"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
     let _ = std::fs::remove_dir_all(&keep);
 }
 

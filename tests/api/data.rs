@@ -62,6 +62,7 @@ async fn real_values_keep_their_status_and_unit() {
         (Some("0180"), Some(2023), Some(984_748.0))
     );
     assert_eq!(v["unit"], "count");
+    assert_eq!(v["origin"], "published", "SCB's figure, served as SCB's");
     assert_eq!(res["citation"], "Källa: SCB");
 
     let sfi = get(
@@ -165,7 +166,7 @@ async fn csv_opens_in_swedish_excel() {
     let text = res.text();
     assert!(
         text.starts_with(
-            "\u{feff}indicator;division;code;name;year;breakdown;value;status;unit;synthetic\r\n"
+            "\u{feff}indicator;division;code;name;year;breakdown;value;status;unit;origin;synthetic\r\n"
         ),
         "synthetic data says so in the file itself: {text}"
     );
@@ -203,6 +204,11 @@ async fn jsonstat_is_a_complete_cube() {
     let doc = get(&app, "/v1/data?indicator=population,employment_rate&area=0180,1480&year=2023,2024&breakdown=total&f=jsonstat").await.json();
     assert_eq!(doc["version"], "2.0");
     assert_eq!(doc["class"], "dataset");
+    assert_eq!(
+        doc["source"],
+        segstat::api::data::SYNTHETIC_SOURCE,
+        "a downloaded file says by itself that it is synthetic"
+    );
     let size: Vec<u64> = doc["size"]
         .as_array()
         .unwrap()

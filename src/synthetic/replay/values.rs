@@ -30,8 +30,9 @@ const AGE_PROFILE: [f64; 17] = [
     5.6, 5.9, 6.0, 5.7, 5.8, 6.4, 6.9, 6.7, 6.4, 6.3, 6.6, 6.5, 6.0, 5.8, 5.5, 5.4, 9.6,
 ];
 
-/// Tables whose cells are never suppressed: area types must exist for every RegSO.
-const COMPLETE_TABLES: &[&str] = &["TAB6586"];
+/// Tables whose cells are never suppressed: area types must exist for every RegSO, and SCB
+/// publishes the population of every area.
+const COMPLETE_TABLES: &[&str] = &["TAB6586", "TAB6574"];
 
 /// Share of RegSO/DeSO cells of a served year that are suppressed (`..`).
 pub const SUPPRESSED_SHARE: f64 = 0.01;
@@ -837,8 +838,12 @@ mod tests {
         let deso = regions(&g, "vs_DeSO2018");
         let suppressed = deso
             .iter()
-            .filter(|r| m.missing("TAB6574", r, 2020))
+            .filter(|r| m.missing("TAB6685", r, 2020))
             .count();
+        assert!(
+            deso.iter().all(|r| !m.missing("TAB6574", r, 2020)),
+            "population is complete"
+        );
         let share = suppressed as f64 / deso.len() as f64;
         assert!((0.005..0.02).contains(&share), "{share}");
         // The 2020 and 2025 versions of a code share the latent.
