@@ -35,6 +35,22 @@ async fn collections_describe_every_level_and_version() {
         bbox[0].as_f64().unwrap() > 10.0 && bbox[3].as_f64().unwrap() < 70.0,
         "{bbox:?}"
     );
+    // The extent in the storage CRS is in EPSG:3006's axis order: northing, easting.
+    let storage = regso["extent"]["spatial"]["storageCrsBbox"][0]
+        .as_array()
+        .unwrap();
+    let n: Vec<f64> = storage.iter().map(|x| x.as_f64().unwrap()).collect();
+    assert!(
+        (6_000_000.0..7_800_000.0).contains(&n[0])
+            && (150_000.0..1_050_000.0).contains(&n[1])
+            && (6_000_000.0..7_800_000.0).contains(&n[2])
+            && (150_000.0..1_050_000.0).contains(&n[3]),
+        "{storage:?}"
+    );
+    assert_eq!(
+        regso["storageCrs"],
+        "http://www.opengis.net/def/crs/EPSG/0/3006"
+    );
     assert_eq!(
         regso["extent"]["temporal"]["interval"][0][0],
         "2024-01-01T00:00:00Z"
@@ -133,22 +149,53 @@ async fn items_page_filter_and_carry_choropleth_data() {
         .unwrap()
         .iter()
         .any(|f| f["id"] == "0180"));
-    let sweref = get(&app, "/v1/collections/municipalities/items?bbox=672000,6578000,676000,6582000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await.json();
+    // EPSG:3006 boxes are northing first (OGC API – Features Part 2); easting first is refused
+    // with the order, not answered with an empty page.
+    let sweref = get(&app, "/v1/collections/municipalities/items?bbox=6578000,672000,6582000,676000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await.json();
     assert!(sweref["features"]
         .as_array()
         .unwrap()
         .iter()
         .any(|f| f["id"] == "0180"));
+    let swapped = get(&app, "/v1/collections/municipalities/items?bbox=672000,6578000,676000,6582000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await;
+    assert_eq!(swapped.bad_parameters(), ["bbox"]);
+    assert!(
+        swapped.text().contains("northing first"),
+        "{}",
+        swapped.text()
+    );
 
     let in_3006 = get(&app, "/v1/collections/municipalities/items/0180?crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=centroid").await;
     assert_eq!(
         in_3006.header("content-crs"),
         Some("<http://www.opengis.net/def/crs/EPSG/0/3006>")
     );
-    let x = in_3006.json()["geometry"]["coordinates"][0]
-        .as_f64()
-        .unwrap();
-    assert!(x > 600_000.0 && x < 700_000.0, "easting {x}");
+    // EPSG:3006 is northing, easting; the geometry has no `crs` member of its own.
+    let centroid = in_3006.json()["geometry"].clone();
+    let northing = centroid["coordinates"][0].as_f64().unwrap();
+    let easting = centroid["coordinates"][1].as_f64().unwrap();
+    assert!(
+        northing > 6_500_000.0 && northing < 6_700_000.0,
+        "northing {northing}"
+    );
+    assert!(
+        easting > 600_000.0 && easting < 700_000.0,
+        "easting {easting}"
+    );
+    assert!(centroid.get("crs").is_none(), "{centroid}");
+    let polygon = get(&app, "/v1/collections/municipalities/items/0180?crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=coarse").await.json();
+    let text = polygon["geometry"].to_string();
+    assert!(!text.contains("\"crs\""), "{text}");
+    let corners: Vec<f64> = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    for pair in corners.chunks(2) {
+        assert!(
+            pair[0] > 6_000_000.0 && pair[1] < 1_050_000.0,
+            "not northing, easting: {pair:?}"
+        );
+    }
     let precise = get(
         &app,
         "/v1/collections/municipalities/items/0180?geometry=centroid&precision=2",
@@ -334,7 +381,7 @@ async fn bbox_must_be_four_numbers_inside_its_crs() {
     // The whole world, in either CRS, holds every area (and projecting it does not fail).
     for world in [
         "-180,-90,180,90",
-        "-1e7,-1e7,1e7,2e7&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006",
+        "-1e7,-1e7,2e7,1e7&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006",
     ] {
         let all = get(&app, &format!("{items}{world}")).await;
         assert_eq!(all.status, 200, "{world}: {}", all.text());
