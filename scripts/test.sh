@@ -35,10 +35,15 @@ if ! command -v diesel >/dev/null; then
     cargo install --quiet --locked diesel_cli --version '~2.3' --no-default-features --features postgres
 fi
 
-# The committed OpenAPI document must be valid OpenAPI 3.x, checked by an independent validator.
-if [ ! -x .venv/bin/openapi-spec-validator ]; then
-    python3 -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; python3 -m venv .venv; }
-    .venv/bin/pip install --quiet --disable-pip-version-check 'openapi-spec-validator==0.7.*'
+# The Python clients, pinned in tests/clients/requirements.txt: an independent validator for the
+# committed OpenAPI document, and geopandas + pyogrio (with GDAL 3.12 inside) reading the
+# collections in CRS84 and EPSG:3006. Reinstalled when the pins change.
+if ! cmp -s tests/clients/requirements.txt .venv/requirements.installed; then
+    [ -x .venv/bin/pip ] || python3 -m venv .venv 2>/dev/null \
+        || { apt_install python3-venv; rm -rf .venv; python3 -m venv .venv; }
+    say "installing the Python test clients into .venv ..."
+    .venv/bin/pip install --quiet --disable-pip-version-check -r tests/clients/requirements.txt
+    cp tests/clients/requirements.txt .venv/requirements.installed
 fi
 .venv/bin/openapi-spec-validator openapi/openapi.json
 

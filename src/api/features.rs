@@ -105,6 +105,13 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
             let bbox = e
                 .and_then(|e| Some(vec![e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
                 .unwrap_or_else(|| vec![10.0, 55.0, 24.2, 69.1]);
+            // Part 2: a storage CRS other than CRS84 comes with its extent in that CRS, in the
+            // CRS's axis order (northing first).
+            let storage_bbox = e
+                .and_then(|e| {
+                    Some([e.min_easting?, e.min_northing?, e.max_easting?, e.max_northing?])
+                })
+                .map(sweref::box_to_authority_order);
             let (first, last) = e.map_or((2011, None), |e| (e.first_year, e.last_year));
             let areas = e.map_or(0, |e| e.areas);
             Collection {
@@ -117,7 +124,10 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
                     lang.pick("källa: SCB", "source: Statistics Sweden (SCB)")
                 ),
                 extent: json!({
-                    "spatial": {"bbox": [bbox], "crs": CRS84},
+                    "spatial": match storage_bbox {
+                        Some(b) => json!({"bbox": [bbox], "crs": CRS84, "storageCrsBbox": [b]}),
+                        None => json!({"bbox": [bbox], "crs": CRS84}),
+                    },
                     "temporal": {"interval": [[format!("{first}-01-01T00:00:00Z"), last.map(|l| format!("{l}-12-31T23:59:59Z"))]]}
                 }),
                 item_type: "feature",
@@ -239,7 +249,9 @@ pub struct ItemParams {
     /// Coordinate decimals, 0–9.
     #[param(value_type = Option<u8>, maximum = 9)]
     pub precision: Option<u8>,
-    /// `http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default) or `http://www.opengis.net/def/crs/EPSG/0/3006`.
+    /// `http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default; lon, lat) or
+    /// `http://www.opengis.net/def/crs/EPSG/0/3006` (SWEREF 99 TM in its axis order: northing,
+    /// easting). `Content-Crs` names the CRS of the answer.
     #[param(value_type = Option<String>)]
     pub crs: bool,
     /// `geojson` (default) or `json` (the same GeoJSON); or by `Accept`.
@@ -258,11 +270,11 @@ pub struct ItemsParams {
     pub limit: Paging,
     #[param(value_type = Option<i64>, minimum = 0)]
     pub offset: (),
-    /// minLon,minLat,maxLon,maxLat (or minEasting,minNorthing,maxEasting,maxNorthing with
-    /// `bbox-crs` EPSG:3006).
+    /// minLon,minLat,maxLon,maxLat; with `bbox-crs` EPSG:3006 in that CRS's axis order,
+    /// minNorthing,minEasting,maxNorthing,maxEasting.
     #[param(value_type = Option<String>, example = "17.8,59.3,18.2,59.4")]
     pub bbox: Option<[f64; 4]>,
-    /// `http://www.opengis.net/def/crs/EPSG/0/3006` for a bbox in SWEREF 99 TM.
+    /// `http://www.opengis.net/def/crs/EPSG/0/3006` for a bbox in SWEREF 99 TM (northing first).
     #[param(rename = "bbox-crs", value_type = Option<String>)]
     pub bbox_crs: bool,
     /// Only areas in this kommun.
@@ -289,26 +301,32 @@ fn read_crs(r: &mut QueryReader, name: &'static str) -> bool {
     }
 }
 
-/// `minx,miny,maxx,maxy`: four finite numbers, min ≤ max, inside the ranges of the CRS.
+/// The four numbers of `bbox`, checked: finite, min ≤ max, inside the ranges of the CRS. A
+/// CRS84 box is minLon,minLat,maxLon,maxLat. An EPSG:3006 box is in that CRS's own axis order,
+/// minNorthing,minEasting,maxNorthing,maxEasting (OGC API – Features Part 2); it is returned
+/// as (min easting, min northing, max easting, max northing), the order the queries use.
 pub fn parse_bbox(raw: &str, sweref: bool) -> Result<[f64; 4], String> {
+    let order = if sweref {
+        "minNorthing,minEasting,maxNorthing,maxEasting"
+    } else {
+        "minLon,minLat,maxLon,maxLat"
+    };
     let parts: Vec<&str> = raw.split(',').map(str::trim).collect();
     let numbers: Vec<f64> = parts.iter().filter_map(|x| x.parse::<f64>().ok()).collect();
     let [a, b, c, d] = numbers[..] else {
-        return Err(format!("{raw:?} is not four numbers minx,miny,maxx,maxy"));
+        return Err(format!("{raw:?} is not four numbers {order}"));
     };
     if parts.len() != 4 || !numbers.iter().all(|x| x.is_finite()) {
-        return Err(format!(
-            "{raw:?} is not four finite numbers minx,miny,maxx,maxy"
-        ));
+        return Err(format!("{raw:?} is not four finite numbers {order}"));
     }
     if a > c || b > d {
         return Err(format!("{raw:?}: a minimum is greater than its maximum"));
     }
-    let (xs, ys, what) = if sweref {
+    let (firsts, seconds, what) = if sweref {
         (
-            sweref::EASTING_RANGE,
             sweref::NORTHING_RANGE,
-            "EPSG:3006 easting/northing",
+            sweref::EASTING_RANGE,
+            "EPSG:3006 northing/easting",
         )
     } else {
         (
@@ -317,16 +335,31 @@ pub fn parse_bbox(raw: &str, sweref: bool) -> Result<[f64; 4], String> {
             "CRS84 longitude/latitude",
         )
     };
-    if ![a, c].iter().all(|x| xs.contains(x)) || ![b, d].iter().all(|y| ys.contains(y)) {
+    if ![a, c].iter().all(|x| firsts.contains(x)) || ![b, d].iter().all(|y| seconds.contains(y)) {
         return Err(format!(
-            "{raw:?} is outside the {what} ranges {}–{} and {}–{}",
-            xs.start(),
-            xs.end(),
-            ys.start(),
-            ys.end()
+            "{raw:?} is outside the {what} ranges {}–{} and {}–{} ({order})",
+            firsts.start(),
+            firsts.end(),
+            seconds.start(),
+            seconds.end()
         ));
     }
-    Ok([a, b, c, d])
+    if !sweref {
+        return Ok([a, b, c, d]);
+    }
+    let box_en = sweref::box_from_authority_order([a, b, c, d]);
+    // A box that misses Sweden as given but covers it with its axes swapped is almost surely
+    // easting-first (the order of this API before it followed Part 2): say so rather than
+    // answer an empty page.
+    if !sweref::boxes_meet(box_en, sweref::AROUND_SWEDEN_SWEREF)
+        && sweref::boxes_meet([a, b, c, d], sweref::AROUND_SWEDEN_SWEREF)
+    {
+        return Err(format!(
+            "{raw:?} misses Sweden in EPSG:3006's axis order, northing first \
+             ({order}); its axes look swapped"
+        ));
+    }
+    Ok(box_en)
 }
 
 fn id_list(raw: String) -> Vec<String> {
@@ -702,4 +735,37 @@ pub async fn get_item(
     })
     .await?;
     Ok(with_crs_header(res, sweref))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crs84_bbox_is_lon_lat() {
+        assert_eq!(
+            parse_bbox("17.8,59.3,18.2,59.4", false),
+            Ok([17.8, 59.3, 18.2, 59.4])
+        );
+    }
+
+    #[test]
+    fn an_epsg_3006_bbox_is_northing_first() {
+        assert_eq!(
+            parse_bbox("6578000,672000,6582000,676000", true),
+            Ok([672_000.0, 6_578_000.0, 676_000.0, 6_582_000.0])
+        );
+        // The whole projected globe, in either reading, is a box and not a mistake.
+        assert!(parse_bbox("-1e7,-1e7,2e7,1e7", true).is_ok());
+    }
+
+    #[test]
+    fn an_easting_first_epsg_3006_bbox_is_refused_with_the_order() {
+        let e = parse_bbox("672000,6578000,676000,6582000", true).unwrap_err();
+        assert!(e.contains("northing first"), "{e}");
+        assert!(
+            e.contains("minNorthing,minEasting,maxNorthing,maxEasting"),
+            "{e}"
+        );
+    }
 }

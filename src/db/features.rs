@@ -24,7 +24,9 @@ pub struct FeatureQuery {
     pub county: Option<String>,
     pub area_type: Option<i16>,
     pub year: Option<i16>,
-    /// [min lon, min lat, max lon, max lat] in WGS 84, or in EPSG:3006 with `bbox_3006`.
+    /// [min lon, min lat, max lon, max lat] in WGS 84, or with `bbox_3006` [min easting, min
+    /// northing, max easting, max northing] in EPSG:3006 (x, y: the caller has turned the
+    /// request's northing-first box).
     pub bbox: Option<[f64; 4]>,
     pub bbox_3006: bool,
 }
@@ -59,6 +61,11 @@ pub struct FeatureRow {
 
 /// The SQL that yields the GeoJSON geometry text. Only fixed strings: no request value is
 /// spliced in (the precision is a small integer checked by the caller).
+///
+/// EPSG:3006 coordinates come out in that CRS's axis order, northing then easting (OGC API –
+/// Features Part 2; GDAL ≥ 3.7 and QGIS ≥ 3.28.7 read them so), hence `ST_FlipCoordinates` on the
+/// stored (easting, northing). Options 0: no `crs` member in the geometry (PostGIS adds a
+/// non-standard one outside EPSG:4326); `Content-Crs` names the CRS.
 fn geometry_sql(level: GeometryLevel, precision: Option<u8>, sweref: bool) -> String {
     let column = match level {
         GeometryLevel::Full => "a.geom",
@@ -68,7 +75,10 @@ fn geometry_sql(level: GeometryLevel, precision: Option<u8>, sweref: bool) -> St
         GeometryLevel::None => return "NULL::text".into(),
     };
     match (sweref, precision, level) {
-        (true, p, _) => format!("ST_AsGeoJSON({column}, {})", p.unwrap_or(1)),
+        (true, p, _) => format!(
+            "ST_AsGeoJSON(ST_FlipCoordinates({column}), {}, 0)",
+            p.unwrap_or(1)
+        ),
         (false, Some(p), _) => {
             format!("ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Transform({column}, 4326)), {p})")
         }
@@ -167,21 +177,34 @@ pub struct Extent {
     pub xmax: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
     pub ymax: Option<f64>,
+    /// The extent in EPSG:3006, as stored: easting and northing.
+    #[diesel(sql_type = Nullable<Double>)]
+    pub min_easting: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub min_northing: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub max_easting: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub max_northing: Option<f64>,
     #[diesel(sql_type = SmallInt)]
     pub first_year: i16,
     #[diesel(sql_type = Nullable<SmallInt>)]
     pub last_year: Option<i16>,
 }
 
-/// Area count and WGS 84 extent of every division.
+/// Area count and extent (WGS 84 and EPSG:3006) of every division.
 pub fn extents(conn: &mut PgConnection) -> Result<Vec<Extent>> {
     Ok(diesel::sql_query(
-        "SELECT d.id AS division, count(a.code) AS areas,
-                min(a.bbox_wgs84[1]) AS xmin, min(a.bbox_wgs84[2]) AS ymin,
-                max(a.bbox_wgs84[3]) AS xmax, max(a.bbox_wgs84[4]) AS ymax,
-                d.first_year, d.last_year
-         FROM divisions d LEFT JOIN areas a ON a.division = d.id
-         GROUP BY d.id, d.first_year, d.last_year",
+        "SELECT division, areas, xmin, ymin, xmax, ymax,
+                ST_XMin(box) AS min_easting, ST_YMin(box) AS min_northing,
+                ST_XMax(box) AS max_easting, ST_YMax(box) AS max_northing,
+                first_year, last_year
+         FROM (SELECT d.id AS division, count(a.code) AS areas,
+                      min(a.bbox_wgs84[1]) AS xmin, min(a.bbox_wgs84[2]) AS ymin,
+                      max(a.bbox_wgs84[3]) AS xmax, max(a.bbox_wgs84[4]) AS ymax,
+                      ST_Extent(a.geom) AS box, d.first_year, d.last_year
+               FROM divisions d LEFT JOIN areas a ON a.division = d.id
+               GROUP BY d.id, d.first_year, d.last_year) e",
     )
     .load(conn)?)
 }

@@ -25,6 +25,29 @@ pub const NORTHING_RANGE: std::ops::RangeInclusive<f64> = -10_000_000.0..=20_000
 /// to a line), so a CRS84 box is cut to this one before it is projected.
 pub const AROUND_SWEDEN: [f64; 4] = [0.0, 50.0, 40.0, 75.0];
 
+/// Sweden with a wide margin in SWEREF 99 TM, as (min easting, min northing, max easting, max
+/// northing): every area lies inside it.
+pub const AROUND_SWEDEN_SWEREF: [f64; 4] = [150_000.0, 6_000_000.0, 1_050_000.0, 7_800_000.0];
+
+/// EPSG:3006 defines its axes as northing (N), easting (E): OGC API – Features Part 2 wants
+/// coordinates, `bbox` and extents in that order, while the database and GeoJSON writers think
+/// in (x = easting, y = northing). These two turn a box between the orders; each is the other's
+/// inverse (both swap the two numbers of each corner).
+pub fn box_to_authority_order(b: [f64; 4]) -> [f64; 4] {
+    [b[1], b[0], b[3], b[2]]
+}
+
+/// A box given in EPSG:3006's own order (min N, min E, max N, max E) as (min E, min N, max E,
+/// max N).
+pub fn box_from_authority_order(b: [f64; 4]) -> [f64; 4] {
+    [b[1], b[0], b[3], b[2]]
+}
+
+/// Whether two (min x, min y, max x, max y) boxes share a point.
+pub fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
 /// A CRS84 box cut to [`AROUND_SWEDEN`]; a box outside it becomes a point there, which holds
 /// no area.
 pub fn clip_to_sweden(b: [f64; 4]) -> [f64; 4] {
@@ -91,6 +114,16 @@ mod tests {
             clip_to_sweden([-120.0, 30.0, -100.0, 40.0]),
             [0.0, 50.0, 0.0, 50.0]
         );
+    }
+
+    #[test]
+    fn boxes_turn_between_easting_northing_and_the_authority_order() {
+        let husby_en = [665_000.0, 6_588_000.0, 667_000.0, 6_590_000.0];
+        let husby_ne = [6_588_000.0, 665_000.0, 6_590_000.0, 667_000.0];
+        assert_eq!(box_to_authority_order(husby_en), husby_ne);
+        assert_eq!(box_from_authority_order(husby_ne), husby_en);
+        assert!(boxes_meet(husby_en, AROUND_SWEDEN_SWEREF));
+        assert!(!boxes_meet(husby_ne, AROUND_SWEDEN_SWEREF));
     }
 
     /// Reference points computed with PROJ (PostGIS 3.3, `ST_Transform(…, 3006)`), not with

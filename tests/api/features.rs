@@ -35,6 +35,22 @@ async fn collections_describe_every_level_and_version() {
         bbox[0].as_f64().unwrap() > 10.0 && bbox[3].as_f64().unwrap() < 70.0,
         "{bbox:?}"
     );
+    // The extent in the storage CRS is in EPSG:3006's axis order: northing, easting.
+    let storage = regso["extent"]["spatial"]["storageCrsBbox"][0]
+        .as_array()
+        .unwrap();
+    let n: Vec<f64> = storage.iter().map(|x| x.as_f64().unwrap()).collect();
+    assert!(
+        (6_000_000.0..7_800_000.0).contains(&n[0])
+            && (150_000.0..1_050_000.0).contains(&n[1])
+            && (6_000_000.0..7_800_000.0).contains(&n[2])
+            && (150_000.0..1_050_000.0).contains(&n[3]),
+        "{storage:?}"
+    );
+    assert_eq!(
+        regso["storageCrs"],
+        "http://www.opengis.net/def/crs/EPSG/0/3006"
+    );
     assert_eq!(
         regso["extent"]["temporal"]["interval"][0][0],
         "2024-01-01T00:00:00Z"
@@ -133,22 +149,53 @@ async fn items_page_filter_and_carry_choropleth_data() {
         .unwrap()
         .iter()
         .any(|f| f["id"] == "0180"));
-    let sweref = get(&app, "/v1/collections/municipalities/items?bbox=672000,6578000,676000,6582000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await.json();
+    // EPSG:3006 boxes are northing first (OGC API – Features Part 2); easting first is refused
+    // with the order, not answered with an empty page.
+    let sweref = get(&app, "/v1/collections/municipalities/items?bbox=6578000,672000,6582000,676000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await.json();
     assert!(sweref["features"]
         .as_array()
         .unwrap()
         .iter()
         .any(|f| f["id"] == "0180"));
+    let swapped = get(&app, "/v1/collections/municipalities/items?bbox=672000,6578000,676000,6582000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=none").await;
+    assert_eq!(swapped.bad_parameters(), ["bbox"]);
+    assert!(
+        swapped.text().contains("northing first"),
+        "{}",
+        swapped.text()
+    );
 
     let in_3006 = get(&app, "/v1/collections/municipalities/items/0180?crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=centroid").await;
     assert_eq!(
         in_3006.header("content-crs"),
         Some("<http://www.opengis.net/def/crs/EPSG/0/3006>")
     );
-    let x = in_3006.json()["geometry"]["coordinates"][0]
-        .as_f64()
-        .unwrap();
-    assert!(x > 600_000.0 && x < 700_000.0, "easting {x}");
+    // EPSG:3006 is northing, easting; the geometry has no `crs` member of its own.
+    let centroid = in_3006.json()["geometry"].clone();
+    let northing = centroid["coordinates"][0].as_f64().unwrap();
+    let easting = centroid["coordinates"][1].as_f64().unwrap();
+    assert!(
+        northing > 6_500_000.0 && northing < 6_700_000.0,
+        "northing {northing}"
+    );
+    assert!(
+        easting > 600_000.0 && easting < 700_000.0,
+        "easting {easting}"
+    );
+    assert!(centroid.get("crs").is_none(), "{centroid}");
+    let polygon = get(&app, "/v1/collections/municipalities/items/0180?crs=http://www.opengis.net/def/crs/EPSG/0/3006&geometry=coarse").await.json();
+    let text = polygon["geometry"].to_string();
+    assert!(!text.contains("\"crs\""), "{text}");
+    let corners: Vec<f64> = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    for pair in corners.chunks(2) {
+        assert!(
+            pair[0] > 6_000_000.0 && pair[1] < 1_050_000.0,
+            "not northing, easting: {pair:?}"
+        );
+    }
     let precise = get(
         &app,
         "/v1/collections/municipalities/items/0180?geometry=centroid&precision=2",
@@ -215,23 +262,61 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The real `segstat serve` on a free TCP port, for clients that only speak HTTP; killed on drop.
+struct Served {
+    bind: String,
+    process: std::process::Child,
+}
+
+impl Served {
+    fn start(db: &TestDb) -> Served {
+        let bind = format!("127.0.0.1:{}", free_port());
+        let process = Command::new(env!("CARGO_BIN_EXE_segstat"))
+            .arg("serve")
+            .env("DATABASE_URL", db.url())
+            .env("SEGSTAT_BIND", &bind)
+            .env("SEGSTAT_RATE_LIMIT", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let served = Served { bind, process };
+        let ready = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            segstat::server::healthcheck(&format!("http://{}/ready", served.bind)).is_ok()
+        });
+        assert!(ready, "the server never became ready");
+        served
+    }
+
+    fn landing(&self) -> String {
+        format!("http://{}/v1", self.bind)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// What a client command printed, stdout then stderr.
+fn output_of(o: std::io::Result<std::process::Output>, client: &str) -> String {
+    let o =
+        o.unwrap_or_else(|e| panic!("{client} could not run ({e}); scripts/test.sh installs it"));
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 #[test]
 fn gdal_reads_the_collections_and_copies_every_regso_into_a_geopackage() {
     let db = TestDb::synthetic();
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_segstat"))
-        .arg("serve")
-        .env("DATABASE_URL", db.url())
-        .env("SEGSTAT_BIND", &bind)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let ready = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(100));
-        segstat::server::healthcheck(&format!("http://{bind}/ready")).is_ok()
-    });
+    let server = Served::start(&db);
+    let bind = &server.bind;
     let landing = format!("OAPIF:http://{bind}/v1");
     let gpkg = std::env::temp_dir().join(format!("segstat-gdal-{}.gpkg", std::process::id()));
     let _ = std::fs::remove_file(&gpkg);
@@ -269,18 +354,9 @@ fn gdal_reads_the_collections_and_copies_every_regso_into_a_geopackage() {
             "SQLite",
         ])
         .output();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let _ = std::fs::remove_file(&gpkg);
-    assert!(ready, "the server never became ready");
-    let text = |o: std::io::Result<std::process::Output>| {
-        let o = o.expect("GDAL's ogrinfo/ogr2ogr (Debian gdal-bin; scripts/test.sh installs it)");
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
+    let text = |o| output_of(o, "GDAL's ogrinfo/ogr2ogr (Debian gdal-bin)");
     let info = text(info);
     for id in [
         "counties",
@@ -334,7 +410,7 @@ async fn bbox_must_be_four_numbers_inside_its_crs() {
     // The whole world, in either CRS, holds every area (and projecting it does not fail).
     for world in [
         "-180,-90,180,90",
-        "-1e7,-1e7,1e7,2e7&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006",
+        "-1e7,-1e7,2e7,1e7&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/3006",
     ] {
         let all = get(&app, &format!("{items}{world}")).await;
         assert_eq!(all.status, 200, "{world}: {}", all.text());
@@ -421,4 +497,172 @@ async fn unknown_indicators_and_properties_are_refused() {
     )
     .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
+}
+
+/// Sweden's extent as (min x, min y, max x, max y), x = easting or longitude, with the
+/// tolerance of a check: what a client must get after applying the CRS's axis order.
+const SWEDEN_CRS84: ([f64; 4], f64) = ([10.9, 55.3, 24.2, 69.1], 0.3);
+const SWEDEN_3006: ([f64; 4], f64) = ([265_000.0, 6_130_000.0, 925_000.0, 7_680_000.0], 15_000.0);
+
+/// The numbers of ogrinfo's `Extent: (x0, y0) - (x1, y1)` line.
+fn ogrinfo_extent(info: &str) -> Option<[f64; 4]> {
+    let line = info.lines().find(|l| l.starts_with("Extent: "))?;
+    let n: Vec<f64> = line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    n.try_into().ok()
+}
+
+/// Copies kommuner and the RegSO around Husby (a bbox sent to the server) with `ogr2ogr`,
+/// then asks GDAL where Husby lies. `None` as the CRS: GDAL's default.
+fn gdal_reads_sweden_upright(landing: &str, crs: Option<&str>, expected_3006: bool) {
+    let gpkg = std::env::temp_dir().join(format!(
+        "segstat-axes-{}-{}.gpkg",
+        std::process::id(),
+        crs.map_or("default", |c| if c.contains("3006") {
+            "3006"
+        } else {
+            "crs84"
+        })
+    ));
+    let _ = std::fs::remove_file(&gpkg);
+    let gpkg_path = gpkg.to_str().unwrap();
+    let source = format!("OAPIF:{landing}");
+    let mut open_options = vec!["-oo", "PAGE_SIZE=1000"];
+    if let Some(crs) = crs {
+        open_options.extend(["-oo", crs]);
+    }
+    let run = |args: &[&str]| {
+        output_of(
+            Command::new(args[0]).args(&args[1..]).output(),
+            "GDAL (Debian gdal-bin)",
+        )
+    };
+    let mut copy = vec![
+        "ogr2ogr",
+        "-f",
+        "GPKG",
+        gpkg_path,
+        &source,
+        "municipalities",
+    ];
+    copy.extend(&open_options);
+    let copied = run(&copy);
+    // Around the synthetic dataset's Husby, x first (GDAL's -spat is in the layer's x/y).
+    let husby_box: [&str; 4] = if expected_3006 {
+        ["672000", "6572000", "678000", "6578000"]
+    } else {
+        ["18.03", "59.26", "18.10", "59.30"]
+    };
+    let mut copy = vec![
+        "ogr2ogr",
+        "-update",
+        gpkg_path,
+        &source,
+        "regso-2025",
+        "-spat",
+    ];
+    copy.extend(husby_box);
+    copy.extend(&open_options);
+    let copied_regso = run(&copy);
+    let info = run(&["ogrinfo", "-ro", "-so", gpkg_path, "municipalities"]);
+    let husby = run(&[
+        "ogrinfo",
+        "-ro",
+        gpkg_path,
+        "-dialect",
+        "SQLite",
+        "-sql",
+        "SELECT ST_Contains(m.geom, ST_PointOnSurface(r.geom)) AS inside, \
+                ST_X(ST_PointOnSurface(r.geom)) AS x, ST_Y(ST_PointOnSurface(r.geom)) AS y \
+         FROM municipalities m, \"regso-2025\" r WHERE m.code = '0180' AND r.code = '0180R036'",
+    ]);
+    let _ = std::fs::remove_file(&gpkg);
+    let what = format!("GDAL OAPIF, CRS {}", crs.unwrap_or("default"));
+    assert!(
+        !copied.contains("ERROR") && !copied_regso.contains("ERROR"),
+        "{what}:\n{copied}\n{copied_regso}"
+    );
+    if expected_3006 {
+        assert!(
+            info.contains("\"EPSG\",3006"),
+            "{what}: not EPSG:3006\n{info}"
+        );
+    }
+    let (want, tolerance) = if expected_3006 {
+        SWEDEN_3006
+    } else {
+        SWEDEN_CRS84
+    };
+    let extent = ogrinfo_extent(&info).unwrap_or_else(|| panic!("{what}: no extent\n{info}"));
+    assert!(
+        extent
+            .iter()
+            .zip(want)
+            .all(|(e, w)| (e - w).abs() <= tolerance),
+        "{what}: Sweden's extent {extent:?}, expected about {want:?}"
+    );
+    assert!(
+        husby.contains("inside (Integer) = 1"),
+        "{what}: Husby not inside Stockholm\n{husby}"
+    );
+    let coordinate = |name: &str| -> f64 {
+        let key = format!("{name} (Real) = ");
+        husby
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&key))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{what}: no {name}\n{husby}"))
+    };
+    let (x, y) = (coordinate("x"), coordinate("y"));
+    let [x0, y0, x1, y1] = husby_box.map(|v| v.parse::<f64>().unwrap());
+    assert!(
+        (x0..=x1).contains(&x) && (y0..=y1).contains(&y),
+        "{what}: Husby at ({x}, {y}), outside {husby_box:?}: axes swapped?"
+    );
+}
+
+#[test]
+fn gdal_places_husby_inside_stockholm_with_sweden_upright() {
+    let db = TestDb::synthetic();
+    let server = Served::start(&db);
+    let driver = output_of(
+        Command::new("ogrinfo").args(["--format", "OAPIF"]).output(),
+        "GDAL's ogrinfo (Debian gdal-bin)",
+    );
+    // GDAL reads OGC API – Features Part 2 (the CRS open option, storageCrs as the default)
+    // from 3.7; Debian 12's gdal-bin is 3.6, which reads CRS84 only. The geopandas test below
+    // runs GDAL 3.12 (in pyogrio's wheel) through both paths on every machine.
+    if driver.contains("name=\"CRS\"") {
+        gdal_reads_sweden_upright(&server.landing(), None, true);
+        gdal_reads_sweden_upright(&server.landing(), Some("CRS=EPSG:3006"), true);
+        gdal_reads_sweden_upright(&server.landing(), Some("CRS=OGC:CRS84"), false);
+    } else {
+        gdal_reads_sweden_upright(&server.landing(), None, false);
+    }
+}
+
+#[test]
+fn geopandas_reads_sweden_upright_in_crs84_and_in_the_storage_crs() {
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/geopandas_reads.py"
+    );
+    let db = TestDb::synthetic();
+    let server = Served::start(&db);
+    let run = Command::new(python)
+        .arg(script)
+        .arg(server.landing())
+        .output();
+    let out = output_of(
+        run,
+        ".venv with geopandas and pyogrio (scripts/test.sh creates it)",
+    );
+    drop(server);
+    assert!(
+        !out.contains("FAIL") && out.contains("Husby lies inside"),
+        "{out}"
+    );
 }
