@@ -551,6 +551,21 @@ mod tests {
         TableMeta::parse(table, &doc).unwrap()
     }
 
+    /// Every code of a dimension over a plan's calls, in call order.
+    fn all_codes(calls: &[Call], dim: &str) -> Vec<String> {
+        calls
+            .iter()
+            .flat_map(|c| {
+                c.selection
+                    .iter()
+                    .find(|(d, _)| d == dim)
+                    .unwrap()
+                    .1
+                    .clone()
+            })
+            .collect()
+    }
+
     fn catalogue() -> Catalogue {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -601,17 +616,7 @@ mod tests {
         let m = meta("TAB6574", &refs);
         let calls = plan_table(&m, &tables["TAB6574"], &[], 1_000).unwrap();
         assert!(calls.iter().all(|c| c.cells() <= 1_000));
-        let covered: BTreeSet<String> = calls
-            .iter()
-            .flat_map(|c| {
-                c.selection
-                    .iter()
-                    .find(|(d, _)| d == "Region")
-                    .unwrap()
-                    .1
-                    .clone()
-            })
-            .collect();
+        let covered: BTreeSet<String> = all_codes(&calls, "Region").into_iter().collect();
         assert_eq!(covered.len(), 400);
         // Population reads Alder=totalt and the age bands of its computed shares; Kon is free.
         let alder = &calls[0]
@@ -652,17 +657,7 @@ mod tests {
         );
         let calls =
             plan_table(&m, &tables["TAB6685"], &["0180".to_owned()], MAX_DATA_CELLS).unwrap();
-        let regions: Vec<String> = calls
-            .iter()
-            .flat_map(|c| {
-                c.selection
-                    .iter()
-                    .find(|(d, _)| d == "Region")
-                    .unwrap()
-                    .1
-                    .clone()
-            })
-            .collect();
+        let regions = all_codes(&calls, "Region");
         assert_eq!(regions, ["00", "01", "0180", "0180R001"]);
         assert_eq!(calls[0].file_name(), calls[0].clone().file_name());
         assert_ne!(calls[0].file_name(), calls[1].file_name());
