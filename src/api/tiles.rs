@@ -189,6 +189,8 @@ pub async fn tile_response(
             .enumerate()
             .map(|(i, id)| format!(", (SELECT v.value FROM indicator_values v WHERE v.indicator = $5[{}] AND v.division = a.division AND v.code = a.code AND v.year = $4 AND v.breakdown = 'total') AS \"{id}\"", i + 1))
             .collect();
+        // Features in code order: a parallel scan returns rows in any order, and a strong ETag
+        // promises the same bytes every time.
         let sql = format!(
             "WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
              tile AS (
@@ -198,7 +200,7 @@ pub async fn tile_response(
                LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code AND t.year = $4
                WHERE a.division = $6 AND a.{column} IS NOT NULL
                  AND a.{column} && ST_Transform(b.env, 3006))
-             SELECT ST_AsMVT(tile, $7, 4096, 'geom', 'fid') AS mvt FROM tile WHERE geom IS NOT NULL"
+             SELECT ST_AsMVT(tile, $7, 4096, 'geom', 'fid' ORDER BY tile.code) AS mvt FROM tile WHERE geom IS NOT NULL"
         );
         let tile = diesel::sql_query(sql)
             .bind::<Integer, _>(i32::from(z))
