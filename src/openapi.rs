@@ -53,6 +53,11 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         api::features::get_item,
         api::tiles::get_tilejson,
         api::tiles::get_tile,
+        api::ogc_tiles::get_tile_matrix_sets,
+        api::ogc_tiles::get_tile_matrix_set,
+        api::ogc_tiles::get_collection_tilesets,
+        api::ogc_tiles::get_collection_tileset,
+        api::ogc_tiles::get_collection_tile,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     modifiers(&SharedResponses, &ParameterRules),
@@ -85,6 +90,8 @@ const WITHOUT_DATABASE: &[&str] = &[
     "get_landing",
     "get_conformance",
     "get_openapi",
+    "get_tile_matrix_sets",
+    "get_tile_matrix_set",
 ];
 /// Operations that negotiate no format (`Query<()>`): never a 406.
 const WITHOUT_NEGOTIATION: &[&str] = &["get_health", "get_ready", "get_openapi"];
@@ -290,6 +297,7 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (&["get_changes"], "from_year", Integer(1990, 2100)),
         (&["get_changes"], "to_year", Integer(1990, 2100)),
         (&["get_items", "get_item"], "f", OneOf(&["geojson", "json"])),
+        (&["get_collection_tile"], "f", OneOf(&["mvt"])),
         (&[], "f", OneOf(JSON_ONLY)),
         (&[], "sep", OneOf(&[",", "comma", ";", "semicolon", "tab"])),
         (&[], "decimal", OneOf(&["point", "comma"])),
@@ -303,7 +311,15 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (&["get_data"], "to_year", Integer(1990, 2100)),
         (&["get_data"], "indicator", Pattern(ID_LIST)),
         (
-            &["get_items", "get_item", "get_tile", "get_tilejson"],
+            &[
+                "get_items",
+                "get_item",
+                "get_tile",
+                "get_tilejson",
+                "get_collection_tilesets",
+                "get_collection_tileset",
+                "get_collection_tile",
+            ],
             "indicator",
             Pattern(ID_LIST),
         ),
@@ -336,6 +352,19 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
             Number(
                 *sweref::NORTHING_RANGE.start(),
                 *sweref::NORTHING_RANGE.end(),
+            ),
+        ),
+        (
+            &[],
+            "tileMatrixSetId",
+            OneOf(&[api::ogc_tiles::WEB_MERCATOR_QUAD]),
+        ),
+        (
+            &["get_collection_tile"],
+            "tileMatrix",
+            Integer(
+                i64::from(api::tiles::MIN_ZOOM),
+                i64::from(api::tiles::MAX_ZOOM),
             ),
         ),
         (

@@ -136,6 +136,7 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
                 links: vec![
                     Link::new(base, &format!("/v1/collections/{id}"), "self", "application/json", "this collection"),
                     Link::new(base, &format!("/v1/collections/{id}/items"), "items", GEOJSON, "the features"),
+                    Link::new(base, &format!("/v1/collections/{id}/tiles"), crate::api::ogc_tiles::REL_TILESETS_VECTOR, "application/json", "vector tilesets (OGC API – Tiles)"),
                 ],
             }
         })

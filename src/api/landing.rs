@@ -59,6 +59,7 @@ pub async fn get_landing(
             Link::new(&base, "/v1/docs/", "service-doc", "text/html", t("API-dokumentation (Swagger UI)", "API documentation (Swagger UI)")),
             Link::new(&base, "/v1/conformance", "conformance", "application/json", t("Standarder som API:t följer", "Conformance classes this API meets")),
             Link::new(&base, "/v1/collections", "data", "application/json", t("Gränser som GeoJSON-samlingar (OGC API – Features)", "Boundaries as GeoJSON collections (OGC API – Features)")),
+            Link::new(&base, "/v1/tileMatrixSets", super::ogc_tiles::REL_TILING_SCHEMES, "application/json", t("Rutnät för kartplattor (OGC API – Tiles)", "Tile matrix sets (OGC API – Tiles)")),
             Link::new(&base, "/v1/meta", "describedby", "application/json", t("Licens, källhänvisning, dataversion och gränser", "Licence, citation, data version and limits")),
         ],
     };
@@ -90,6 +91,11 @@ pub const CONFORMS_TO: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ];
 
 /// Conformance declaration (OGC API – Common).

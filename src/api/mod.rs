@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod landing;
 pub mod lookup;
 pub mod meta;
+pub mod ogc_tiles;
 pub mod summaries;
 pub mod system;
 pub mod tiles;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     lookup::configure(cfg);
     features::configure(cfg);
     tiles::configure(cfg);
+    ogc_tiles::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);

@@ -103,36 +103,79 @@ pub async fn get_tile(
 ) -> Result<HttpResponse> {
     let (collection, z, x, y) = path.into_inner();
     let division = division_of(&collection)?;
+    let address = tile_address(&z, &x, &y, &XYZ_NAMES)?;
+    Format::from_accept(&req, &[Format::Mvt])?;
+    tile_response(&req, &state, collection, division, address, p).await
+}
+
+/// What the parts of a tile address are called in a URL, so a bad part is named as the
+/// client wrote it.
+pub struct AddressNames {
+    pub zoom: &'static str,
+    pub col: &'static str,
+    pub row: &'static str,
+}
+
+/// `/v1/tiles/{collection}/{z}/{x}/{y}.mvt`.
+pub const XYZ_NAMES: AddressNames = AddressNames {
+    zoom: "z",
+    col: "x",
+    row: "y",
+};
+
+/// A tile address (zoom, column, row) checked against the zooms served and the matrix size at
+/// that zoom; every bad part is named.
+pub fn tile_address(
+    zoom: &str,
+    col: &str,
+    row: &str,
+    names: &AddressNames,
+) -> Result<(u8, u32, u32)> {
     let mut errors = Vec::new();
-    let z: Option<u8> = z.parse().ok().filter(|z| (MIN_ZOOM..=MAX_ZOOM).contains(z));
+    let z: Option<u8> = zoom
+        .parse()
+        .ok()
+        .filter(|z| (MIN_ZOOM..=MAX_ZOOM).contains(z));
     if z.is_none() {
         errors.push(crate::error::ParamError::new(
-            "z",
+            names.zoom,
             format!("a zoom level {MIN_ZOOM}–{MAX_ZOOM}"),
         ));
     }
     let n = z.map_or(1u32, |z| 1u32 << z);
-    let x: Option<u32> = x.parse().ok().filter(|x| *x < n);
-    let y: Option<u32> = y.parse().ok().filter(|y| *y < n);
+    let x: Option<u32> = col.parse().ok().filter(|x| *x < n);
+    let y: Option<u32> = row.parse().ok().filter(|y| *y < n);
     if x.is_none() {
         errors.push(crate::error::ParamError::new(
-            "x",
+            names.col,
             format!("a column 0–{} at this zoom", n - 1),
         ));
     }
     if y.is_none() {
         errors.push(crate::error::ParamError::new(
-            "y",
+            names.row,
             format!("a row 0–{} at this zoom", n - 1),
         ));
     }
-    let (Some(z), Some(x), Some(y)) = (z, x, y) else {
-        return Err(Error::BadRequest(errors));
-    };
-    Format::from_accept(&req, &[Format::Mvt])?;
+    match (z, x, y) {
+        (Some(z), Some(x), Some(y)) => Ok((z, x, y)),
+        _ => Err(Error::BadRequest(errors)),
+    }
+}
+
+/// The tile of a collection at a checked address, with the data-version ETag and the response
+/// cache: what `/v1/tiles` and OGC API – Tiles both answer.
+pub async fn tile_response(
+    req: &HttpRequest,
+    state: &AppState,
+    collection: String,
+    division: &'static str,
+    (z, x, y): (u8, u32, u32),
+    p: TileParams,
+) -> Result<HttpResponse> {
     let variant = "mvt".to_owned();
-    let layer = collection.clone();
-    data_response(&req, &state, &variant, move |conn, _data| {
+    let layer = collection;
+    data_response(req, state, &variant, move |conn, _data| {
         let column = match z {
             0..=7 => "geom_coarse",
             8..=11 => "geom_simplified",
@@ -146,6 +189,8 @@ pub async fn get_tile(
             .enumerate()
             .map(|(i, id)| format!(", (SELECT v.value FROM indicator_values v WHERE v.indicator = $5[{}] AND v.division = a.division AND v.code = a.code AND v.year = $4 AND v.breakdown = 'total') AS \"{id}\"", i + 1))
             .collect();
+        // Features in code order: a parallel scan returns rows in any order, and a strong ETag
+        // promises the same bytes every time.
         let sql = format!(
             "WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
              tile AS (
@@ -155,7 +200,7 @@ pub async fn get_tile(
                LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code AND t.year = $4
                WHERE a.division = $6 AND a.{column} IS NOT NULL
                  AND a.{column} && ST_Transform(b.env, 3006))
-             SELECT ST_AsMVT(tile, $7, 4096, 'geom', 'fid') AS mvt FROM tile WHERE geom IS NOT NULL"
+             SELECT ST_AsMVT(tile, $7, 4096, 'geom', 'fid' ORDER BY tile.code) AS mvt FROM tile WHERE geom IS NOT NULL"
         );
         let tile = diesel::sql_query(sql)
             .bind::<Integer, _>(i32::from(z))
@@ -258,11 +303,7 @@ pub async fn get_tilejson(
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
         check_indicators(conn, "indicator", p.indicator.as_deref().unwrap_or_default())?;
-        let extents = crate::db::features::extents(conn)?;
-        let e = extents.iter().find(|e| e.division == division);
-        let bounds = e
-            .and_then(|e| Some([e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
-            .unwrap_or([10.0, 55.0, 24.2, 69.1]);
+        let bounds = collection_bounds(conn, division)?;
         let mut query = Vec::new();
         if let Some(y) = p.year {
             query.push(format!("year={y}"));
@@ -271,14 +312,7 @@ pub async fn get_tilejson(
             query.push(format!("indicator={}", ids.join(",")));
         }
         let qs = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
-        let mut fields = serde_json::Map::new();
-        fields.insert("code".into(), json!(lang.pick("officiell kod", "official code")));
-        fields.insert("name".into(), json!(lang.pick("namn", "name")));
-        fields.insert("area_type".into(), json!(lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)")));
-        fields.insert("area_type_origin".into(), json!(lang.pick("official (SCB:s) eller computed (beräknad här)", "official (SCB's) or computed (here)")));
-        for id in p.indicator.iter().flatten() {
-            fields.insert(id.clone(), json!(format!("{id} ({})", lang.pick("värde för year=", "value for year="))));
-        }
+        let fields = layer_fields(lang, p.indicator.as_deref().unwrap_or_default());
         let doc = json!({
             "tilejson": "3.0.0",
             "name": collection,
@@ -298,4 +332,48 @@ pub async fn get_tilejson(
         Representation::json(&doc, Some(lang))
     })
     .await
+}
+
+/// A collection's extent in CRS84 (west, south, east, north); Sweden's when nothing is loaded.
+pub fn collection_bounds(conn: &mut PgConnection, division: &str) -> Result<[f64; 4]> {
+    let extents = crate::db::features::extents(conn)?;
+    Ok(extents
+        .iter()
+        .find(|e| e.division == division)
+        .and_then(|e| Some([e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
+        .unwrap_or([10.0, 55.0, 24.2, 69.1]))
+}
+
+/// The attributes of a tile's features, name → description, with the indicators asked for.
+pub fn layer_fields(
+    lang: Lang,
+    indicators: &[String],
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert(
+        "code".into(),
+        json!(lang.pick("officiell kod", "official code")),
+    );
+    fields.insert("name".into(), json!(lang.pick("namn", "name")));
+    fields.insert(
+        "area_type".into(),
+        json!(lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)")),
+    );
+    fields.insert(
+        "area_type_origin".into(),
+        json!(lang.pick(
+            "official (SCB:s) eller computed (beräknad här)",
+            "official (SCB's) or computed (here)"
+        )),
+    );
+    for id in indicators {
+        fields.insert(
+            id.clone(),
+            json!(format!(
+                "{id} ({})",
+                lang.pick("värde för year=", "value for year=")
+            )),
+        );
+    }
+    fields
 }

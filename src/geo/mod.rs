@@ -5,6 +5,7 @@
 pub mod coverage;
 pub mod locate;
 pub mod sweref;
+pub mod web_mercator;
 pub mod wkb;
 
 /// A closed ring of (x, y); the first point equals the last.
