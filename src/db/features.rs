@@ -693,4 +693,39 @@ mod tests {
         .is_ok());
         assert!(compiled("regso-2025", "'0180' = municipality_code", false).is_ok());
     }
+
+    #[test]
+    fn every_prefix_and_scramble_of_a_filter_is_an_answer_or_a_problem() {
+        let filters = [
+            "population > 5000 AND municipality_code = '0180'",
+            "NOT (area_type IN (1, 2) OR socioeconomic_index BETWEEN -1.5 AND 2e1)",
+            "\"code\" IS NOT NULL AND name <> 'O''Brien' AND TRUE",
+        ];
+        let mut seed: u32 = 7;
+        for f in filters {
+            let chars: Vec<char> = f.chars().collect();
+            let mut inputs: Vec<String> = (0..=chars.len())
+                .map(|i| chars[..i].iter().collect())
+                .collect();
+            for _ in 0..200 {
+                let mut c = chars.clone();
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let (i, j) = (
+                    (seed >> 8) as usize % c.len(),
+                    (seed >> 20) as usize % c.len(),
+                );
+                c.swap(i, j);
+                inputs.push(c.into_iter().collect());
+            }
+            for input in inputs {
+                if let Ok(e) = parse(&input) {
+                    let indicators = vec!["population".to_owned()];
+                    match compile("regso-2025", &indicators, true, Some(&e), &[]) {
+                        Ok(_) | Err(Error::BadRequest(_)) => {}
+                        Err(other) => panic!("{input}: {other:?}"),
+                    }
+                }
+            }
+        }
+    }
 }
