@@ -49,6 +49,7 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         api::lookup::get_lookup,
         api::features::get_collections,
         api::features::get_collection,
+        api::features::get_queryables,
         api::features::get_items,
         api::features::get_item,
         api::tiles::get_tilejson,
@@ -304,6 +305,8 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (&[], "bom", OneOf(&["true", "false"])),
         (&["get_data"], "limit", Integer(1, api::data::MAX_VALUES)),
         (&["get_data"], "offset", Integer(0, api::data::MAX_OFFSET)),
+        // Above the maximum page size is lowered to it (OGC API – Features Part 1 §7.15.3).
+        (&["get_items"], "limit", Integer(1, i64::MAX)),
         (&[], "limit", Integer(1, limits::MAX_LIMIT)),
         (&[], "offset", Integer(0, limits::MAX_OFFSET)),
         (&["get_data"], "latest", Integer(1, 50)),

@@ -10,8 +10,10 @@ use serde_json::{json, Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::indicators::check_indicators;
-use crate::db::{self, features::FeatureQuery, features::GeometryLevel};
+use crate::db::features::{FeatureQuery, GeometryLevel, SortKey};
+use crate::db::{self};
 use crate::domain::codes;
+use crate::domain::cql2::{self, Expr};
 use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response, Representation};
@@ -25,6 +27,10 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get("/v1/collections", get_collections))
         .service(get("/v1/collections/{collection}", get_collection))
+        .service(get(
+            "/v1/collections/{collection}/queryables",
+            get_queryables,
+        ))
         .service(get("/v1/collections/{collection}/items", get_items))
         .service(get("/v1/collections/{collection}/items/{code}", get_item));
 }
@@ -62,6 +68,18 @@ pub const COLLECTIONS: &[(&str, &str, &str, &str)] = &[
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const EPSG3006: &str = "http://www.opengis.net/def/crs/EPSG/0/3006";
 const GEOJSON: &str = "application/geo+json";
+const SCHEMA_JSON: &str = "application/schema+json";
+/// The licence of the data (CC0), linked from the landing page, the collections and the items.
+pub const LICENSE: &str = "https://creativecommons.org/publicdomain/zero/1.0/";
+
+pub fn license_link() -> Link {
+    Link {
+        href: LICENSE.to_owned(),
+        rel: "license",
+        media_type: "text/html",
+        title: "CC0 1.0".into(),
+    }
+}
 
 /// The division a collection (or tile set) id names.
 pub fn division_of(collection: &str) -> Result<&'static str> {
@@ -137,6 +155,9 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
                     Link::new(base, &format!("/v1/collections/{id}"), "self", "application/json", "this collection"),
                     Link::new(base, &format!("/v1/collections/{id}/items"), "items", GEOJSON, "the features"),
                     Link::new(base, &format!("/v1/collections/{id}/tiles"), crate::api::ogc_tiles::REL_TILESETS_VECTOR, "application/json", "vector tilesets (OGC API – Tiles)"),
+                    Link::new(base, &format!("/v1/collections/{id}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA_JSON, "the queryable properties"),
+                    Link::new(base, &format!("/v1/collections/{id}/queryables"), "describedby", SCHEMA_JSON, "the properties (JSON Schema)"),
+                    license_link(),
                 ],
             }
         })
@@ -176,13 +197,16 @@ pub async fn get_collections(
         let extents = db::features::extents(conn)?;
         let body = Collections {
             collections: collections_json(&url.base, lang, &extents),
-            links: vec![Link::new(
-                &url.base,
-                "/v1/collections",
-                "self",
-                "application/json",
-                "the collections",
-            )],
+            links: vec![
+                Link::new(
+                    &url.base,
+                    "/v1/collections",
+                    "self",
+                    "application/json",
+                    "the collections",
+                ),
+                license_link(),
+            ],
         };
         Representation::json(&body, Some(lang))
     })
@@ -214,6 +238,78 @@ pub async fn get_collection(
     .await
 }
 
+/// The queryable properties of a collection as a JSON Schema (OGC API – Features Part 3):
+/// what `filter` and `sortby` may name.
+#[utoipa::path(get, path = "/v1/collections/{collection}/queryables", tag = "features",
+    params(("collection" = String, Path, example = "regso-2025"), CollectionsParams),
+    responses((status = 200, description = "A JSON Schema (2020-12) of the queryables.", body = Object, content_type = "application/schema+json"),
+              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn get_queryables(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    Query(p): Query<CollectionsParams>,
+) -> Result<HttpResponse> {
+    let id = path.into_inner();
+    let division = division_of(&id)?;
+    let url = RequestUrl::of(&req);
+    let lang = p.lang;
+    data_response(&req, &state, lang.code(), move |conn, _| {
+        let indicators = db::features::indicators_of(conn, division)?;
+        let body = queryables_json(&url.base, &id, division, &indicators, lang);
+        Ok(Representation {
+            content_type: SCHEMA_JSON,
+            body: serde_json::to_vec(&body)?.into(),
+            lang: Some(lang),
+            disposition: None,
+            link: None,
+        })
+    })
+    .await
+}
+
+fn queryables_json(
+    base: &str,
+    id: &str,
+    division: &str,
+    indicators: &[String],
+    lang: Lang,
+) -> Value {
+    let level = db::features::level_of(division);
+    let mut properties = Map::new();
+    for (name, kind, _, needs_year, levels) in db::features::QUERYABLES {
+        if !levels.contains(&level) {
+            continue;
+        }
+        let mut p = json!({"title": name, "type": kind.json_type()});
+        if *needs_year {
+            p["description"] =
+                json!(lang.pick("Kräver year= eller datetime=.", "Needs year= or datetime=."));
+        }
+        if *name == "area_type" {
+            p["minimum"] = json!(1);
+            p["maximum"] = json!(5);
+        }
+        properties.insert((*name).to_owned(), p);
+    }
+    for i in indicators {
+        properties.insert(
+            i.clone(),
+            json!({"title": i, "type": "number", "description": lang.pick(
+                "Indikatorns totalvärde det år som year= eller datetime= anger (krävs).",
+                "The indicator's total value in the year year= or datetime= selects (needed).")}),
+        );
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/v1/collections/{id}/queryables"),
+        "type": "object",
+        "title": id,
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
 /// Properties every feature has; `properties=` picks among these and the indicators asked for.
 const BASE_PROPERTIES: &[&str] = &[
     "code",
@@ -231,12 +327,20 @@ const BASE_PROPERTIES: &[&str] = &[
 ];
 
 /// How each feature is rendered: what `/items` and `/items/{code}` both take.
-#[derive(Debug, IntoParams)]
+#[derive(Clone, Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ItemParams {
     /// The year whose area type (and `indicator` values) go into the properties.
     #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
+    /// The same as `year`, as OGC API – Features writes time (RFC 3339, years 1900–2100): a
+    /// year `2023`, a date `2023-06-30` or a date-time `2023-06-30T12:00:00Z` selects that
+    /// year; an interval `2020/2023`, `../2023` or `2020/..` (ends may be dates or date-times)
+    /// selects the latest year in it with data for the collection, and matches no feature when
+    /// no year in it has data. With `year`, only the same single year is accepted.
+    #[param(value_type = Option<String>, example = "2023",
+        pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?/(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(\.\.)?/(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?/(\.\.)?)$")]
+    pub datetime: Option<Datetime>,
     /// Indicator ids whose `year` values go into the properties (at most 10).
     #[param(value_type = Option<String>, example = "population")]
     pub indicator: Option<Vec<String>>,
@@ -266,8 +370,8 @@ pub struct ItemParams {
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ItemsParams {
-    /// Features per page, 1–10000 (default 100).
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 10000)]
+    /// Features per page (default 100); above 10000 is lowered to 10000.
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub limit: Paging,
     #[param(value_type = Option<i64>, minimum = 0)]
     pub offset: (),
@@ -287,6 +391,21 @@ pub struct ItemsParams {
     /// Only RegSO of this area type in `year`.
     #[param(value_type = Option<i16>, minimum = 1, maximum = 5)]
     pub area_type: Option<i16>,
+    /// A CQL2 text condition (OGC API – Features Part 3) over the queryables of the collection
+    /// (`/queryables`): `= <> < > <= >=`, `AND`, `OR`, `NOT`, `IN (…)`, `BETWEEN … AND …`,
+    /// `IS [NOT] NULL`, strings in single quotes. `area_type`, `socioeconomic_index` and
+    /// indicator ids (the total value of that indicator in the year) need `year` or `datetime`.
+    #[param(value_type = Option<String>, max_length = 4000,
+        example = "population > 5000 AND municipality_code = '0180'")]
+    pub filter: Option<Expr>,
+    /// The language of `filter`: only `cql2-text` (the default).
+    #[param(rename = "filter-lang", value_type = Option<String>, pattern = "^cql2-text$")]
+    pub filter_lang: (),
+    /// Sort keys, comma-separated queryables, each with an optional `-` (descending) or `+`;
+    /// ties and the rest are in code order; areas without a value come last.
+    #[param(value_type = Option<String>, example = "-population,code",
+        pattern = r"^[+-]?[A-Za-z0-9_]+(,[+-]?[A-Za-z0-9_]+)*$")]
+    pub sortby: Vec<SortKey>,
     #[param(ignore)]
     pub item: ItemParams,
 }
@@ -363,6 +482,101 @@ pub fn parse_bbox(raw: &str, sweref: bool) -> Result<[f64; 4], String> {
     Ok(box_en)
 }
 
+/// `datetime`, read as years: the data are yearly, so an instant is the year it falls in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Datetime {
+    Year(i16),
+    /// An interval, each end a year or open (`..` or empty).
+    Between(Option<i16>, Option<i16>),
+}
+
+impl Datetime {
+    /// The one year this names without looking at the data, if it names one.
+    pub fn single_year(self) -> Option<i16> {
+        match self {
+            Datetime::Year(y) | Datetime::Between(Some(y), Some(_)) if self.ends_equal() => Some(y),
+            _ => None,
+        }
+    }
+
+    fn ends_equal(self) -> bool {
+        match self {
+            Datetime::Year(_) => true,
+            Datetime::Between(a, b) => a.is_some() && a == b,
+        }
+    }
+}
+
+/// The year of one RFC 3339 instant: `2023`, `2023-06-30` or `2023-06-30T12:00:00Z`.
+fn instant_year(raw: &str) -> Result<i16, String> {
+    let year = if raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        raw.parse::<i16>().ok()
+    } else if raw.len() == 10 {
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| i16::try_from(chrono::Datelike::year(&d)).ok())
+    } else {
+        chrono::DateTime::parse_from_rfc3339(raw)
+            .ok()
+            .and_then(|d| i16::try_from(chrono::Datelike::year(&d)).ok())
+    };
+    match year {
+        Some(y) if (1900..=2100).contains(&y) => Ok(y),
+        Some(y) => Err(format!("{raw:?}: the year {y} is outside 1900–2100")),
+        None => Err(format!(
+            "{raw:?} is not a year (2023), a date (2023-06-30) or an RFC 3339 date-time \
+             (2023-06-30T12:00:00Z)"
+        )),
+    }
+}
+
+/// Reads `datetime`: an instant, or an interval `start/end` whose ends may be open (`..`).
+pub fn parse_datetime(raw: &str) -> Result<Datetime, String> {
+    let raw = raw.trim();
+    let Some((start, end)) = raw.split_once('/') else {
+        return instant_year(raw).map(Datetime::Year);
+    };
+    let end_of = |part: &str| match part.trim() {
+        "" | ".." => Ok(None),
+        p => instant_year(p).map(Some),
+    };
+    let (a, b) = (end_of(start)?, end_of(end)?);
+    match (a, b) {
+        (None, None) => Err(format!("{raw:?}: an interval needs at least one end")),
+        (Some(a), Some(b)) if a > b => Err(format!("{raw:?}: the interval ends before it starts")),
+        _ => Ok(Datetime::Between(a, b)),
+    }
+}
+
+/// Reads `sortby`: comma-separated properties, each optionally `+` (ascending, the default) or
+/// `-` (descending). Whether a property exists is checked against the collection later.
+pub fn parse_sortby(raw: &str) -> Result<Vec<SortKey>, String> {
+    let mut keys: Vec<SortKey> = Vec::new();
+    for part in raw.split(',') {
+        let part = part.trim();
+        let (descending, name) = match part.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, part.strip_prefix('+').unwrap_or(part)),
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "{part:?} is not a property with an optional + or - (e.g. -population,code)"
+            ));
+        }
+        if keys.iter().any(|k| k.property == name) {
+            return Err(format!("{name:?} is given twice"));
+        }
+        keys.push(SortKey {
+            property: name.to_owned(),
+            descending,
+        });
+    }
+    if keys.len() > 10 {
+        return Err("give at most 10 sort keys".into());
+    }
+    Ok(keys)
+}
+
 fn id_list(raw: String) -> Vec<String> {
     raw.split(',')
         .map(|x| x.trim().to_owned())
@@ -384,7 +598,8 @@ impl FromQuery for ItemParams {
         {
             r.fail("indicator", "give 1–10 indicator ids");
         }
-        if indicator.is_some() && year.is_none() && !r.has_errors_for(&["year"]) {
+        let dated = r.has("datetime");
+        if indicator.is_some() && year.is_none() && !dated && !r.has_errors_for(&["year"]) {
             r.fail("year", "indicator= needs year=");
         }
         let properties = r.take("properties").map(id_list);
@@ -421,7 +636,27 @@ impl FromQuery for ItemParams {
             r.fail("precision", "give 0–9 decimals");
         }
         let crs = read_crs(r, "crs");
+        let datetime = r
+            .take("datetime")
+            .and_then(|raw| match parse_datetime(&raw) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    r.fail("datetime", e);
+                    None
+                }
+            });
+        if let (Some(d), Some(y)) = (datetime, year) {
+            if d.single_year() != Some(y) {
+                r.fail(
+                    "datetime",
+                    format!("names other years than year={y}; give one of them, or the same year"),
+                );
+            }
+        }
+        // An instant is a year as `year=` is; an interval waits for the database.
+        let year = year.or(datetime.and_then(Datetime::single_year));
         ItemParams {
+            datetime,
             year,
             indicator,
             properties,
@@ -437,7 +672,30 @@ impl FromQuery for ItemParams {
 impl FromQuery for ItemsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let item = ItemParams::from_query(r, req);
-        let limit = Paging::read(r);
+        let limit = Paging::read_clamped(r);
+        match r.take("filter-lang").as_deref() {
+            None | Some("cql2-text") => {}
+            Some(other) => r.fail(
+                "filter-lang",
+                format!("{other:?} is not supported; only cql2-text"),
+            ),
+        }
+        let filter = r.take("filter").and_then(|raw| match cql2::parse(&raw) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                r.fail("filter", e.to_string());
+                None
+            }
+        });
+        let sortby = r
+            .take("sortby")
+            .map(|raw| {
+                parse_sortby(&raw).unwrap_or_else(|e| {
+                    r.fail("sortby", e);
+                    Vec::new()
+                })
+            })
+            .unwrap_or_default();
         let bbox_crs = read_crs(r, "bbox-crs");
         let bbox = r
             .take("bbox")
@@ -453,11 +711,18 @@ impl FromQuery for ItemsParams {
         if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
             r.fail("area_type", "area types are 1–5");
         }
-        if area_type.is_some() && item.year.is_none() && !r.has_errors_for(&["year"]) {
+        if area_type.is_some()
+            && item.year.is_none()
+            && item.datetime.is_none()
+            && !r.has_errors_for(&["year", "datetime"])
+        {
             r.fail("year", "area_type= needs year=");
         }
         ItemsParams {
             limit,
+            filter,
+            filter_lang: (),
+            sortby,
             offset: (),
             bbox,
             bbox_crs,
@@ -628,7 +893,23 @@ fn render_items(
                 }
                 feature_text(&mut out, division, row, p, &values);
             }
-            let info = page_info(url, paging, matched, rows.len() as i64, GEOJSON);
+            let mut info = page_info(url, paging, matched, rows.len() as i64, GEOJSON);
+            let collection = url.path.trim_end_matches("/items");
+            info.links.push(license_link());
+            info.links.push(Link::new(
+                &url.base,
+                &format!("{collection}/queryables"),
+                "describedby",
+                SCHEMA_JSON,
+                "the queryable properties (JSON Schema)",
+            ));
+            info.links.push(Link::new(
+                &url.base,
+                collection,
+                "collection",
+                "application/json",
+                "the collection",
+            ));
             out.push_str("],\"numberMatched\":");
             out.push_str(&info.number_matched.to_string());
             out.push_str(",\"numberReturned\":");
@@ -645,6 +926,27 @@ fn render_items(
         }
     }
     Ok((out, rows.len()))
+}
+
+/// Settles an interval `datetime` on the latest year in it with data; with none, nothing
+/// matches.
+fn settle_year(
+    conn: &mut diesel::PgConnection,
+    division: &str,
+    p: &mut ItemParams,
+    q: &mut FeatureQuery,
+) -> Result<()> {
+    if let (None, Some(Datetime::Between(from, to))) = (p.year, p.datetime) {
+        let (from, to) = (from.unwrap_or(1900), to.unwrap_or(2100));
+        match db::features::latest_year_with_data(conn, division, from, to)? {
+            Some(y) => {
+                p.year = Some(y);
+                q.year = Some(y);
+            }
+            None => q.nothing = true,
+        }
+    }
+    Ok(())
 }
 
 fn geojson_response(body: String, lang: Lang) -> Representation {
@@ -695,8 +997,20 @@ pub async fn get_items(
         ..FeatureQuery::default()
     };
     let res = data_response(&req, &state, &variant, move |conn, data| {
-        let (body, _) = render_items(conn, division, &q, &p.item, p.limit, Some(&url), data)?;
-        Ok(geojson_response(body, p.item.lang))
+        let (mut q, mut item) = (q, p.item);
+        settle_year(conn, division, &mut item, &mut q)?;
+        if p.filter.is_some() || !p.sortby.is_empty() {
+            let indicators = db::features::indicators_of(conn, division)?;
+            q.compiled = db::features::compile(
+                division,
+                &indicators,
+                item.year.is_some() || q.nothing,
+                p.filter.as_ref(),
+                &p.sortby,
+            )?;
+        }
+        let (body, _) = render_items(conn, division, &q, &item, p.limit, Some(&url), data)?;
+        Ok(geojson_response(body, item.lang))
     })
     .await?;
     Ok(with_crs_header(res, sweref))
@@ -731,6 +1045,8 @@ pub async fn get_item(
         offset: 0,
     };
     let res = data_response(&req, &state, &variant, move |conn, data| {
+        let (mut q, mut p) = (q, p);
+        settle_year(conn, division, &mut p, &mut q)?;
         let (body, _) = render_items(conn, division, &q, &p, one, None, data)?;
         Ok(geojson_response(body, p.lang))
     })
@@ -741,6 +1057,56 @@ pub async fn get_item(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datetime_is_read_as_years() {
+        use Datetime::*;
+        assert_eq!(parse_datetime("2023"), Ok(Year(2023)));
+        assert_eq!(parse_datetime("2023-06-30"), Ok(Year(2023)));
+        assert_eq!(parse_datetime("2023-06-30T12:00:00Z"), Ok(Year(2023)));
+        assert_eq!(
+            parse_datetime("2020/2023"),
+            Ok(Between(Some(2020), Some(2023)))
+        );
+        assert_eq!(parse_datetime("../2023"), Ok(Between(None, Some(2023))));
+        assert_eq!(parse_datetime("2020-01-01/"), Ok(Between(Some(2020), None)));
+        assert_eq!(
+            parse_datetime("2023/2023").map(Datetime::single_year),
+            Ok(Some(2023))
+        );
+        assert_eq!(
+            parse_datetime("2020/2023").map(Datetime::single_year),
+            Ok(None)
+        );
+        for bad in [
+            "",
+            "x",
+            "../..",
+            "2023/2020",
+            "2023-13-01",
+            "99999",
+            "1800",
+            "2023/x/y",
+        ] {
+            assert!(parse_datetime(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sortby_reads_directions_and_refuses_junk() {
+        let keys = parse_sortby("-population,+code,name").unwrap();
+        let got: Vec<_> = keys
+            .iter()
+            .map(|k| (k.property.as_str(), k.descending))
+            .collect();
+        assert_eq!(
+            got,
+            [("population", true), ("code", false), ("name", false)]
+        );
+        for bad in ["", "-", "a,,b", "a;drop", "code,code", "a b"] {
+            assert!(parse_sortby(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_crs84_bbox_is_lon_lat() {

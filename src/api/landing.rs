@@ -61,6 +61,7 @@ pub async fn get_landing(
             Link::new(&base, "/v1/collections", "data", "application/json", t("Gränser som GeoJSON-samlingar (OGC API – Features)", "Boundaries as GeoJSON collections (OGC API – Features)")),
             Link::new(&base, "/v1/tileMatrixSets", super::ogc_tiles::REL_TILING_SCHEMES, "application/json", t("Rutnät för kartplattor (OGC API – Tiles)", "Tile matrix sets (OGC API – Tiles)")),
             Link::new(&base, "/v1/meta", "describedby", "application/json", t("Licens, källhänvisning, dataversion och gränser", "Licence, citation, data version and limits")),
+            crate::api::features::license_link(),
         ],
     };
     Ok(respond(
@@ -81,21 +82,27 @@ pub struct Conformance {
     pub conforms_to: Vec<&'static str>,
 }
 
-/// The OGC API conformance classes this server implements.
+/// The OGC API conformance classes this server implements. No `oas30`: the API document is
+/// OpenAPI 3.1. Part 3 (filtering) without `advanced-comparison-operators` (no LIKE) and
+/// without spatial or temporal operators; sorting as pygeoapi declares it (Records' class).
 pub const CONFORMS_TO: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
-    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
 ];
 
 /// Conformance declaration (OGC API – Common).

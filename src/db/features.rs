@@ -4,7 +4,8 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Nullable, SmallInt, Text};
 
-use crate::error::Result;
+use crate::domain::cql2::{Expr, Literal, Scalar};
+use crate::error::{Error, Result};
 
 /// Which geometry a feature carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +30,325 @@ pub struct FeatureQuery {
     /// request's northing-first box).
     pub bbox: Option<[f64; 4]>,
     pub bbox_3006: bool,
+    /// `filter` and `sortby`, compiled: SQL over fixed column expressions with their values
+    /// bound as parameters.
+    pub compiled: Compiled,
+    /// True when `datetime` named an interval without data: nothing matches.
+    pub nothing: bool,
+}
+
+/// A value bound to a numbered parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Number(f64),
+}
+
+/// The values bound while compiling, in the order of their `$n` (from [`FIRST_EXTRA_PARAM`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SqlPart {
+    pub binds: Vec<Bind>,
+}
+
+/// A compiled `filter` (a WHERE condition) and `sortby` (ORDER BY keys) and their values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Compiled {
+    pub condition: Option<String>,
+    pub order: Option<String>,
+    pub binds: Vec<Bind>,
+}
+
+/// The first parameter number after those of the fixed filter.
+pub const FIRST_EXTRA_PARAM: usize = 9;
+
+/// What a queryable property holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Integer,
+    Number,
+}
+
+impl Kind {
+    pub fn json_type(self) -> &'static str {
+        match self {
+            Kind::Text => "string",
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+        }
+    }
+}
+
+/// The area properties `filter` and `sortby` may name: name, kind, SQL column expression (a
+/// fixed string), whether it needs `year`, and at which levels it has values.
+pub const QUERYABLES: &[(&str, Kind, &str, bool, &[&str])] = &[
+    (
+        "code",
+        Kind::Text,
+        "a.code",
+        false,
+        &["lan", "kommun", "regso", "deso"],
+    ),
+    (
+        "name",
+        Kind::Text,
+        "a.name",
+        false,
+        &["lan", "kommun", "regso", "deso"],
+    ),
+    (
+        "county_code",
+        Kind::Text,
+        "a.county_code",
+        false,
+        &["lan", "kommun", "regso", "deso"],
+    ),
+    (
+        "municipality_code",
+        Kind::Text,
+        "a.municipality_code",
+        false,
+        &["kommun", "regso", "deso"],
+    ),
+    ("regso_code", Kind::Text, "a.regso_code", false, &["deso"]),
+    (
+        "area_type",
+        Kind::Integer,
+        "t.area_type",
+        true,
+        &["regso", "deso"],
+    ),
+    (
+        "socioeconomic_index",
+        Kind::Number,
+        "t.socioeconomic_index",
+        true,
+        &["regso", "deso"],
+    ),
+];
+
+/// The level of a division id (`regso-2025` → `regso`).
+pub fn level_of(division: &str) -> &str {
+    division.split('-').next().unwrap_or(division)
+}
+
+/// Turns requested property names into SQL, given the indicator ids that exist.
+pub struct Compiler<'a> {
+    pub division: &'a str,
+    pub indicators: &'a [String],
+    pub has_year: bool,
+    pub part: SqlPart,
+}
+
+impl Compiler<'_> {
+    fn param(&mut self, b: Bind) -> String {
+        let cast = match b {
+            Bind::Text(_) => "text",
+            Bind::Number(_) => "float8",
+        };
+        self.part.binds.push(b);
+        format!("${}::{cast}", FIRST_EXTRA_PARAM - 1 + self.part.binds.len())
+    }
+
+    fn known(&self) -> String {
+        let level = level_of(self.division);
+        let mut names: Vec<&str> = QUERYABLES
+            .iter()
+            .filter(|q| q.4.contains(&level))
+            .map(|q| q.0)
+            .collect();
+        names.extend(self.indicators.iter().map(String::as_str));
+        names.join(", ")
+    }
+
+    /// The SQL expression and kind of a property, or why it cannot be used.
+    pub fn property(&mut self, name: &str) -> std::result::Result<(String, Kind), String> {
+        let level = level_of(self.division);
+        let needs_year = |what: &str| format!("{what} needs year= (or datetime=)");
+        if let Some(q) = QUERYABLES
+            .iter()
+            .find(|q| q.0 == name && q.4.contains(&level))
+        {
+            if q.3 && !self.has_year {
+                return Err(needs_year(name));
+            }
+            return Ok((q.2.to_owned(), q.1));
+        }
+        if self.indicators.iter().any(|i| i == name) {
+            if !self.has_year {
+                return Err(needs_year(name));
+            }
+            let id = self.param(Bind::Text(name.to_owned()));
+            return Ok((
+                format!(
+                    "(SELECT v.value FROM indicator_values v WHERE v.division = a.division \
+                     AND v.code = a.code AND v.year = $6 AND v.breakdown = 'total' AND v.indicator = {id})"
+                ),
+                Kind::Number,
+            ));
+        }
+        Err(format!(
+            "{name:?} is not a queryable property of this collection; known: {}",
+            self.known()
+        ))
+    }
+
+    fn scalar(
+        &mut self,
+        s: &Scalar,
+        want: Option<Kind>,
+    ) -> std::result::Result<(String, Option<Kind>), String> {
+        match s {
+            Scalar::Property { name, at } => {
+                let (sql, kind) = self
+                    .property(name)
+                    .map_err(|e| format!("at character {at}: {e}"))?;
+                Ok((sql, Some(kind)))
+            }
+            Scalar::Literal { value, at } => {
+                let (bind, kind) = match value {
+                    Literal::Text(t) => (Bind::Text(t.clone()), Kind::Text),
+                    Literal::Number(n) => (Bind::Number(*n), Kind::Number),
+                };
+                let numeric = |k: Kind| k != Kind::Text;
+                if let Some(w) = want {
+                    if numeric(w) != numeric(kind) {
+                        return Err(format!(
+                            "at character {at}: a {} is compared with a {}",
+                            w.json_type(),
+                            if numeric(kind) { "number" } else { "string" }
+                        ));
+                    }
+                }
+                Ok((self.param(bind), None))
+            }
+        }
+    }
+
+    /// Compiles operands that must share a kind: properties first, so literals are checked
+    /// against them.
+    fn operands(&mut self, list: &[&Scalar]) -> std::result::Result<Vec<String>, String> {
+        let mut kind: Option<Kind> = None;
+        let mut out = vec![String::new(); list.len()];
+        for (i, s) in list.iter().enumerate() {
+            if let Scalar::Property { at, .. } = s {
+                let (sql, k) = self.scalar(s, None)?;
+                if let (Some(a), Some(b)) = (kind, k) {
+                    if (a == Kind::Text) != (b == Kind::Text) {
+                        return Err(format!(
+                            "at character {at}: a {} is compared with a {}",
+                            a.json_type(),
+                            b.json_type()
+                        ));
+                    }
+                }
+                kind = kind.or(k);
+                out[i] = sql;
+            }
+        }
+        if kind.is_none() {
+            let at = match list[0] {
+                Scalar::Property { at, .. } | Scalar::Literal { at, .. } => *at,
+            };
+            return Err(format!(
+                "at character {at}: compare a property, not only values"
+            ));
+        }
+        for (i, s) in list.iter().enumerate() {
+            if matches!(s, Scalar::Literal { .. }) {
+                out[i] = self.scalar(s, kind)?.0;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> std::result::Result<String, String> {
+        Ok(match e {
+            Expr::And(a, b) => format!("({} AND {})", self.expr(a)?, self.expr(b)?),
+            Expr::Or(a, b) => format!("({} OR {})", self.expr(a)?, self.expr(b)?),
+            Expr::Not(a) => format!("(NOT {})", self.expr(a)?),
+            Expr::Bool(b) => b.to_string(),
+            Expr::Compare(l, op, r) => {
+                let o = self.operands(&[l, r])?;
+                format!("({} {} {})", o[0], op.sql(), o[1])
+            }
+            Expr::In {
+                left,
+                list,
+                negated,
+            } => {
+                let mut all = vec![left];
+                all.extend(list.iter());
+                let o = self.operands(&all)?;
+                format!(
+                    "({} {}IN ({}))",
+                    o[0],
+                    if *negated { "NOT " } else { "" },
+                    o[1..].join(", ")
+                )
+            }
+            Expr::Between {
+                left,
+                low,
+                high,
+                negated,
+            } => {
+                let o = self.operands(&[left, low, high])?;
+                format!(
+                    "({} {}BETWEEN {} AND {})",
+                    o[0],
+                    if *negated { "NOT " } else { "" },
+                    o[1],
+                    o[2]
+                )
+            }
+            Expr::IsNull { left, negated } => {
+                let (sql, _) = self.scalar(left, None)?;
+                format!("({sql} IS {}NULL)", if *negated { "NOT " } else { "" })
+            }
+        })
+    }
+}
+
+/// One key of `sortby`: a property and its direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    pub property: String,
+    pub descending: bool,
+}
+
+/// `filter` and `sortby` compiled for one division into a WHERE condition and ORDER BY keys
+/// that share one numbering of bound parameters. Problems name their parameter.
+pub fn compile(
+    division: &str,
+    indicators: &[String],
+    has_year: bool,
+    filter: Option<&Expr>,
+    sortby: &[SortKey],
+) -> Result<Compiled> {
+    let mut c = Compiler {
+        division,
+        indicators,
+        has_year,
+        part: SqlPart::default(),
+    };
+    let condition = match filter {
+        None => None,
+        Some(e) => Some(c.expr(e).map_err(|m| Error::bad_param("filter", m))?),
+    };
+    let mut keys = Vec::new();
+    for k in sortby {
+        let (sql, _) = c
+            .property(&k.property)
+            .map_err(|m| Error::bad_param("sortby", m))?;
+        let direction = if k.descending { "DESC" } else { "ASC" };
+        keys.push(format!("{sql} {direction} NULLS LAST"));
+    }
+    Ok(Compiled {
+        condition,
+        order: (!keys.is_empty()).then(|| keys.join(", ")),
+        binds: c.part.binds,
+    })
 }
 
 #[derive(Clone, Debug, QueryableByName)]
@@ -104,6 +424,32 @@ const FILTER: &str = "FROM areas a
        AND ($5::smallint IS NULL OR t.area_type = $5)
        AND ($7::float8[] IS NULL OR a.geom && ST_Transform(ST_MakeEnvelope($7[1], $7[2], $7[3], $7[4], $8), 3006))";
 
+/// Binds the fixed filter's eight values, then the compiled ones, in the order of their `$n`.
+fn bind_all<'f>(
+    sql: String,
+    q: &FeatureQuery,
+    bbox: Option<Vec<f64>>,
+    srid: i32,
+) -> diesel::query_builder::BoxedSqlQuery<'f, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
+    let mut query = diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<Text, _>(q.division.clone())
+        .bind::<Nullable<Text>, _>(q.code.clone())
+        .bind::<Nullable<Text>, _>(q.municipality.clone())
+        .bind::<Nullable<Text>, _>(q.county.clone())
+        .bind::<Nullable<SmallInt>, _>(q.area_type)
+        .bind::<Nullable<SmallInt>, _>(q.year)
+        .bind::<Nullable<Array<Double>>, _>(bbox)
+        .bind::<diesel::sql_types::Integer, _>(srid);
+    for b in &q.compiled.binds {
+        query = match b {
+            Bind::Text(t) => query.bind::<Text, _>(t.clone()),
+            Bind::Number(n) => query.bind::<Double, _>(*n),
+        };
+    }
+    query
+}
+
 pub fn features(
     conn: &mut PgConnection,
     q: &FeatureQuery,
@@ -113,13 +459,28 @@ pub fn features(
     limit: i64,
     offset: i64,
 ) -> Result<(i64, Vec<FeatureRow>)> {
+    if q.nothing {
+        return Ok((0, Vec::new()));
+    }
+    let condition = q
+        .compiled
+        .condition
+        .as_ref()
+        .map_or(String::new(), |c| format!(" AND {c}"));
+    let order = q
+        .compiled
+        .order
+        .as_ref()
+        .map_or(String::new(), |o| format!("{o}, "));
+    let next = FIRST_EXTRA_PARAM + q.compiled.binds.len();
     let sql = format!(
         "SELECT a.code, a.name, a.county_code, a.municipality_code, a.regso_code, a.geometry_source,
                 {} AS geometry, t.area_type, t.socioeconomic_index, t.area_type_origin,
                 t.index_origin, count(*) OVER () AS matched
-         {FILTER}
-         ORDER BY a.code LIMIT $9 OFFSET $10",
-        geometry_sql(level, precision, sweref)
+         {FILTER}{condition}
+         ORDER BY {order}a.code LIMIT ${next} OFFSET ${}",
+        geometry_sql(level, precision, sweref),
+        next + 1
     );
     let bbox = q
         .bbox
@@ -132,35 +493,65 @@ pub fn features(
         })
         .map(|b| b.to_vec());
     let srid = if q.bbox_3006 { 3006 } else { 4326 };
-    let rows: Vec<FeatureRow> = diesel::sql_query(sql)
-        .bind::<Text, _>(&q.division)
-        .bind::<Nullable<Text>, _>(q.code.clone())
-        .bind::<Nullable<Text>, _>(q.municipality.clone())
-        .bind::<Nullable<Text>, _>(q.county.clone())
-        .bind::<Nullable<SmallInt>, _>(q.area_type)
-        .bind::<Nullable<SmallInt>, _>(q.year)
-        .bind::<Nullable<Array<Double>>, _>(bbox.clone())
-        .bind::<diesel::sql_types::Integer, _>(srid)
+    let rows: Vec<FeatureRow> = bind_all(sql, q, bbox.clone(), srid)
         .bind::<BigInt, _>(limit)
         .bind::<BigInt, _>(offset)
         .load(conn)?;
     let matched = match rows.first() {
         Some(r) => r.matched,
         None => {
-            diesel::sql_query(format!("SELECT count(*) AS n {FILTER}"))
-                .bind::<Text, _>(&q.division)
-                .bind::<Nullable<Text>, _>(q.code.clone())
-                .bind::<Nullable<Text>, _>(q.municipality.clone())
-                .bind::<Nullable<Text>, _>(q.county.clone())
-                .bind::<Nullable<SmallInt>, _>(q.area_type)
-                .bind::<Nullable<SmallInt>, _>(q.year)
-                .bind::<Nullable<Array<Double>>, _>(bbox)
-                .bind::<diesel::sql_types::Integer, _>(srid)
-                .get_result::<Count>(conn)?
-                .n
+            // The sort keys stay in, so every bound parameter is used.
+            let sql = format!(
+                "SELECT count(*) AS n FROM (SELECT 1 {FILTER}{condition} ORDER BY {order}a.code) s"
+            );
+            bind_all(sql, q, bbox, srid).get_result::<Count>(conn)?.n
         }
     };
     Ok((matched, rows))
+}
+
+/// The latest year in `from..=to` with area types or indicator values for the division.
+pub fn latest_year_with_data(
+    conn: &mut PgConnection,
+    division: &str,
+    from: i16,
+    to: i16,
+) -> Result<Option<i16>> {
+    #[derive(QueryableByName)]
+    struct Year {
+        #[diesel(sql_type = Nullable<SmallInt>)]
+        year: Option<i16>,
+    }
+    Ok(diesel::sql_query(
+        "SELECT max(year) AS year FROM (
+           (SELECT year FROM area_types WHERE division = $1 AND year BETWEEN $2 AND $3
+            ORDER BY year DESC LIMIT 1)
+           UNION ALL
+           (SELECT year FROM indicator_values WHERE division = $1 AND year BETWEEN $2 AND $3
+            ORDER BY year DESC LIMIT 1)) y",
+    )
+    .bind::<Text, _>(division)
+    .bind::<SmallInt, _>(from)
+    .bind::<SmallInt, _>(to)
+    .get_result::<Year>(conn)?
+    .year)
+}
+
+/// Ids of the indicators with values in the division.
+pub fn indicators_of(conn: &mut PgConnection, division: &str) -> Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Text)]
+        indicator: String,
+    }
+    Ok(diesel::sql_query(
+        "SELECT indicator FROM indicator_coverage WHERE division = $1 ORDER BY indicator",
+    )
+    .bind::<Text, _>(division)
+    .load::<Id>(conn)?
+    .into_iter()
+    .map(|i| i.indicator)
+    .collect())
 }
 
 #[derive(Clone, Debug, QueryableByName)]
@@ -237,4 +628,104 @@ pub fn values_for(
     .bind::<Array<Text>, _>(indicators)
     .bind::<Array<Text>, _>(codes)
     .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::cql2::parse;
+
+    fn compiled(division: &str, filter: &str, year: bool) -> Result<Compiled> {
+        let indicators = vec!["population".to_owned()];
+        compile(
+            division,
+            &indicators,
+            year,
+            Some(&parse(filter).unwrap()),
+            &[],
+        )
+    }
+
+    #[test]
+    fn values_are_bound_never_spliced() {
+        let c = compiled(
+            "regso-2025",
+            "population > 5000 AND municipality_code = '0180'' OR 1=1 --'",
+            true,
+        )
+        .unwrap();
+        let sql = c.condition.unwrap();
+        assert!(!sql.contains("0180") && !sql.contains("--"), "{sql}");
+        assert_eq!(
+            c.binds,
+            [
+                Bind::Text("population".into()),
+                Bind::Number(5000.0),
+                Bind::Text("0180' OR 1=1 --".into())
+            ]
+        );
+        assert!(
+            sql.contains("$9::text") && sql.contains("$11::text"),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn properties_come_from_the_list_with_their_kinds() {
+        let problem =
+            |division: &str, filter: &str, year: bool| match compiled(division, filter, year) {
+                Err(Error::BadRequest(e)) => {
+                    assert_eq!(e[0].parameter, "filter");
+                    e[0].detail.clone()
+                }
+                other => panic!("{other:?}"),
+            };
+        assert!(problem("regso-2025", "geom = 'x'", true).contains("at character 1"));
+        assert!(problem("regso-2025", "code = 1", true).contains("at character 8"));
+        assert!(problem("regso-2025", "area_type = 1", false).contains("year"));
+        assert!(problem("counties", "area_type = 1", true).contains("not a queryable"));
+        assert!(problem("regso-2025", "1 = 1", true).contains("property"));
+        assert!(compiled(
+            "regso-2025",
+            "area_type IN (1,2) AND NOT code IS NULL",
+            true
+        )
+        .is_ok());
+        assert!(compiled("regso-2025", "'0180' = municipality_code", false).is_ok());
+    }
+
+    #[test]
+    fn every_prefix_and_scramble_of_a_filter_is_an_answer_or_a_problem() {
+        let filters = [
+            "population > 5000 AND municipality_code = '0180'",
+            "NOT (area_type IN (1, 2) OR socioeconomic_index BETWEEN -1.5 AND 2e1)",
+            "\"code\" IS NOT NULL AND name <> 'O''Brien' AND TRUE",
+        ];
+        let mut seed: u32 = 7;
+        for f in filters {
+            let chars: Vec<char> = f.chars().collect();
+            let mut inputs: Vec<String> = (0..=chars.len())
+                .map(|i| chars[..i].iter().collect())
+                .collect();
+            for _ in 0..200 {
+                let mut c = chars.clone();
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let (i, j) = (
+                    (seed >> 8) as usize % c.len(),
+                    (seed >> 20) as usize % c.len(),
+                );
+                c.swap(i, j);
+                inputs.push(c.into_iter().collect());
+            }
+            for input in inputs {
+                if let Ok(e) = parse(&input) {
+                    let indicators = vec!["population".to_owned()];
+                    match compile("regso-2025", &indicators, true, Some(&e), &[]) {
+                        Ok(_) | Err(Error::BadRequest(_)) => {}
+                        Err(other) => panic!("{input}: {other:?}"),
+                    }
+                }
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod codes;
+pub mod cql2;
 pub mod crosswalk;
 pub mod geometry_source;
 pub mod index;

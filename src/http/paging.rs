@@ -16,11 +16,24 @@ pub struct Paging {
 
 impl Paging {
     pub fn read(r: &mut QueryReader) -> Paging {
+        Paging::read_with(r, false)
+    }
+
+    /// As [`Paging::read`], but a `limit` above the maximum is lowered to it rather than
+    /// refused, as OGC API – Features (Part 1 §7.15.3) lets a server do; below 1 is still
+    /// refused. The `next` link then pages by the maximum.
+    pub fn read_clamped(r: &mut QueryReader) -> Paging {
+        Paging::read_with(r, true)
+    }
+
+    fn read_with(r: &mut QueryReader, clamp: bool) -> Paging {
         let limit = r
             .parse_as::<i64>("limit", &format!("a whole number from 1 to {MAX_LIMIT}"))
             .map(|l| {
                 if (1..=MAX_LIMIT).contains(&l) {
                     l
+                } else if clamp && l > MAX_LIMIT {
+                    MAX_LIMIT
                 } else {
                     r.fail(
                         "limit",

@@ -99,6 +99,11 @@ impl QueryReader {
         found
     }
 
+    /// True when `name` is given, without reading it.
+    pub fn has(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
     /// `name` parsed as `T`; on failure records `expected` as the reason.
     pub fn parse_as<T: FromStr>(&mut self, name: &'static str, expected: &str) -> Option<T> {
         let raw = self.take(name)?;

@@ -12,6 +12,7 @@ mod data;
 mod errors;
 mod explorer;
 mod features;
+mod filter;
 mod import;
 mod limits;
 mod migrations;
