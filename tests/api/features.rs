@@ -1,7 +1,6 @@
 //! OGC API – Features: collections, items, choropleth properties, and a real GIS client (GDAL).
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use actix_web::test::TestRequest;
 
@@ -252,64 +251,6 @@ async fn item_errors_are_named() {
     )
     .await;
     assert_eq!(as_json.status, 200);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The real `segstat serve` on a free TCP port, for clients that only speak HTTP; killed on drop.
-struct Served {
-    bind: String,
-    process: std::process::Child,
-}
-
-impl Served {
-    fn start(db: &TestDb) -> Served {
-        let bind = format!("127.0.0.1:{}", free_port());
-        let process = Command::new(env!("CARGO_BIN_EXE_segstat"))
-            .arg("serve")
-            .env("DATABASE_URL", db.url())
-            .env("SEGSTAT_BIND", &bind)
-            .env("SEGSTAT_RATE_LIMIT", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let served = Served { bind, process };
-        let ready = (0..100).any(|_| {
-            std::thread::sleep(Duration::from_millis(100));
-            segstat::server::healthcheck(&format!("http://{}/ready", served.bind)).is_ok()
-        });
-        assert!(ready, "the server never became ready");
-        served
-    }
-
-    fn landing(&self) -> String {
-        format!("http://{}/v1", self.bind)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-/// What a client command printed, stdout then stderr.
-fn output_of(o: std::io::Result<std::process::Output>, client: &str) -> String {
-    let o =
-        o.unwrap_or_else(|e| panic!("{client} could not run ({e}); scripts/test.sh installs it"));
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

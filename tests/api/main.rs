@@ -18,6 +18,7 @@ mod limits;
 mod migrations;
 mod online;
 mod openapi;
+mod readme;
 mod resilience;
 mod summaries;
 mod synthetic;

@@ -544,3 +544,61 @@ pub async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) ->
         .await
         .unwrap_or_else(|_| panic!("{what} did not answer within 60 s"))
 }
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real `segstat serve` on a free TCP port, for clients that only speak HTTP; killed on drop.
+pub struct Served {
+    pub bind: String,
+    process: std::process::Child,
+}
+
+impl Served {
+    pub fn start(db: &TestDb) -> Served {
+        let bind = format!("127.0.0.1:{}", free_port());
+        let process = std::process::Command::new(env!("CARGO_BIN_EXE_segstat"))
+            .arg("serve")
+            .env("DATABASE_URL", db.url())
+            .env("SEGSTAT_BIND", &bind)
+            .env("SEGSTAT_RATE_LIMIT", "0")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let served = Served { bind, process };
+        let ready = (0..100).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            segstat::server::healthcheck(&format!("http://{}/ready", served.bind)).is_ok()
+        });
+        assert!(ready, "the server never became ready");
+        served
+    }
+
+    pub fn landing(&self) -> String {
+        format!("http://{}/v1", self.bind)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// What a client command printed, stdout then stderr.
+pub fn output_of(o: std::io::Result<std::process::Output>, client: &str) -> String {
+    let o =
+        o.unwrap_or_else(|e| panic!("{client} could not run ({e}); scripts/test.sh installs it"));
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
