@@ -34,6 +34,7 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         api::landing::get_conformance,
         api::meta::get_meta,
         api::docs::get_openapi,
+        api::problems::get_problem_type,
         api::areas::get_area_types,
         api::areas::get_areas,
         api::areas::get_area,

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod landing;
 pub mod lookup;
 pub mod meta;
+pub mod problems;
 pub mod summaries;
 pub mod system;
 pub mod tiles;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);
+    problems::configure(cfg);
     explorer::configure(cfg);
 }
 
