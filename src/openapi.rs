@@ -268,6 +268,8 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (&[], "crs", OneOf(CRS)),
         (&[], "bbox-crs", OneOf(CRS)),
         (&["get_data"], "f", OneOf(&["json", "csv", "jsonstat"])),
+        (&["get_data"], "layout", OneOf(api::data::Layout::NAMES)),
+        (&["get_data"], "wide_by", OneOf(api::data::Layout::WIDE_BY)),
         (
             &["get_inequality", "get_changes", "get_crosswalk"],
             "f",
