@@ -436,6 +436,25 @@ mod tests {
     }
 
     #[test]
+    fn every_problem_kind_has_one_page_and_its_status_finds_it() {
+        for kind in ProblemKind::ALL {
+            assert_eq!(ProblemKind::from_slug(kind.slug()), Some(kind));
+            if let Some(status) = kind.status() {
+                let status = StatusCode::from_u16(status).unwrap();
+                assert_eq!(ProblemKind::of(status), kind);
+                assert_eq!(
+                    Problem::new(status, "x").problem_type,
+                    format!("/v1/problems/{}", kind.slug())
+                );
+            }
+        }
+        assert_eq!(
+            problem_type_path(StatusCode::PAYLOAD_TOO_LARGE),
+            "/v1/problems/other"
+        );
+    }
+
+    #[test]
     fn method_not_allowed_names_allowed_methods() {
         let res = Error::MethodNotAllowed { allow: "GET, HEAD" }.error_response();
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);

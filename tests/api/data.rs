@@ -295,13 +295,35 @@ async fn wide_csv_has_a_column_per_year_or_per_indicator() {
         "{row}"
     );
 
-    // A cell without a value is empty, never 0.
-    let sfi = get(
+    // Every cell is the long form's value, and a cell without one is empty, never 0.
+    let query = "indicator=population&area=0180,0114R001_RegSO2025&breakdown=total&year=2018,2024";
+    let long = get(&app, &format!("/v1/data?{query}")).await.json();
+    let wide = get(
         &app,
-        "/v1/data?indicator=population&area=0180,0114R001_RegSO2025&breakdown=total&f=csv&layout=wide&year=2018,2024",
+        &format!("/v1/data?{query}&f=csv&layout=wide&sep=tab&lang=en"),
     )
-    .await;
-    assert_eq!(sfi.status, 200, "{}", sfi.text());
+    .await
+    .text();
+    let mut lines = wide.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(header[7..], ["2018", "2024", "synthetic"], "{wide}");
+    let mut cells = 0;
+    for line in lines {
+        let row: Vec<&str> = line.split('\t').collect();
+        for (column, year) in [(7, 2018), (8, 2024)] {
+            let expected = long["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["code"] == row[3] && v["division"] == row[2] && v["year"] == year)
+                .and_then(|v| v["value"].as_f64())
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            assert_eq!(row[column], expected, "{year} of {line}");
+            cells += 1;
+        }
+    }
+    assert!(cells >= 4, "{wide}");
 
     for (query, parameter) in [
         ("layout=tall&f=csv", "layout"),
