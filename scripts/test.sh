@@ -36,8 +36,9 @@ if ! command -v diesel >/dev/null; then
 fi
 
 # The Python clients, pinned in tests/clients/requirements.txt: an independent validator for the
-# committed OpenAPI document, and geopandas + pyogrio (with GDAL 3.12 inside) reading the
-# collections in CRS84 and EPSG:3006. Reinstalled when the pins change.
+# committed OpenAPI document, geopandas + pyogrio (with GDAL 3.12 inside) reading the
+# collections in CRS84 and EPSG:3006, and pyjstat reading JSON-stat. Reinstalled when the pins
+# change.
 if ! cmp -s tests/clients/requirements.txt .venv/requirements.installed; then
     [ -x .venv/bin/pip ] || python3 -m venv .venv 2>/dev/null \
         || { apt_install python3-venv; rm -rf .venv; python3 -m venv .venv; }
@@ -46,6 +47,10 @@ if ! cmp -s tests/clients/requirements.txt .venv/requirements.installed; then
     cp tests/clients/requirements.txt .venv/requirements.installed
 fi
 .venv/bin/openapi-spec-validator openapi/openapi.json
+
+# The JSON-stat JavaScript toolkit, pinned in tests/clients/js/package-lock.json, that reads
+# /v1/data?f=jsonstat in tests/api/data.rs.
+(cd tests/clients/js && npm ci --silent --no-audit --no-fund)
 
 cargo test --locked "$@"
 

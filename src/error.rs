@@ -7,7 +7,7 @@
 use std::fmt;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -130,14 +130,16 @@ impl From<actix_web::error::BlockingError> for Error {
 /// The RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "type": "about:blank",
+    "type": "http://127.0.0.1:8080/v1/problems/invalid-parameter",
     "title": "Bad Request",
     "status": 400,
     "detail": "lang: must be one of: sv, en",
+    "instance": "/v1/data?indicator=population&lang=fi",
     "errors": [{"parameter": "lang", "detail": "must be one of: sv, en"}]
 }))]
 pub struct Problem {
-    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    /// A URL naming the kind of problem, on this server: `GET` it for a page saying what the
+    /// problem means and what to do (`/v1/problems/{kind}`).
     #[serde(rename = "type")]
     pub problem_type: String,
     /// The status's reason phrase.
@@ -145,6 +147,10 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong in this request, in English.
     pub detail: String,
+    /// The request that failed: its path and query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "/v1/data?indicator=population&lang=fi")]
+    pub instance: Option<String>,
     /// Every bad parameter, for a 400.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ParamError>,
@@ -152,15 +158,160 @@ pub struct Problem {
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// A problem's `instance`: the request's path and query, as sent.
+pub fn instance_of(req: &HttpRequest) -> String {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// The path of the page describing the problems of a status, relative to the server:
+/// `/v1/problems/{kind}` (see `api::problems`).
+pub fn problem_type_path(status: StatusCode) -> String {
+    format!("/v1/problems/{}", ProblemKind::of(status).slug())
+}
+
+/// The kinds of problem this server answers, one page each under `/v1/problems/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    InvalidParameter,
+    NotFound,
+    MethodNotAllowed,
+    NotAcceptable,
+    UriTooLong,
+    TooManyRequests,
+    Internal,
+    Unavailable,
+    /// Any other status the framework may answer (e.g. 413): the status says it all.
+    Other,
+}
+
+impl ProblemKind {
+    pub const ALL: [ProblemKind; 9] = [
+        ProblemKind::InvalidParameter,
+        ProblemKind::NotFound,
+        ProblemKind::MethodNotAllowed,
+        ProblemKind::NotAcceptable,
+        ProblemKind::UriTooLong,
+        ProblemKind::TooManyRequests,
+        ProblemKind::Internal,
+        ProblemKind::Unavailable,
+        ProblemKind::Other,
+    ];
+
+    pub fn of(status: StatusCode) -> ProblemKind {
+        match status.as_u16() {
+            400 => ProblemKind::InvalidParameter,
+            404 => ProblemKind::NotFound,
+            405 => ProblemKind::MethodNotAllowed,
+            406 => ProblemKind::NotAcceptable,
+            414 => ProblemKind::UriTooLong,
+            429 => ProblemKind::TooManyRequests,
+            500 => ProblemKind::Internal,
+            503 => ProblemKind::Unavailable,
+            _ => ProblemKind::Other,
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidParameter => "invalid-parameter",
+            ProblemKind::NotFound => "not-found",
+            ProblemKind::MethodNotAllowed => "method-not-allowed",
+            ProblemKind::NotAcceptable => "not-acceptable",
+            ProblemKind::UriTooLong => "uri-too-long",
+            ProblemKind::TooManyRequests => "too-many-requests",
+            ProblemKind::Internal => "internal-error",
+            ProblemKind::Unavailable => "unavailable",
+            ProblemKind::Other => "other",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<ProblemKind> {
+        ProblemKind::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
+    /// The status this kind is answered with; `None` for [`ProblemKind::Other`].
+    pub fn status(self) -> Option<u16> {
+        match self {
+            ProblemKind::InvalidParameter => Some(400),
+            ProblemKind::NotFound => Some(404),
+            ProblemKind::MethodNotAllowed => Some(405),
+            ProblemKind::NotAcceptable => Some(406),
+            ProblemKind::UriTooLong => Some(414),
+            ProblemKind::TooManyRequests => Some(429),
+            ProblemKind::Internal => Some(500),
+            ProblemKind::Unavailable => Some(503),
+            ProblemKind::Other => None,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidParameter => "Invalid parameter",
+            ProblemKind::NotFound => "Not found",
+            ProblemKind::MethodNotAllowed => "Method not allowed",
+            ProblemKind::NotAcceptable => "Not acceptable",
+            ProblemKind::UriTooLong => "Request target too long",
+            ProblemKind::TooManyRequests => "Too many requests",
+            ProblemKind::Internal => "Internal error",
+            ProblemKind::Unavailable => "Temporarily unavailable",
+            ProblemKind::Other => "Other HTTP error",
+        }
+    }
+
+    /// What the problem means.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidParameter => "One or more query parameters, path segments or headers are malformed, unknown, out of range or in conflict. `errors` names every one with what would be accepted.",
+            ProblemKind::NotFound => "No resource at this path, or no area, indicator or feature with the code or id asked for.",
+            ProblemKind::MethodNotAllowed => "The API only reads: every resource answers GET and HEAD (and CORS preflight OPTIONS).",
+            ProblemKind::NotAcceptable => "Neither `f` nor the `Accept` header names a format this resource produces; `detail` lists the ones it does.",
+            ProblemKind::UriTooLong => "The path and query are longer than the server reads.",
+            ProblemKind::TooManyRequests => "This client sent more requests than the per-minute limit allows; the `RateLimit` headers say how many remain.",
+            ProblemKind::Internal => "A fault in the server; it has been logged with the details.",
+            ProblemKind::Unavailable => "The database is unreachable, overloaded or too slow, or the server is starting or shutting down.",
+            ProblemKind::Other => "An HTTP error the framework answered itself; the status and `detail` say what it is.",
+        }
+    }
+
+    /// What a client can do about it.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidParameter => "Fix each parameter listed in `errors` and send the request again; /v1/openapi.json documents every parameter.",
+            ProblemKind::NotFound => "Check the path against the landing page /v1, and codes and ids against /v1/areas and /v1/indicators.",
+            ProblemKind::MethodNotAllowed => "Use GET (or HEAD); the `Allow` header lists the methods.",
+            ProblemKind::NotAcceptable => "Ask for one of the formats in `detail`, with `f=` or `Accept`.",
+            ProblemKind::UriTooLong => "Ask for fewer codes or indicators per request and page through the rest.",
+            ProblemKind::TooManyRequests => "Wait the seconds in `Retry-After`, then send the request again; cache answers and use `If-None-Match`.",
+            ProblemKind::Internal => "Retry later; if it persists, report the request (`instance`) to the operators.",
+            ProblemKind::Unavailable => "Retry after the seconds in `Retry-After`; nothing is wrong with the request.",
+            ProblemKind::Other => "Read `detail`, correct the request and send it again.",
+        }
+    }
+}
+
 impl Problem {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
         Problem {
-            problem_type: "about:blank".into(),
+            problem_type: problem_type_path(status),
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
             detail: detail.into(),
+            instance: None,
             errors: Vec::new(),
         }
+    }
+
+    /// Makes `type` an absolute URL on the server the client asked (as links are built) and
+    /// sets `instance` to the request's path and query.
+    pub fn located(mut self, req: &HttpRequest) -> Problem {
+        if self.problem_type.starts_with('/') {
+            self.problem_type =
+                format!("{}{}", crate::http::links::base_url(req), self.problem_type);
+        }
+        self.instance = Some(instance_of(req));
+        self
     }
 
     pub fn to_response(&self) -> HttpResponse {
@@ -191,6 +342,27 @@ impl ResponseError for Error {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.respond(self.problem())
+    }
+}
+
+impl Error {
+    /// The error's response with `type` and `instance` filled in from the request.
+    pub fn response_at(&self, req: &HttpRequest) -> HttpResponse {
+        self.respond(self.problem().located(req))
+    }
+
+    fn respond(&self, problem: Problem) -> HttpResponse {
+        let mut res = problem.to_response();
+        if let Error::MethodNotAllowed { allow } = self {
+            res.headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        }
+        res
+    }
+
+    /// The problem document of this error, before the request locates it.
+    pub fn problem(&self) -> Problem {
         let status = self.status_code();
         // Server-side faults are logged in full but described to the client in general terms:
         // a stack of SQL is no use to a caller and may leak internals.
@@ -211,12 +383,7 @@ impl ResponseError for Error {
         if let Error::BadRequest(errors) = self {
             problem.errors = errors.clone();
         }
-        let mut res = problem.to_response();
-        if let Error::MethodNotAllowed { allow } = self {
-            res.headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
-        }
-        res
+        problem
     }
 }
 
@@ -266,6 +433,25 @@ mod tests {
         let res = Error::Internal("SELECT secret FROM x".into()).error_response();
         let body = to_bytes(res.into_body()).await.unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("secret"));
+    }
+
+    #[test]
+    fn every_problem_kind_has_one_page_and_its_status_finds_it() {
+        for kind in ProblemKind::ALL {
+            assert_eq!(ProblemKind::from_slug(kind.slug()), Some(kind));
+            if let Some(status) = kind.status() {
+                let status = StatusCode::from_u16(status).unwrap();
+                assert_eq!(ProblemKind::of(status), kind);
+                assert_eq!(
+                    Problem::new(status, "x").problem_type,
+                    format!("/v1/problems/{}", kind.slug())
+                );
+            }
+        }
+        assert_eq!(
+            problem_type_path(StatusCode::PAYLOAD_TOO_LARGE),
+            "/v1/problems/other"
+        );
     }
 
     #[test]

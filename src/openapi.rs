@@ -34,6 +34,7 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         api::landing::get_conformance,
         api::meta::get_meta,
         api::docs::get_openapi,
+        api::problems::get_problem_type,
         api::areas::get_area_types,
         api::areas::get_areas,
         api::areas::get_area,
@@ -275,6 +276,8 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (&[], "crs", OneOf(CRS)),
         (&[], "bbox-crs", OneOf(CRS)),
         (&["get_data"], "f", OneOf(&["json", "csv", "jsonstat"])),
+        (&["get_data"], "layout", OneOf(api::data::Layout::NAMES)),
+        (&["get_data"], "wide_by", OneOf(api::data::Layout::WIDE_BY)),
         (
             &["get_inequality", "get_changes", "get_crosswalk"],
             "f",

@@ -1,6 +1,6 @@
-//! `/v1/data`: indicator values in long form, as JSON, CSV or JSON-stat 2.0.
+//! `/v1/data`: indicator values in long form, as JSON, CSV (long or wide) or JSON-stat 2.0.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -8,6 +8,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::indicators::unknown_indicators;
+use crate::db::data_state::DataState;
 use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
 use crate::domain::codes::{self, Level};
 use crate::error::{Error, ParamError, Result};
@@ -108,6 +109,15 @@ pub struct DataParams {
     /// CSV byte-order mark: `true` or `false`.
     #[param(value_type = Option<String>)]
     pub bom: (),
+    /// CSV layout: `long` (default: one row per value) or `wide` (one row per area and
+    /// breakdown, or per area, year and breakdown; see `wide_by`). Missing cells are empty.
+    /// `wide` needs `f=csv`; `limit` still counts values.
+    #[param(value_type = Option<String>, example = "wide")]
+    pub layout: Layout,
+    /// With `layout=wide`: `year` (default: one column per year) or `indicator` (one column
+    /// per indicator id).
+    #[param(value_type = Option<String>, example = "year")]
+    pub wide_by: (),
     /// Page size, 1–100000 (default 10000).
     #[param(value_type = Option<i64>)]
     pub limit: Paging,
@@ -209,6 +219,7 @@ impl FromQuery for DataParams {
         }
         let breakdown = list(r, "breakdown", 20);
         let sep = CsvOptions::read(r);
+        let layout = Layout::read(r, f);
         let limit = {
             let raw = r.parse_as::<i64>("limit", "a whole number from 1 to 100000");
             match raw {
@@ -246,10 +257,99 @@ impl FromQuery for DataParams {
             sep,
             decimal: (),
             bom: (),
+            layout,
+            wide_by: (),
             limit: Paging { limit, offset },
             offset: (),
             lang,
         }
+    }
+}
+
+/// How `/v1/data` lays its CSV out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One row per value.
+    Long,
+    /// One row per area and breakdown (and indicator), a column per year.
+    WideByYear,
+    /// One row per area, year and breakdown, a column per indicator.
+    WideByIndicator,
+}
+
+impl Layout {
+    pub const NAMES: &'static [&'static str] = &["long", "wide"];
+    pub const WIDE_BY: &'static [&'static str] = &["year", "indicator"];
+
+    /// `layout` and `wide_by`, each refused by name; `wide` only with CSV.
+    fn read(r: &mut QueryReader, f: Format) -> Layout {
+        let wide_by = r.take("wide_by");
+        let by_indicator = match wide_by.as_deref() {
+            None | Some("year") => false,
+            Some("indicator") => true,
+            Some(other) => {
+                r.fail(
+                    "wide_by",
+                    format!("{other:?} is not one of: year, indicator"),
+                );
+                false
+            }
+        };
+        match r.take("layout").as_deref() {
+            None | Some("long") => {
+                if wide_by.is_some() {
+                    r.fail("wide_by", "only with layout=wide");
+                }
+                Layout::Long
+            }
+            Some("wide") => {
+                if f != Format::Csv {
+                    r.fail("layout", "layout=wide is a CSV layout; give f=csv too");
+                }
+                if by_indicator {
+                    Layout::WideByIndicator
+                } else {
+                    Layout::WideByYear
+                }
+            }
+            Some(other) => {
+                r.fail("layout", format!("{other:?} is not one of: long, wide"));
+                Layout::Long
+            }
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Layout::Long => "long",
+            Layout::WideByYear => "wide-year",
+            Layout::WideByIndicator => "wide-indicator",
+        }
+    }
+}
+
+/// What `/v1/data` needs of an indicator's catalogue entry to label its values.
+struct IndicatorInfo {
+    unit: String,
+    origin: String,
+    name_sv: String,
+    name_en: String,
+    decimals: i16,
+}
+
+impl IndicatorInfo {
+    fn name(&self, lang: Lang) -> &str {
+        lang.pick(&self.name_sv, &self.name_en)
+    }
+}
+
+/// A breakdown's label in the request's language; unknown ids label themselves.
+fn breakdown_label(id: &str, lang: Lang) -> &str {
+    match id {
+        "total" => lang.pick("totalt", "total"),
+        "women" => lang.pick("kvinnor", "women"),
+        "men" => lang.pick("män", "men"),
+        other => other,
     }
 }
 
@@ -304,7 +404,8 @@ pub struct JsonStatDataset {
     class: String,
     label: String,
     source: String,
-    #[schema(value_type = Option<String>)]
+    /// When the data version was imported (ISO 8601).
+    #[schema(value_type = String, format = DateTime, example = "2026-11-29T17:58:08Z")]
     updated: (),
     /// `data_version` and `synthetic`.
     #[schema(value_type = Object)]
@@ -337,7 +438,7 @@ pub enum DataBody {
 /// JSON-stat 2.0.
 #[utoipa::path(get, path = "/v1/data", tag = "data", params(DataParams),
     responses(
-        (status = 200, description = "Values, each with its unit and status: JSON (default), CSV (f=csv or Accept: text/csv), or JSON-stat 2.0 (f=jsonstat, also application/json).", content(
+        (status = 200, description = "Values, each with its unit and status: JSON (default), CSV (f=csv or Accept: text/csv), or JSON-stat 2.0 (f=jsonstat, also application/json).\n\nCSV columns follow `lang`: with `sv` (the default) `indikator, indikatornamn, indelning, kod, namn, år, uppdelning, värde, status, enhet, ursprung`; with `en` `indicator, indicator_name, division, code, name, year, breakdown, value, status, unit, origin` (`indikator`/`indicator` is the id, the name column its catalogue name in that language), plus `synthetic` on synthetic data. `layout=wide` keeps the columns that identify a row and puts one column per year (`wide_by=year`: indicator, name, division, code, area name, breakdown, unit) or per indicator id (`wide_by=indicator`: division, code, area name, year, breakdown); missing cells are empty.\n\nJSON-stat: `updated` is the data version's import time (ISO 8601); indicators and breakdowns carry category labels in `lang`; `dimension.indicator.category.unit.<id>` gives each indicator's unit `label` and its `decimals`.", content(
             (DataBody = "application/json"),
             (String = "text/csv"))),
         (status = 400, description = "Every bad parameter, named: unknown indicator, malformed code, year outside the data, conflicting parameters.", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -349,17 +450,22 @@ pub async fn get_data(
     Query(p): Query<DataParams>,
 ) -> Result<HttpResponse> {
     let url = RequestUrl::of(&req);
-    let variant = format!("{}|{}", p.f.name(), p.lang.code());
+    let variant = format!("{}|{}|{}", p.f.name(), p.lang.code(), p.layout.name());
     data_response(&req, &state, &variant, move |conn, data| {
         let catalogue = db::indicators::catalogue(conn)?;
         let mut problems = unknown_indicators(&catalogue, "indicator", &p.indicator);
-        let units: BTreeMap<String, String> = catalogue
+        let units: BTreeMap<String, IndicatorInfo> = catalogue
             .iter()
-            .map(|(i, _)| (i.id.clone(), i.unit.clone()))
-            .collect();
-        let origins: BTreeMap<String, String> = catalogue
-            .iter()
-            .map(|(i, _)| (i.id.clone(), i.origin.clone()))
+            .map(|(i, _)| {
+                let info = IndicatorInfo {
+                    unit: i.unit.clone(),
+                    origin: i.origin.clone(),
+                    name_sv: i.name_sv.clone(),
+                    name_en: i.name_en.clone(),
+                    decimals: i.decimals,
+                };
+                (i.id.clone(), info)
+            })
             .collect();
         // Breakdowns the asked indicators have in some division; a typo would otherwise
         // answer an empty list.
@@ -484,24 +590,11 @@ pub async fn get_data(
             .find(|l| l.rel == "next")
             .map(|l| format!("<{}>; rel=\"next\"", l.href));
         match p.f {
-            Format::Csv => csv(
-                &data.data_version,
-                data.synthetic,
-                p.sep,
-                &rows,
-                &units,
-                &origins,
-            )
-            .map(|r| Representation { link: next, ..r }),
-            Format::JsonStat => jsonstat(
-                &data.data_version,
-                data.synthetic,
-                p.lang,
-                &rows,
-                &units,
-                &origins,
-            )
-            .map(|r| Representation { link: next, ..r }),
+            Format::Csv => csv(data, p.sep, p.lang, p.layout, &rows, &units)
+                .map(|r| Representation { link: next, ..r }),
+            Format::JsonStat => {
+                jsonstat(data, p.lang, &rows, &units).map(|r| Representation { link: next, ..r })
+            }
             _ => {
                 let returned = rows.len() as i64;
                 let body = DataResponse {
@@ -515,8 +608,8 @@ pub async fn get_data(
                     values: rows
                         .into_iter()
                         .map(|r| Value {
-                            unit: units[&r.indicator].clone(),
-                            origin: origins[&r.indicator].clone(),
+                            unit: units[&r.indicator].unit.clone(),
+                            origin: units[&r.indicator].origin.clone(),
                             indicator: r.indicator,
                             division: r.division,
                             code: r.code,
@@ -536,54 +629,150 @@ pub async fn get_data(
     .await
 }
 
+/// The long CSV's columns, by language: the indicator's id, then its name, then the rest.
+const CSV_COLUMNS_SV: [&str; 11] = [
+    "indikator",
+    "indikatornamn",
+    "indelning",
+    "kod",
+    "namn",
+    "år",
+    "uppdelning",
+    "värde",
+    "status",
+    "enhet",
+    "ursprung",
+];
+const CSV_COLUMNS_EN: [&str; 11] = [
+    "indicator",
+    "indicator_name",
+    "division",
+    "code",
+    "name",
+    "year",
+    "breakdown",
+    "value",
+    "status",
+    "unit",
+    "origin",
+];
+
+/// The long CSV's column `i` in `lang`.
+fn column(lang: Lang, i: usize) -> &'static str {
+    lang.pick(CSV_COLUMNS_SV[i], CSV_COLUMNS_EN[i])
+}
+
 fn csv(
-    version: &str,
-    synthetic: bool,
+    data: &DataState,
     opts: CsvOptions,
+    lang: Lang,
+    layout: Layout,
     rows: &[ValueRow],
-    units: &BTreeMap<String, String>,
-    origins: &BTreeMap<String, String>,
+    info: &BTreeMap<String, IndicatorInfo>,
 ) -> Result<Representation> {
-    let mut w = CsvWriter::new(
-        opts,
-        &[
-            "indicator",
-            "division",
-            "code",
-            "name",
-            "year",
-            "breakdown",
-            "value",
-            "status",
-            "unit",
-            "origin",
-        ],
-        synthetic,
-    );
-    for r in rows {
-        let value = w.number(r.value);
-        w.row([
-            r.indicator.clone(),
-            r.division.clone(),
-            r.code.clone(),
-            r.name.clone().unwrap_or_default(),
-            r.year.to_string(),
-            r.breakdown.clone(),
-            value,
-            r.status.clone(),
-            units[&r.indicator].clone(),
-            origins[&r.indicator].clone(),
-        ]);
-    }
+    let body = match layout {
+        Layout::Long => {
+            let header = match lang {
+                Lang::Sv => CSV_COLUMNS_SV,
+                Lang::En => CSV_COLUMNS_EN,
+            };
+            let mut w = CsvWriter::new(opts, &header, data.synthetic);
+            for r in rows {
+                let value = w.number(r.value);
+                let i = &info[&r.indicator];
+                w.row([
+                    r.indicator.clone(),
+                    i.name(lang).to_owned(),
+                    r.division.clone(),
+                    r.code.clone(),
+                    r.name.clone().unwrap_or_default(),
+                    r.year.to_string(),
+                    r.breakdown.clone(),
+                    value,
+                    r.status.clone(),
+                    i.unit.clone(),
+                    i.origin.clone(),
+                ]);
+            }
+            w.finish()
+        }
+        Layout::WideByYear | Layout::WideByIndicator => {
+            wide_csv(data.synthetic, opts, lang, layout, rows, info)
+        }
+    };
     Ok(Representation {
         content_type: "text/csv; charset=utf-8",
-        body: w.finish().into(),
+        body: body.into(),
         lang: None,
         disposition: Some(format!(
-            "attachment; filename=\"segstat-data-{version}.csv\""
+            "attachment; filename=\"segstat-data-{}.csv\"",
+            data.data_version
         )),
         link: None,
     })
+}
+
+/// The wide CSV: one column per year (or per indicator id), the other columns of the long
+/// layout that identify a row before them; rows in the order their first value came.
+fn wide_csv(
+    synthetic: bool,
+    opts: CsvOptions,
+    lang: Lang,
+    layout: Layout,
+    rows: &[ValueRow],
+    info: &BTreeMap<String, IndicatorInfo>,
+) -> String {
+    let by_year = layout == Layout::WideByYear;
+    // Columns named by the long layout's index: ids first, then what they open onto.
+    let (keys, spread): (&[usize], Vec<String>) = if by_year {
+        let years: BTreeSet<i16> = rows.iter().map(|r| r.year).collect();
+        (
+            &[0, 1, 2, 3, 4, 6, 9],
+            years.iter().map(i16::to_string).collect(),
+        )
+    } else {
+        let ids: BTreeSet<&String> = rows.iter().map(|r| &r.indicator).collect();
+        (&[2, 3, 4, 5, 6], ids.into_iter().cloned().collect())
+    };
+    let key_cells = |r: &ValueRow| -> Vec<String> {
+        keys.iter()
+            .map(|k| match k {
+                0 => r.indicator.clone(),
+                1 => info[&r.indicator].name(lang).to_owned(),
+                2 => r.division.clone(),
+                3 => r.code.clone(),
+                4 => r.name.clone().unwrap_or_default(),
+                5 => r.year.to_string(),
+                6 => r.breakdown.clone(),
+                _ => info[&r.indicator].unit.clone(),
+            })
+            .collect()
+    };
+    let position: HashMap<&String, usize> =
+        spread.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let mut order: Vec<Vec<String>> = Vec::new();
+    let mut cells: HashMap<Vec<String>, Vec<Option<f64>>> = HashMap::new();
+    for r in rows {
+        let key = key_cells(r);
+        let column = if by_year {
+            r.year.to_string()
+        } else {
+            r.indicator.clone()
+        };
+        let line = cells.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            vec![None; spread.len()]
+        });
+        line[position[&column]] = r.value;
+    }
+    let mut header: Vec<&str> = keys.iter().map(|k| column(lang, *k)).collect();
+    header.extend(spread.iter().map(String::as_str));
+    let mut w = CsvWriter::new(opts, &header, synthetic);
+    for key in order {
+        let values = cells[&key].iter().map(|v| w.number(*v)).collect::<Vec<_>>();
+        w.row(key.into_iter().chain(values));
+    }
+    w.finish()
 }
 
 /// The `source` of a JSON-stat document built from synthetic data: a downloaded file must say
@@ -594,13 +783,12 @@ pub const SYNTHETIC_SOURCE: &str =
 /// The values as one JSON-stat 2.0 cube over indicator × region × year × breakdown; cells
 /// without a row are null with status `..`.
 fn jsonstat(
-    version: &str,
-    synthetic: bool,
+    data: &DataState,
     lang: Lang,
     rows: &[ValueRow],
-    units: &BTreeMap<String, String>,
-    origins: &BTreeMap<String, String>,
+    info: &BTreeMap<String, IndicatorInfo>,
 ) -> Result<Representation> {
+    let (version, synthetic) = (&data.data_version, data.synthetic);
     let region_id = |r: &ValueRow| match r.division.as_str() {
         "regso-2025" => format!("{}_RegSO2025", r.code),
         "deso-2025" => format!("{}_DeSO2025", r.code),
@@ -689,12 +877,21 @@ fn jsonstat(
     };
     let unit: serde_json::Map<String, serde_json::Value> = indicators
         .iter()
-        .map(|i| (i.clone(), json!({"label": units[i]})))
+        .map(|i| {
+            let unit = json!({"label": info[i].unit, "decimals": info[i].decimals});
+            (i.clone(), unit)
+        })
+        .collect();
+    let indicator_labels: BTreeMap<&String, &str> =
+        indicators.iter().map(|i| (i, info[i].name(lang))).collect();
+    let breakdown_labels: BTreeMap<&String, &str> = breakdowns
+        .iter()
+        .map(|b| (b, breakdown_label(b, lang)))
         .collect();
     // Values this service computed say so in the file itself, not only in the catalogue.
     let computed: Vec<&String> = indicators
         .iter()
-        .filter(|i| origins.get(*i).is_some_and(|o| o == "computed"))
+        .filter(|i| info.get(*i).is_some_and(|o| o.origin == "computed"))
         .collect();
     let source =
         match (synthetic, computed.is_empty()) {
@@ -710,16 +907,17 @@ fn jsonstat(
     let doc = json!({
         "version": "2.0", "class": "dataset",
         "label": lang.pick("Indikatorvärden", "Indicator values"),
-        "source": source, "updated": null,
+        "source": source,
+        "updated": data.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "extension": {"data_version": version, "synthetic": synthetic, "computed": computed},
         "id": ["indicator", "Region", "Tid", "breakdown"],
         "size": size,
         "role": {"time": ["Tid"], "geo": ["Region"], "metric": ["indicator"]},
         "dimension": {
-            "indicator": {"label": "indicator", "category": {"index": index(&indicators), "unit": unit}},
+            "indicator": {"label": lang.pick("indikator", "indicator"), "category": {"index": index(&indicators), "label": indicator_labels, "unit": unit}},
             "Region": {"label": lang.pick("region", "region"), "category": {"index": index(&regions), "label": names}},
             "Tid": {"label": lang.pick("år", "year"), "category": {"index": index(&years)}},
-            "breakdown": {"label": "breakdown", "category": {"index": index(&breakdowns)}}
+            "breakdown": {"label": lang.pick("uppdelning", "breakdown"), "category": {"index": index(&breakdowns), "label": breakdown_labels}}
         },
         "value": value,
         "status": status,

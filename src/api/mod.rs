@@ -11,6 +11,7 @@ pub mod landing;
 pub mod lookup;
 pub mod meta;
 pub mod ogc_tiles;
+pub mod problems;
 pub mod summaries;
 pub mod system;
 pub mod tiles;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     landing::configure(cfg);
     meta::configure(cfg);
     docs::configure(cfg);
+    problems::configure(cfg);
     explorer::configure(cfg);
 }
 

@@ -16,7 +16,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use actix_web::middleware::Next;
-use actix_web::{web, ResponseError};
+use actix_web::web;
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -228,7 +228,7 @@ pub async fn limit(
                 "more than {} requests a minute (bursts of {}) from {client}; retry after {retry_after_secs} s",
                 limiter.per_minute, limiter.burst
             ));
-            let mut limited = err.error_response();
+            let mut limited = err.response_at(req.request());
             limited
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));

@@ -166,15 +166,16 @@ async fn csv_opens_in_swedish_excel() {
     let text = res.text();
     assert!(
         text.starts_with(
-            "\u{feff}indicator;division;code;name;year;breakdown;value;status;unit;origin;synthetic\r\n"
+            "\u{feff}indikator;indikatornamn;indelning;kod;namn;år;uppdelning;värde;status;enhet;ursprung;synthetic\r\n"
         ),
         "synthetic data says so in the file itself: {text}"
     );
     assert!(text.lines().skip(1).all(|l| l.ends_with(";true")), "{text}");
     let row = text.lines().nth(1).unwrap();
     let cells: Vec<&str> = row.split(';').collect();
-    assert_eq!(cells[2], "0180");
-    assert!(cells[6].contains(','), "decimal comma in {row}");
+    assert_eq!(cells[..2], ["employment_rate", "Andel förvärvsarbetande"]);
+    assert_eq!(cells[3], "0180");
+    assert!(cells[7].contains(','), "decimal comma in {row}");
     let plain = get(
         &app,
         "/v1/data?indicator=employment_rate&area=0180&year=2024&breakdown=total",
@@ -192,9 +193,151 @@ async fn csv_opens_in_swedish_excel() {
     )
     .await;
     assert!(
-        by_accept.text().starts_with("indicator,division"),
-        "plain CSV by Accept, no BOM"
+        by_accept
+            .text()
+            .starts_with("indikator,indikatornamn,indelning"),
+        "plain CSV by Accept, no BOM, Swedish by default"
     );
+    let english = get(
+        &app,
+        "/v1/data?indicator=population&area=0180&year=2024&breakdown=total&f=csv&lang=en",
+    )
+    .await
+    .text();
+    let mut lines = english.lines();
+    assert_eq!(
+        lines.next(),
+        Some("indicator,indicator_name,division,code,name,year,breakdown,value,status,unit,origin,synthetic")
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("population,Population,kommun,0180,"),
+        "{english}"
+    );
+}
+
+#[actix_web::test]
+async fn wide_csv_has_a_column_per_year_or_per_indicator() {
+    let db = TestDb::synthetic();
+    let app = app_for(&db.url()).await;
+    let long = get(
+        &app,
+        "/v1/data?indicator=population,employment_rate&area=0180,1480&year=2023,2024&breakdown=total",
+    )
+    .await
+    .json();
+    let value = |indicator: &str, code: &str, year: i64| {
+        long["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["indicator"] == indicator && v["code"] == code && v["year"] == year)
+            .map(|v| v["value"].as_f64().unwrap().to_string())
+            .unwrap()
+    };
+    let by_year = get(
+        &app,
+        "/v1/data?indicator=population,employment_rate&area=0180,1480&year=2023,2024&breakdown=total&f=csv&layout=wide&lang=en",
+    )
+    .await
+    .text();
+    let lines: Vec<&str> = by_year.lines().collect();
+    assert_eq!(
+        lines[0],
+        "indicator,indicator_name,division,code,name,breakdown,unit,2023,2024,synthetic"
+    );
+    assert_eq!(
+        lines.len(),
+        5,
+        "one row per indicator, area and breakdown: {by_year}"
+    );
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with("population,Population,kommun,1480,"))
+        .unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",total,count,{},{},true",
+            value("population", "1480", 2023),
+            value("population", "1480", 2024)
+        )),
+        "{row}"
+    );
+
+    let by_indicator = get(
+        &app,
+        "/v1/data?indicator=population,employment_rate&area=0180,1480&year=2023,2024&breakdown=total&f=csv&layout=wide&wide_by=indicator",
+    )
+    .await
+    .text();
+    let lines: Vec<&str> = by_indicator.lines().collect();
+    assert_eq!(
+        lines[0],
+        "indelning,kod,namn,år,uppdelning,employment_rate,population,synthetic"
+    );
+    assert_eq!(
+        lines.len(),
+        5,
+        "one row per area, year and breakdown: {by_indicator}"
+    );
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with("kommun,0180,") && l.contains(",2024,total,"))
+        .unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",{},{},true",
+            value("employment_rate", "0180", 2024),
+            value("population", "0180", 2024)
+        )),
+        "{row}"
+    );
+
+    // Every cell is the long form's value, and a cell without one is empty, never 0.
+    let query = "indicator=population&area=0180,0114R001_RegSO2025&breakdown=total&year=2018,2024";
+    let long = get(&app, &format!("/v1/data?{query}")).await.json();
+    let wide = get(
+        &app,
+        &format!("/v1/data?{query}&f=csv&layout=wide&sep=tab&lang=en"),
+    )
+    .await
+    .text();
+    let mut lines = wide.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(header[7..], ["2018", "2024", "synthetic"], "{wide}");
+    let mut cells = 0;
+    for line in lines {
+        let row: Vec<&str> = line.split('\t').collect();
+        for (column, year) in [(7, 2018), (8, 2024)] {
+            let expected = long["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["code"] == row[3] && v["division"] == row[2] && v["year"] == year)
+                .and_then(|v| v["value"].as_f64())
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            assert_eq!(row[column], expected, "{year} of {line}");
+            cells += 1;
+        }
+    }
+    assert!(cells >= 4, "{wide}");
+
+    for (query, parameter) in [
+        ("layout=tall&f=csv", "layout"),
+        ("layout=wide", "layout"),
+        ("layout=wide&f=csv&wide_by=area", "wide_by"),
+        ("wide_by=year&f=csv", "wide_by"),
+    ] {
+        let res = get(
+            &app,
+            &format!("/v1/data?indicator=population&area=0180&{query}"),
+        )
+        .await;
+        assert_eq!(res.bad_parameters(), [parameter], "{query}");
+    }
 }
 
 #[actix_web::test]
@@ -233,6 +376,161 @@ async fn jsonstat_is_a_complete_cube() {
         // One breakdown, so the last dimension adds nothing to the position.
         (idx("indicator", "population") * 2 + idx("Region", "1480")) * 2 + idx("Tid", "2024");
     assert_eq!(doc["value"][i], long["values"][0]["value"]);
+
+    // Clients label and round what they read from the document itself.
+    let updated = doc["updated"].as_str().expect("updated is never null");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(updated).is_ok(),
+        "ISO 8601: {updated}"
+    );
+    let meta = get(&app, "/v1/meta").await.json();
+    let imported =
+        chrono::DateTime::parse_from_rfc3339(meta["data_updated_at"].as_str().unwrap()).unwrap();
+    let served = chrono::DateTime::parse_from_rfc3339(updated).unwrap();
+    assert!(
+        (imported - served).num_milliseconds().abs() < 1000,
+        "the data version's import time, to the second: {updated} vs {imported}"
+    );
+    let indicator = &doc["dimension"]["indicator"]["category"];
+    assert_eq!(indicator["label"]["population"], "Folkmängd");
+    assert_eq!(
+        indicator["label"]["employment_rate"],
+        "Andel förvärvsarbetande"
+    );
+    assert_eq!(
+        indicator["unit"]["employment_rate"],
+        serde_json::json!({"label": "percent", "decimals": 1})
+    );
+    assert_eq!(indicator["unit"]["population"]["decimals"], 0);
+    assert_eq!(
+        doc["dimension"]["breakdown"]["category"]["label"]["total"],
+        "totalt"
+    );
+    let english = get(
+        &app,
+        "/v1/data?indicator=employment_rate&area=0180&year=2024&breakdown=total&f=jsonstat&lang=en",
+    )
+    .await
+    .json();
+    assert_eq!(
+        english["dimension"]["indicator"]["category"]["label"]["employment_rate"],
+        "Share gainfully employed"
+    );
+    assert_eq!(
+        english["dimension"]["breakdown"]["category"]["label"]["total"],
+        "total"
+    );
+}
+
+/// The JSON-stat document of two indicators, two areas and two years, written to a file for a
+/// client program, with the value of one cell from the long form.
+async fn jsonstat_for_clients(db: &TestDb, client: &str) -> (std::path::PathBuf, f64) {
+    let app = app_for(&db.url()).await;
+    let doc = get(&app, "/v1/data?indicator=population,employment_rate&area=0180,1480&year=2023,2024&breakdown=total&f=jsonstat&lang=en").await;
+    assert_eq!(doc.status, 200);
+    let long = get(
+        &app,
+        "/v1/data?indicator=employment_rate&area=1480&year=2024&breakdown=total",
+    )
+    .await
+    .json();
+    let path = std::env::temp_dir().join(format!(
+        "segstat-jsonstat-{client}-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, &doc.body).unwrap();
+    (path, long["values"][0]["value"].as_f64().unwrap())
+}
+
+fn client_output(program: &str, args: &[&str], client: &str) -> serde_json::Value {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{client} could not run ({e}); scripts/test.sh installs it"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{client}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(text.trim())
+        .unwrap_or_else(|e| panic!("{client} printed no JSON ({e}): {text}"))
+}
+
+#[actix_web::test]
+async fn pyjstat_reads_the_jsonstat_into_a_dataframe() {
+    let db = TestDb::synthetic();
+    let (path, expected) = jsonstat_for_clients(&db, "pyjstat").await;
+    let out = client_output(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python"),
+        &[
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/clients/jsonstat_pyjstat.py"
+            ),
+            path.to_str().unwrap(),
+        ],
+        "pyjstat in .venv",
+    );
+    std::fs::remove_file(&path).ok();
+    assert_eq!(
+        out["columns"],
+        serde_json::json!(["indicator", "region", "year", "breakdown", "value"])
+    );
+    let rows = out["by_label"].as_array().unwrap();
+    assert_eq!(rows.len(), 8, "2 indicators × 2 areas × 2 years: {out}");
+    let row = rows
+        .iter()
+        .find(|r| {
+            r["indicator"] == "Share gainfully employed"
+                && r["region"] == "Göteborg"
+                && r["year"] == "2024"
+        })
+        .unwrap_or_else(|| panic!("labels, not ids: {out}"));
+    assert_eq!(row["breakdown"], "total");
+    assert_eq!(row["value"].as_f64(), Some(expected));
+    let ids = out["by_id"].as_array().unwrap();
+    assert!(ids.iter().any(|r| r["indicator"] == "employment_rate"
+        && r["Region"] == "1480"
+        && r["value"].as_f64() == Some(expected)));
+}
+
+#[actix_web::test]
+async fn the_jsonstat_toolkit_reads_values_labels_and_units() {
+    let db = TestDb::synthetic();
+    let (path, expected) = jsonstat_for_clients(&db, "toolkit").await;
+    let coords =
+        r#"{"indicator":"employment_rate","Region":"1480","Tid":"2024","breakdown":"total"}"#;
+    let out = client_output(
+        "node",
+        &[
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/clients/js/jsonstat_toolkit.cjs"
+            ),
+            path.to_str().unwrap(),
+            coords,
+        ],
+        "node with tests/clients/js/node_modules (npm ci)",
+    );
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out["n"], 8);
+    assert_eq!(out["cell"]["value"].as_f64(), Some(expected), "{out}");
+    assert_eq!(
+        out["indicator"]["employment_rate"],
+        "Share gainfully employed"
+    );
+    assert_eq!(out["indicator"]["population"], "Population");
+    assert_eq!(out["region"]["1480"], "Göteborg");
+    assert_eq!(out["breakdown"]["total"], "total");
+    assert_eq!(
+        out["units"]["employment_rate"],
+        serde_json::json!({"label": "percent", "decimals": 1})
+    );
+    assert!(
+        out["updated"].as_str().is_some_and(|u| u.ends_with('Z')),
+        "{out}"
+    );
 }
 
 #[actix_web::test]

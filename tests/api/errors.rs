@@ -254,3 +254,57 @@ async fn a_406_lists_each_media_type_once() {
     let detail = res.problem(406)["detail"].as_str().unwrap().to_owned();
     assert_eq!(detail.matches("application/json").count(), 1, "{detail}");
 }
+
+#[actix_web::test]
+async fn every_problem_type_resolves_to_a_page_on_this_server() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let long = format!(
+        "/v1/meta?lang={}",
+        "x".repeat(segstat::limits::MAX_URI_BYTES)
+    );
+    let mut cases = vec![
+        (get(&app, "/v1/meta?lang=de&colour=red").await, 400),
+        (get(&app, "/v1/nope?x=1").await, 404),
+        (send(&app, TestRequest::post().uri("/v1/meta")).await, 405),
+        (
+            send(
+                &app,
+                TestRequest::get()
+                    .uri("/v1/meta")
+                    .insert_header(("Accept", "application/xml")),
+            )
+            .await,
+            406,
+        ),
+        (get(&app, &long).await, 414),
+    ];
+    let mut kinds = Vec::new();
+    for (answer, status) in cases.drain(..) {
+        let doc = answer.problem(status);
+        let problem_type = doc["type"].as_str().unwrap();
+        assert!(problem_type.starts_with("http://localhost"), "{doc}");
+        let path = &problem_type[problem_type.find("/v1/problems/").unwrap()..];
+        let page = get(&app, path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.text());
+        let page = page.json();
+        assert_eq!(page["status"], status, "{page}");
+        assert!(page["meaning"].is_string() && page["what_to_do"].is_string());
+        kinds.push(page["kind"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        kinds,
+        [
+            "invalid-parameter",
+            "not-found",
+            "method-not-allowed",
+            "not-acceptable",
+            "uri-too-long"
+        ]
+    );
+    let doc = get(&app, "/v1/nope?x=1").await.problem(404);
+    assert_eq!(doc["instance"], "/v1/nope?x=1");
+    let doc = get(&app, "/v1/meta?lang=de").await.problem(400);
+    assert_eq!(doc["instance"], "/v1/meta?lang=de");
+    get(&app, "/v1/problems/no-such-kind").await.problem(404);
+}

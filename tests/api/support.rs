@@ -363,7 +363,17 @@ impl Answer {
         );
         let doc = self.json();
         assert_eq!(doc["status"], status);
-        assert!(doc["title"].is_string() && doc["detail"].is_string() && doc["type"].is_string());
+        assert!(doc["title"].is_string() && doc["detail"].is_string());
+        // The type is a page on this server, never `about:blank`; the instance is the request.
+        let problem_type = doc["type"].as_str().unwrap_or_default();
+        assert!(
+            problem_type.starts_with("http") && problem_type.contains("/v1/problems/"),
+            "{doc}"
+        );
+        assert!(
+            doc["instance"].as_str().is_some_and(|i| i.starts_with('/')),
+            "{doc}"
+        );
         doc
     }
 
