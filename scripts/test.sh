@@ -26,8 +26,10 @@ ensure_packages_for_build
 ensure_database
 export TEST_DATABASE_URL="$DATABASE_URL"
 
-# GDAL's OAPIF driver is the GIS client the feature tests read the API with.
+# GDAL's OAPIF driver is the GIS client the feature tests read the API with, and Debian's
+# QGIS (headless, through its Python bindings) reads the features and draws the OGC tiles.
 command -v ogr2ogr >/dev/null || apt_install gdal-bin
+/usr/bin/python3 -c 'import qgis.core' 2>/dev/null || apt_install --no-install-recommends python3-qgis qgis-providers
 
 # The schema drift test compares src/db/schema.rs with what diesel generates.
 if ! command -v diesel >/dev/null; then

@@ -260,6 +260,9 @@ fn tileset_summary(base: &str, collection: &str, qs: &str) -> Value {
         "links": [
             link(format!("{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}{qs}"), "self", "application/json", "this tileset"),
             link(format!("{base}/v1/tileMatrixSets/{WEB_MERCATOR_QUAD}"), REL_TILING_SCHEME, "application/json", "the tile matrix set"),
+            // The same tiles described as TileJSON 3.0, which MapLibre and QGIS's XYZ
+            // connection read directly.
+            link(format!("{base}/v1/tiles/{collection}{qs}"), "alternate", "application/json", "this tileset as TileJSON"),
         ],
     })
 }

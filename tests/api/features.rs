@@ -607,3 +607,29 @@ fn geopandas_reads_sweden_upright_in_crs84_and_in_the_storage_crs() {
         "{out}"
     );
 }
+
+#[test]
+fn qgis_reads_the_features_and_draws_the_ogc_tiles() {
+    // Debian's QGIS (python3-qgis, installed by scripts/test.sh), headless: the OAPIF provider
+    // from the landing page, and the vector tile layer on the OGC API – Tiles template.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/qgis_reads.py");
+    let runtime = std::env::temp_dir().join("segstat-qgis-runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    let db = TestDb::synthetic();
+    let server = Served::start(&db);
+    let run = Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(server.landing())
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output();
+    let out = output_of(
+        run,
+        "QGIS for Python (apt-get install python3-qgis qgis-providers)",
+    );
+    drop(server);
+    assert!(
+        !out.contains("FAIL") && out.contains("Husby lies inside") && out.contains("draws RegSO"),
+        "{out}"
+    );
+}

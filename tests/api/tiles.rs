@@ -301,6 +301,21 @@ async fn ogc_api_tiles_describes_web_mercator_quad_and_the_tilesets() {
     assert!(links
         .iter()
         .any(|l| l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"));
+    // The alternate is the same tileset as TileJSON, with the same year and indicator.
+    let alternate = links
+        .iter()
+        .find(|l| l["rel"] == "alternate")
+        .expect("the TileJSON alternate");
+    let href = alternate["href"].as_str().unwrap();
+    let local = format!("/v1/{}", href.split_once("/v1/").unwrap().1);
+    let tilejson = get(&app, &local).await.json();
+    let tiles = tilejson["tiles"][0].as_str().unwrap();
+    assert!(
+        tiles.contains("/v1/tiles/regso-2025/")
+            && tiles.contains("year=2024")
+            && tiles.contains("indicator=population"),
+        "{tiles}"
+    );
     let layer = &tileset["layers"][0];
     assert_eq!(layer["id"], "regso-2025");
     assert_eq!(layer["maxTileMatrix"], "16");
