@@ -38,6 +38,9 @@ pub struct Config {
     pub rate_limit_burst: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Network>,
+    /// A hot standby further behind its primary than this answers 503 on `/ready`, so a load
+    /// balancer drains it (it goes on answering what it has).
+    pub max_replica_lag: Duration,
 }
 
 /// One documented environment variable: the single source for validation, `--help` and README.
@@ -115,6 +118,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "comma-separated addresses or networks (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` names the client",
     },
     Setting {
+        name: "SEGSTAT_MAX_REPLICA_LAG_SECS",
+        default: "30",
+        meaning: "on a hot standby, `/ready` answers 503 while replay trails the primary by more than this many seconds, so a load balancer drains the replica (0–86400)",
+    },
+    Setting {
         name: "RUST_LOG",
         default: "info",
         meaning: "log filter (env_logger syntax); one line per request at info",
@@ -168,6 +176,8 @@ impl Config {
         let cache_bytes = number("SEGSTAT_CACHE_MB", 0, 65_536) as usize * 1024 * 1024;
         let rate_limit_per_minute = number("SEGSTAT_RATE_LIMIT", 0, 1_000_000) as u32;
         let rate_limit_burst = number("SEGSTAT_RATE_BURST", 1, 1_000_000) as u32;
+        let max_replica_lag =
+            Duration::from_secs(number("SEGSTAT_MAX_REPLICA_LAG_SECS", 0, 86_400));
 
         let raw_proxies = get("SEGSTAT_TRUSTED_PROXIES");
         let mut trusted_proxies = Vec::new();
@@ -216,6 +226,7 @@ impl Config {
             rate_limit_per_minute,
             rate_limit_burst,
             trusted_proxies,
+            max_replica_lag,
             workers: if workers == 0 {
                 std::thread::available_parallelism().map_or(2, |n| n.get())
             } else {

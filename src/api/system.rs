@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db;
+use crate::domain::replication::Standing;
 use crate::error::{Error, Result};
 use crate::http::conditional::{respond, Freshness, Representation, Source};
 use crate::http::problems::get;
@@ -57,16 +58,19 @@ pub struct Ready {
     pub data_version: String,
     /// Whether the served data is synthetic (generated for tests and benchmarks).
     pub synthetic: bool,
+    /// The database's place in streaming replication: a primary, or a hot standby and its lag.
+    pub replication: Standing,
 }
 
-/// Readiness: the database answers and has every migration this server expects.
+/// Readiness: the database answers, has every migration this server expects, and (on a hot
+/// standby) trails its primary by no more than `SEGSTAT_MAX_REPLICA_LAG_SECS`.
 #[utoipa::path(
     get,
     path = "/ready",
     tag = "system",
     responses(
         (status = 200, description = "Ready to serve data.", body = Ready),
-        (status = 503, description = "The database is unreachable, too slow or not migrated.",
+        (status = 503, description = "The database is unreachable, too slow or not migrated, or a hot standby lags its primary by more than the configured limit (the server still answers data requests; the load balancer should send them elsewhere).",
          body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -75,24 +79,41 @@ pub async fn get_ready(
     state: web::Data<AppState>,
     _: Query<()>,
 ) -> Result<HttpResponse> {
-    let data = db::read(&state.pool, |conn| {
+    let read = db::read(&state.pool, |conn| {
         if db::migrations::is_up_to_date(conn)? {
-            db::data_state::current(conn).map(Some)
+            Ok(Some((
+                db::data_state::current(conn)?,
+                db::replication::standing(conn)?,
+            )))
         } else {
             Ok(None)
         }
     })
     .await?;
-    let Some(data) = data else {
+    let Some((data, replication)) = read else {
         return Err(Error::Unavailable(
             "the database is not migrated; run `segstat migrate`".into(),
         ));
     };
     state.observe(&data);
+    let limit = state.config.max_replica_lag.as_secs_f64();
+    if !replication.within(limit) {
+        return Err(Error::Unavailable(match replication.lag_seconds {
+            Some(lag) => format!(
+                "this replica's database (a hot standby) trails its primary by {lag:.1} s, more than the {limit} s allowed (SEGSTAT_MAX_REPLICA_LAG_SECS); it serves data version {} meanwhile",
+                data.data_version
+            ),
+            None => format!(
+                "this replica's database (a hot standby) is behind its primary by an unknown time; it serves data version {} meanwhile",
+                data.data_version
+            ),
+        }));
+    }
     let body = Ready {
         status: "ready",
         data_version: data.data_version.clone(),
         synthetic: data.synthetic,
+        replication,
     };
     Ok(respond(
         &req,

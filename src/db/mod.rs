@@ -7,6 +7,7 @@ pub mod data_state;
 pub mod features;
 pub mod indicators;
 pub mod migrations;
+pub mod replication;
 #[rustfmt::skip]
 pub mod schema;
 pub mod summaries;

@@ -9,5 +9,6 @@ pub mod geometry_source;
 pub mod index;
 pub mod inequality;
 pub mod ranks;
+pub mod replication;
 pub mod summaries;
 pub mod text;

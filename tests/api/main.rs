@@ -19,6 +19,7 @@ mod migrations;
 mod online;
 mod openapi;
 mod readme;
+mod replication;
 mod resilience;
 mod summaries;
 mod synthetic;

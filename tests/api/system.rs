@@ -23,6 +23,11 @@ async fn ready_when_migrated_and_503_when_not() {
     let res = get(&app, "/ready").await;
     assert_eq!(res.status, 200, "{}", res.text());
     assert_eq!(res.json()["data_version"], "empty");
+    // The test cluster is a primary: no lag, nothing paused.
+    let replication = &res.json()["replication"];
+    assert_eq!(replication["role"], "primary", "{replication}");
+    assert_eq!(replication["lag_seconds"], 0.0);
+    assert_eq!(replication["paused"], false);
 
     // The server reads through the read-only role, which needs the migrations' grants; a
     // database without them is not ready, and says why.
