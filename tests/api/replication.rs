@@ -161,6 +161,8 @@ impl Pair {
                 "-R",
                 "-X",
                 "stream",
+                // A fast checkpoint: the default spread one waits minutes on an idle primary.
+                "--checkpoint=fast",
             ],
         );
         self.server("standby", "run-standby");
