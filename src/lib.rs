@@ -14,6 +14,7 @@ pub mod geo;
 pub mod http;
 pub mod import;
 pub mod limits;
+pub mod metrics;
 pub mod openapi;
 pub mod server;
 pub mod state;

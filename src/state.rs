@@ -7,9 +7,11 @@ use crate::config::Config;
 use crate::db::data_state::DataState;
 use crate::db::summaries::Containing;
 use crate::db::{self, PgPool};
+use crate::domain::replication::Standing;
 use crate::geo::locate::PointIndex;
 use crate::http::cache::ResponseCache;
 use crate::http::rate_limit::RateLimiter;
+use crate::metrics::Metrics;
 
 pub struct AppState {
     pub pool: PgPool,
@@ -17,6 +19,10 @@ pub struct AppState {
     /// Rendered responses, keyed on the data version.
     pub cache: ResponseCache,
     pub rate_limiter: RateLimiter,
+    /// What `/metrics` exports.
+    pub metrics: Metrics,
+    /// The database's replication standing, read with the data version at each refresh.
+    replication: RwLock<Option<Standing>>,
     /// The data version last read from the database. Used to answer `If-None-Match` without a
     /// query; every response that reads data reads the version again in its own snapshot.
     known: RwLock<Option<DataState>>,
@@ -53,6 +59,8 @@ impl AppState {
             cache: ResponseCache::new(config.cache_bytes),
             rate_limiter: RateLimiter::new(config.rate_limit_per_minute, config.rate_limit_burst),
             config: Arc::new(config),
+            metrics: Metrics::new(),
+            replication: RwLock::new(None),
             known: RwLock::new(None),
             locator: RwLock::new(None),
             building: AtomicBool::new(false),
@@ -141,10 +149,30 @@ impl AppState {
         }
     }
 
-    /// Reads the data version now, so a new import shows without waiting for a request.
+    /// Reads the data version (and the replication standing) now, so a new import shows
+    /// without waiting for a request.
     pub async fn refresh(&self) -> crate::Result<DataState> {
-        let state = db::read(&self.pool, db::data_state::current).await?;
+        let (state, standing) = db::read(&self.pool, |conn| {
+            Ok((
+                db::data_state::current(conn)?,
+                db::replication::standing(conn)?,
+            ))
+        })
+        .await?;
         self.observe(&state);
+        self.observe_replication(standing);
         Ok(state)
+    }
+
+    /// Records the replication standing just read, for `/metrics`.
+    pub fn observe_replication(&self, standing: Standing) {
+        if let Ok(mut slot) = self.replication.write() {
+            *slot = Some(standing);
+        }
+    }
+
+    /// The replication standing read at the last refresh.
+    pub fn replication(&self) -> Option<Standing> {
+        self.replication.read().ok().and_then(|r| *r)
     }
 }

@@ -15,7 +15,18 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get("/health", get_health))
-        .service(get("/ready", get_ready));
+        .service(get("/ready", get_ready))
+        .service(get("/metrics", get_metrics));
+}
+
+/// Prometheus metrics for operators (text exposition format 0.0.4). Not part of the public API
+/// and not in its OpenAPI document; not rate-limited, never cached. Restrict it at the load
+/// balancer if it should not be public.
+pub async fn get_metrics(state: web::Data<AppState>, _: Query<()>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(state.metrics.render(&state))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -96,6 +107,7 @@ pub async fn get_ready(
         ));
     };
     state.observe(&data);
+    state.observe_replication(replication);
     let limit = state.config.max_replica_lag.as_secs_f64();
     if !replication.within(limit) {
         return Err(Error::Unavailable(match replication.lag_seconds {

@@ -12,6 +12,7 @@ pub mod replication;
 pub mod schema;
 pub mod summaries;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -22,6 +23,14 @@ use crate::config::{redact_url, Config};
 use crate::error::{Error, Result};
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+
+/// Reads waiting for a pooled connection now, in this process (r2d2 does not count them).
+static WAITING: AtomicI64 = AtomicI64::new(0);
+
+/// How many reads wait for a pooled connection now.
+pub fn waiting() -> i64 {
+    WAITING.load(Ordering::Relaxed)
+}
 pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
 /// The role the server reads through (created by the first migration).
@@ -112,7 +121,10 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+        WAITING.fetch_add(1, Ordering::Relaxed);
+        let got = pool.get();
+        WAITING.fetch_sub(1, Ordering::Relaxed);
+        let mut conn = got?;
         conn.build_transaction()
             .read_only()
             .repeatable_read()

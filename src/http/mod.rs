@@ -64,4 +64,5 @@ pub fn app(
         .wrap(Compress::default())
         .wrap(from_fn(conditional::mark_etag_with_encoding))
         .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#).log_target("segstat::access"))
+        .wrap(from_fn(crate::metrics::measure))
 }

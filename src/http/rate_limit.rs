@@ -26,7 +26,7 @@ const POLICY: &str = "per-client";
 /// Clients remembered before the idle ones (back at a full allowance) are forgotten.
 const PRUNE_AT: usize = 10_000;
 /// Paths never limited: orchestrators' probes.
-const EXEMPT_PATHS: &[&str] = &["/health", "/ready"];
+const EXEMPT_PATHS: &[&str] = &["/health", "/ready", "/metrics"];
 
 /// A network written as `address/prefix` (or a bare address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -176,3 +176,59 @@ async fn database_outage_gives_503_then_recovers_by_itself() {
     );
     assert_eq!(get(&app, "/v1/meta").await.status, 200);
 }
+
+#[actix_web::test]
+async fn metrics_count_routes_cache_rate_limit_and_replication() {
+    use std::net::SocketAddr;
+    let db = TestDb::migrated();
+    let app = app_with(config_with(
+        &db.url(),
+        &[("SEGSTAT_RATE_LIMIT", "2"), ("SEGSTAT_RATE_BURST", "2")],
+    ))
+    .await;
+    let from = |uri: &str| {
+        TestRequest::get()
+            .uri(uri)
+            .peer_addr(SocketAddr::new("192.0.2.20".parse().unwrap(), 40_000))
+    };
+    // A miss, a hit, then the third request of a burst of 2 is refused.
+    assert_eq!(send(&app, from("/v1/meta")).await.status, 200);
+    assert_eq!(send(&app, from("/v1/meta")).await.status, 200);
+    assert_eq!(send(&app, from("/v1/meta")).await.status, 429);
+    // Readiness and metrics are exempt from the limit, however often they are asked.
+    assert_eq!(send(&app, from("/ready")).await.status, 200);
+    let mut text = String::new();
+    for _ in 0..3 {
+        let res = send(&app, from("/metrics")).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            res.header("content-type"),
+            Some("text/plain; version=0.0.4; charset=utf-8")
+        );
+        text = res.text();
+    }
+    for line in [
+        r#"segstat_http_requests_total{route="/v1/meta",status="200"} 2"#,
+        r#"segstat_http_requests_total{route="/v1/meta",status="429"} 1"#,
+        r#"segstat_cache_lookups_total{result="miss"} 1"#,
+        r#"segstat_cache_lookups_total{result="hit"} 1"#,
+        "segstat_rate_limited_total 1",
+        // The test database is a primary: read at /ready.
+        "segstat_replica_lag_seconds 0",
+        "segstat_db_pool_in_use 0",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    // The earlier scrapes are counted too (this one is not finished when it renders).
+    assert!(
+        text.contains(r#"segstat_http_requests_total{route="/metrics",status="200"} 2"#),
+        "{text}"
+    );
+    let age: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("segstat_data_version_age_seconds "))
+        .expect("the data version's age")
+        .parse()
+        .unwrap();
+    assert!(age >= 0.0, "{age}");
+}
