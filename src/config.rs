@@ -38,6 +38,8 @@ pub struct Config {
     pub rate_limit_burst: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Network>,
+    /// Where `export` writes and `serve` finds the bulk downloads (`<dir>/<data_version>/`).
+    pub downloads_dir: std::path::PathBuf,
 }
 
 /// One documented environment variable: the single source for validation, `--help` and README.
@@ -113,6 +115,11 @@ pub const SETTINGS: &[Setting] = &[
         name: "SEGSTAT_TRUSTED_PROXIES",
         default: "",
         meaning: "comma-separated addresses or networks (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` names the client",
+    },
+    Setting {
+        name: "SEGSTAT_DOWNLOADS_DIR",
+        default: "downloads",
+        meaning: "folder of the bulk downloads: `segstat export` writes `<dir>/<data_version>/`, `serve` answers /v1/downloads from it (relative to the working directory)",
     },
     Setting {
         name: "RUST_LOG",
@@ -216,6 +223,7 @@ impl Config {
             rate_limit_per_minute,
             rate_limit_burst,
             trusted_proxies,
+            downloads_dir: std::path::PathBuf::from(get("SEGSTAT_DOWNLOADS_DIR")),
             workers: if workers == 0 {
                 std::thread::available_parallelism().map_or(2, |n| n.get())
             } else {

@@ -122,6 +122,10 @@ pub fn each_geo_feature(
 
 /// Every area of `division` with a geometry as one FlatGeobuf (PostGIS `ST_AsFlatGeobuf`, with
 /// its packed R-tree index), with the same attributes as the GeoPackage.
+///
+/// The file holds no nulls: PostGIS 3.3's encoder writes every value after a null under the
+/// wrong column (GDAL then fails or, worse, reads shifted values). Missing text is written
+/// empty and a missing number as NaN, which GDAL, QGIS and pandas read as "no value".
 pub fn flatgeobuf(
     conn: &mut PgConnection,
     division: &str,
@@ -139,16 +143,20 @@ pub fn flatgeobuf(
         .iter()
         .map(|y| {
             format!(
-                ", max(t.area_type) FILTER (WHERE t.year = {y}) AS area_type_{y}, \
-                 max(t.area_type_origin) FILTER (WHERE t.year = {y}) AS area_type_origin_{y}, \
-                 max(t.socioeconomic_index) FILTER (WHERE t.year = {y}) AS socioeconomic_index_{y}"
+                ", coalesce(max(t.area_type) FILTER (WHERE t.year = {y})::float8, 'NaN') AS area_type_{y}, \
+                 coalesce(max(t.area_type_origin) FILTER (WHERE t.year = {y}), '') AS area_type_origin_{y}, \
+                 coalesce(max(t.socioeconomic_index) FILTER (WHERE t.year = {y}), 'NaN') AS socioeconomic_index_{y}"
             )
         })
         .collect();
     let sql = format!(
         "SELECT ST_AsFlatGeobuf(q, true, 'geom') AS fgb FROM (
-           SELECT a.code, a.name, a.division, a.county_code, a.municipality_code, a.regso_code,
-                  a.geometry_source{per_year}, $2::boolean AS synthetic, a.geom
+           SELECT a.code, coalesce(a.name, '') AS name, a.division,
+                  coalesce(a.county_code, '') AS county_code,
+                  coalesce(a.municipality_code, '') AS municipality_code,
+                  coalesce(a.regso_code, '') AS regso_code,
+                  coalesce(a.geometry_source, '') AS geometry_source{per_year},
+                  $2::boolean AS synthetic, a.geom
            FROM areas a
            LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
            WHERE a.division = $1 AND a.geom IS NOT NULL

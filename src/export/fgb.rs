@@ -1,6 +1,6 @@
 //! FlatGeobuf, encoded by PostGIS (`ST_AsFlatGeobuf`) with its packed R-tree index: the areas
 //! of a collection that have a geometry, in EPSG:3006 at full resolution, with the GeoPackage's
-//! attributes.
+//! attributes (without nulls: see [`db::export::flatgeobuf`]).
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! GeoPackage (OGC 12-128r18, version 1.4) written with SQLite: one feature table per file,
+//! GeoPackage (OGC 12-128, version 1.3) written with SQLite: one feature table per file,
 //! full-resolution geometry in EPSG:3006 (x = easting, y = northing, as a GeoPackage stores any
 //! CRS), an R-tree spatial index, and the attributes of `/items` plus the area type per year.
 
@@ -13,8 +13,9 @@ use crate::error::Result;
 
 /// `PRAGMA application_id` of a GeoPackage: "GPKG".
 const APPLICATION_ID: i32 = 0x4750_4B47;
-/// `PRAGMA user_version` of GeoPackage 1.4.0.
-const USER_VERSION: i32 = 10400;
+/// `PRAGMA user_version` of GeoPackage 1.3 (what we write is the same in 1.4; GDAL 3.6, in
+/// Debian 12, warns about 1.4 files).
+const USER_VERSION: i32 = 10300;
 const SRS_ID: i32 = 3006;
 
 /// A GeoPackage geometry blob: the `GP` header (version 0, little-endian, an xy envelope
