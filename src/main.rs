@@ -32,8 +32,7 @@ async fn main() -> ExitCode {
             out,
             formats,
             replace,
-        } => Config::from_env()
-            .and_then(|config| server::export(&config, out, &formats, replace)),
+        } => Config::from_env().and_then(|config| server::export(&config, out, &formats, replace)),
         Command::GenerateSynthetic {
             seed,
             vertices,

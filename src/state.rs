@@ -6,10 +6,10 @@ use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 use crate::config::Config;
-use crate::export::Index;
 use crate::db::data_state::DataState;
 use crate::db::summaries::Containing;
 use crate::db::{self, PgPool};
+use crate::export::Index;
 use crate::geo::locate::PointIndex;
 use crate::http::cache::ResponseCache;
 use crate::http::rate_limit::RateLimiter;

@@ -214,11 +214,9 @@ pub async fn get_download(
             "data version {version} has not been exported; /v1/downloads says so"
         ))
     })?;
-    let entry = index
-        .files
-        .iter()
-        .find(|f| f.name == name)
-        .ok_or_else(|| Error::NotFound(format!("no download {name:?}; /v1/downloads lists them")))?;
+    let entry = index.files.iter().find(|f| f.name == name).ok_or_else(|| {
+        Error::NotFound(format!("no download {name:?}; /v1/downloads lists them"))
+    })?;
     let file_path = state.config.downloads_dir.join(version).join(&entry.name);
     let media_type: actix_web::mime::Mime = entry
         .media_type
@@ -306,7 +304,10 @@ mod tests {
             }],
         };
         let list = listing("http://h", &data(), Some(&index));
-        assert_eq!(list.downloads[0].href, "http://h/v1/downloads/lan.gpkg?v=abc");
+        assert_eq!(
+            list.downloads[0].href,
+            "http://h/v1/downloads/lan.gpkg?v=abc"
+        );
         assert!(list.detail.is_none());
     }
 }

@@ -14,14 +14,14 @@ pub fn area_type_years(conn: &mut PgConnection, division: &str) -> Result<Vec<i1
         #[diesel(sql_type = SmallInt)]
         year: i16,
     }
-    Ok(diesel::sql_query(
-        "SELECT DISTINCT year FROM area_types WHERE division = $1 ORDER BY year",
+    Ok(
+        diesel::sql_query("SELECT DISTINCT year FROM area_types WHERE division = $1 ORDER BY year")
+            .bind::<Text, _>(division)
+            .load::<Year>(conn)?
+            .into_iter()
+            .map(|y| y.year)
+            .collect(),
     )
-    .bind::<Text, _>(division)
-    .load::<Year>(conn)?
-    .into_iter()
-    .map(|y| y.year)
-    .collect())
 }
 
 /// Areas of a division that have a geometry.
@@ -46,10 +46,12 @@ pub fn srs_definition(conn: &mut PgConnection, srid: i32) -> Result<String> {
         #[diesel(sql_type = Text)]
         srtext: String,
     }
-    Ok(diesel::sql_query("SELECT srtext FROM spatial_ref_sys WHERE srid = $1")
-        .bind::<Integer, _>(srid)
-        .get_result::<Srs>(conn)?
-        .srtext)
+    Ok(
+        diesel::sql_query("SELECT srtext FROM spatial_ref_sys WHERE srid = $1")
+            .bind::<Integer, _>(srid)
+            .get_result::<Srs>(conn)?
+            .srtext,
+    )
 }
 
 /// One area with its full-resolution geometry as WKB (little-endian, EPSG:3006, x = easting)

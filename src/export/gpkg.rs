@@ -66,7 +66,8 @@ fn text(v: Option<String>) -> Value {
 /// the index right (GDAL and QGIS provide the `ST_*` functions they call).
 fn rtree_triggers(t: &str) -> String {
     let r = format!("rtree_{t}_geom");
-    let values = "NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)";
+    let values =
+        "NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom)";
     format!(
         "CREATE TRIGGER \"{r}_insert\" AFTER INSERT ON \"{t}\"
            WHEN (new.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))

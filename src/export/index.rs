@@ -64,10 +64,7 @@ pub fn sums(index: &Index) -> String {
 /// Writes `index.json` and `SHA256SUMS` into `dir`.
 pub fn write(dir: &Path, index: &Index) -> Result<()> {
     std::fs::write(dir.join(SUMS_FILE), sums(index))?;
-    std::fs::write(
-        dir.join(INDEX_FILE),
-        serde_json::to_vec_pretty(index)?,
-    )?;
+    std::fs::write(dir.join(INDEX_FILE), serde_json::to_vec_pretty(index)?)?;
     Ok(())
 }
 

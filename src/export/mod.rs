@@ -123,7 +123,11 @@ pub fn select_formats(names: &[String]) -> Result<Vec<&'static Format>> {
         return Err(Error::Config(vec![format!(
             "--formats: unknown {}; known: {}",
             unknown.join(", "),
-            FORMATS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+            FORMATS
+                .iter()
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(", ")
         )]));
     }
     Ok(FORMATS

@@ -129,10 +129,8 @@ pub fn write_values(conn: &mut PgConnection, out: &Path) -> Result<()> {
     )?;
 
     zip.start_file("values.csv", options)?;
-    let info: std::collections::BTreeMap<&str, &db::indicators::IndicatorRow> = catalogue
-        .iter()
-        .map(|(i, _)| (i.id.as_str(), i))
-        .collect();
+    let info: std::collections::BTreeMap<&str, &db::indicators::IndicatorRow> =
+        catalogue.iter().map(|(i, _)| (i.id.as_str(), i)).collect();
     let mut csv = CsvStream::new(&mut zip, &VALUE_COLUMNS);
     db::export::each_value(conn, |v| {
         let (name, unit, origin) = info
@@ -331,7 +329,9 @@ pub fn write_summaries(conn: &mut PgConnection, out: &Path) -> Result<()> {
             s.regso_division,
             s.regso_count.to_string(),
         ];
-        let nth = |v: Option<&Vec<Option<i64>>>, i: usize| opt(v.and_then(|v| v.get(i)).copied().flatten());
+        let nth = |v: Option<&Vec<Option<i64>>>, i: usize| {
+            opt(v.and_then(|v| v.get(i)).copied().flatten())
+        };
         cells.extend((0..5).map(|i| opt(s.regso_by_type.get(i).copied().flatten())));
         cells.extend((0..5).map(|i| nth(s.population_by_type.as_ref(), i)));
         cells.extend((0..5).map(|i| {
