@@ -2,7 +2,8 @@
 # Serves the API on http://127.0.0.1:8080 (the explorer page at /) from a fresh Debian/Ubuntu
 # machine: installs PostgreSQL + PostGIS, and Node.js + npm to build the explorer page, if missing
 # (or says what to install), starts a private throwaway cluster (or uses DATABASE_URL when set),
-# migrates, loads the bundled real SCB data (a no-op when it is loaded already), and serves.
+# migrates, loads the bundled real SCB data (a no-op when it is loaded already), writes the bulk
+# downloads into downloads/ (a no-op when written already), and serves.
 #
 #   scripts/serve.sh                  the real bundled data
 #   scripts/serve.sh --synthetic [N]  the synthetic national dataset (seed N, default 1) instead;
@@ -37,5 +38,7 @@ if [ -n "$synthetic" ]; then
 else
     target/release/segstat import bundled --data-dir data
 fi
+# The bulk downloads of this data version (/v1/downloads); a few seconds, a no-op when written.
+target/release/segstat export
 say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/ (the explorer; the API at /v1, Swagger UI at /v1/docs/); Ctrl-C stops"
 exec target/release/segstat serve

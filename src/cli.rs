@@ -29,6 +29,19 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Write bulk downloads of the current data version (GeoPackage, FlatGeobuf, zipped CSV, …)
+    /// into DIR/<data_version>/, all or nothing, for `serve` (/v1/downloads) or a CDN.
+    Export {
+        /// The downloads folder; default $SEGSTAT_DOWNLOADS_DIR.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Formats to write, comma-separated: gpkg, fgb, csv, area-types, summaries; default all.
+        #[arg(long, value_delimiter = ',')]
+        formats: Vec<String>,
+        /// Write a version that is exported already again, and swap it in.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Write the synthetic national dataset (SCB formats, labelled synthetic) into a folder.
     GenerateSynthetic {
         /// Same seed, same dataset.

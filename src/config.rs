@@ -41,6 +41,8 @@ pub struct Config {
     /// A hot standby further behind its primary than this answers 503 on `/ready`, so a load
     /// balancer drains it (it goes on answering what it has).
     pub max_replica_lag: Duration,
+    /// Where `export` writes and `serve` finds the bulk downloads (`<dir>/<data_version>/`).
+    pub downloads_dir: std::path::PathBuf,
 }
 
 /// One documented environment variable: the single source for validation, `--help` and README.
@@ -121,6 +123,11 @@ pub const SETTINGS: &[Setting] = &[
         name: "SEGSTAT_MAX_REPLICA_LAG_SECS",
         default: "30",
         meaning: "on a hot standby, `/ready` answers 503 while replay trails the primary by more than this many seconds, so a load balancer drains the replica (0–86400)",
+    },
+    Setting {
+        name: "SEGSTAT_DOWNLOADS_DIR",
+        default: "downloads",
+        meaning: "folder of the bulk downloads: `segstat export` writes `<dir>/<data_version>/`, `serve` answers /v1/downloads from it (relative to the working directory)",
     },
     Setting {
         name: "RUST_LOG",
@@ -227,6 +234,7 @@ impl Config {
             rate_limit_burst,
             trusted_proxies,
             max_replica_lag,
+            downloads_dir: std::path::PathBuf::from(get("SEGSTAT_DOWNLOADS_DIR")),
             workers: if workers == 0 {
                 std::thread::available_parallelism().map_or(2, |n| n.get())
             } else {

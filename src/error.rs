@@ -115,6 +115,19 @@ impl From<serde_json::Error> for Error {
     }
 }
 
+/// A GeoPackage being written (`segstat export`); reading one is an import error instead.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        Error::Internal(format!("GeoPackage: {e}"))
+    }
+}
+
+impl From<zip::result::ZipError> for Error {
+    fn from(e: zip::result::ZipError) -> Error {
+        Error::Internal(format!("zip: {e}"))
+    }
+}
+
 impl From<r2d2::Error> for Error {
     fn from(e: r2d2::Error) -> Error {
         Error::Unavailable(format!("no database connection available: {e}"))

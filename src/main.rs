@@ -28,6 +28,11 @@ async fn main() -> ExitCode {
         Command::Import {
             what: ImportCommand::Synthetic { dir },
         } => Config::from_env().and_then(|config| server::import_synthetic(&config, &dir)),
+        Command::Export {
+            out,
+            formats,
+            replace,
+        } => Config::from_env().and_then(|config| server::export(&config, out, &formats, replace)),
         Command::GenerateSynthetic {
             seed,
             vertices,

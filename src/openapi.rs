@@ -60,6 +60,8 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         api::ogc_tiles::get_collection_tilesets,
         api::ogc_tiles::get_collection_tileset,
         api::ogc_tiles::get_collection_tile,
+        api::downloads::get_downloads,
+        api::downloads::get_download,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
     modifiers(&SharedResponses, &ParameterRules),
@@ -72,6 +74,7 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         (name = "features", description = "OGC API – Features: boundaries as GeoJSON collections, with choropleth data"),
         (name = "tiles", description = "Vector tiles (MVT) and TileJSON for web maps"),
         (name = "areas", description = "Areas at every level and division version, their area types and history"),
+        (name = "downloads", description = "Bulk downloads of the current data version: GeoPackage, FlatGeobuf, zipped CSV"),
     )
 )]
 pub struct ApiDoc;

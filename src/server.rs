@@ -118,6 +118,30 @@ fn import_with(
     Ok(())
 }
 
+/// Writes the bulk downloads of the current data version (see [`crate::export`]).
+pub fn export(
+    config: &Config,
+    out: Option<std::path::PathBuf>,
+    formats: &[String],
+    replace: bool,
+) -> Result<()> {
+    let formats = crate::export::select_formats(formats)?;
+    let root = out.unwrap_or_else(|| config.downloads_dir.clone());
+    let mut conn = migrated_connection(config)?;
+    let started = std::time::Instant::now();
+    let outcome = crate::export::export(&mut conn, &root, &formats, replace)?;
+    if outcome.written {
+        log::info!(
+            "wrote {} files ({:.1} MB) into {} in {:.1?}",
+            outcome.files.len(),
+            outcome.files.iter().map(|f| f.bytes).sum::<u64>() as f64 / 1e6,
+            outcome.dir.display(),
+            started.elapsed()
+        );
+    }
+    Ok(())
+}
+
 pub fn import_bundled(config: &Config, data_dir: Option<std::path::PathBuf>) -> Result<()> {
     let data_dir = match data_dir {
         Some(d) => d,

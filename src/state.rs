@@ -3,11 +3,14 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+use std::time::SystemTime;
+
 use crate::config::Config;
 use crate::db::data_state::DataState;
 use crate::db::summaries::Containing;
 use crate::db::{self, PgPool};
 use crate::domain::replication::Standing;
+use crate::export::Index;
 use crate::geo::locate::PointIndex;
 use crate::http::cache::ResponseCache;
 use crate::http::rate_limit::RateLimiter;
@@ -31,6 +34,8 @@ pub struct AppState {
     /// Set while a locator is built, so concurrent lookups build it once (the others use the
     /// database meanwhile).
     building: AtomicBool,
+    /// The last `index.json` of the bulk downloads read, with the modification time it had.
+    downloads: RwLock<Option<(SystemTime, Arc<Index>)>>,
 }
 
 /// Every area's polygons of one data version, for finding the areas around a point without a
@@ -64,6 +69,7 @@ impl AppState {
             known: RwLock::new(None),
             locator: RwLock::new(None),
             building: AtomicBool::new(false),
+            downloads: RwLock::new(None),
         }
     }
 
@@ -144,6 +150,40 @@ impl AppState {
             }
             Err(e) => {
                 log::warn!("point lookup stays with the database: {e}");
+                None
+            }
+        }
+    }
+
+    /// The index of the bulk downloads of `version`, if `segstat export` wrote them. Read again
+    /// only when the file changed (a new version, an export that appeared or was replaced); a
+    /// stat per call costs less than a request's logging.
+    pub fn downloads(&self, version: &str) -> Option<Arc<Index>> {
+        if !crate::export::is_safe_folder_name(version) {
+            return None;
+        }
+        let path = self
+            .config
+            .downloads_dir
+            .join(version)
+            .join(crate::export::index::INDEX_FILE);
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+        if let Some((at, index)) = self.downloads.read().ok().and_then(|d| d.clone()) {
+            if at == modified && index.data_version == version {
+                return Some(index);
+            }
+        }
+        match crate::export::index::read(path.parent()?) {
+            Ok(Some(index)) if index.data_version == version => {
+                let index = Arc::new(index);
+                if let Ok(mut slot) = self.downloads.write() {
+                    *slot = Some((modified, index.clone()));
+                }
+                Some(index)
+            }
+            Ok(_) => None,
+            Err(e) => {
+                log::warn!("cannot read {}: {e}", path.display());
                 None
             }
         }

@@ -9,6 +9,7 @@ use super::params::LangJson;
 use crate::db;
 use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
+use crate::http::links::{base_url, Link};
 use crate::http::negotiate::Lang;
 use crate::http::problems::get;
 use crate::http::query::Query;
@@ -47,6 +48,8 @@ pub struct Meta {
     /// Version of the server software.
     #[schema(example = "0.1.0")]
     pub api_version: &'static str,
+    /// Related resources: the bulk downloads of this data version (`enclosure`).
+    pub links: Vec<Link>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -134,6 +137,7 @@ pub async fn get_meta(
         Some(r) => format!("{}-{}-{}", lang.code(), r.requests_per_minute, r.burst),
         None => lang.code().to_owned(),
     };
+    let base = base_url(&req);
     data_response(&req, &state, &variant, move |conn, data| {
         let datasets = db::data_state::datasets(conn)?;
         let body = Meta {
@@ -177,6 +181,16 @@ pub async fn get_meta(
             formats: vec!["json", "csv", "jsonstat"],
             languages: Lang::ALL.to_vec(),
             api_version: env!("CARGO_PKG_VERSION"),
+            links: vec![Link::new(
+                &base,
+                &format!("/v1/downloads?v={}", data.data_version),
+                "enclosure",
+                "application/json",
+                lang.pick(
+                    "Hela datamängden som filer (GeoPackage, FlatGeobuf, CSV)",
+                    "The whole dataset as files (GeoPackage, FlatGeobuf, CSV)",
+                ),
+            )],
         };
         Representation::json(&body, Some(lang))
     })

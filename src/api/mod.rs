@@ -4,6 +4,7 @@ pub mod areas;
 pub mod changes;
 pub mod data;
 pub mod docs;
+pub mod downloads;
 pub mod explorer;
 pub mod features;
 pub mod indicators;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ogc_tiles::configure(cfg);
     landing::configure(cfg);
     meta::configure(cfg);
+    downloads::configure(cfg);
     docs::configure(cfg);
     problems::configure(cfg);
     explorer::configure(cfg);

@@ -4,6 +4,7 @@
 pub mod areas;
 pub mod changes;
 pub mod data_state;
+pub mod export;
 pub mod features;
 pub mod indicators;
 pub mod migrations;

@@ -120,6 +120,12 @@ impl CsvWriter {
     pub fn finish(self) -> String {
         self.out
     }
+
+    /// The text written since the last call, leaving the writer empty: a long file (a bulk
+    /// download) goes out in pieces instead of as one string.
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod caching;
 mod changes;
 mod cli;
 mod data;
+mod downloads;
 mod errors;
 mod explorer;
 mod features;

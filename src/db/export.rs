@@ -1,0 +1,334 @@
+//! Queries behind `segstat export`: whole tables read row by row (PostgreSQL's single-row
+//! mode), so a national layer is never held in memory as a whole by the client.
+
+use diesel::pg::PgRowByRowLoadingMode;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Binary, Bool, Double, Integer, Nullable, SmallInt, Text};
+
+use crate::error::Result;
+
+/// The years with area types in a division, ascending (the `area_type_<year>` columns).
+pub fn area_type_years(conn: &mut PgConnection, division: &str) -> Result<Vec<i16>> {
+    #[derive(QueryableByName)]
+    struct Year {
+        #[diesel(sql_type = SmallInt)]
+        year: i16,
+    }
+    Ok(
+        diesel::sql_query("SELECT DISTINCT year FROM area_types WHERE division = $1 ORDER BY year")
+            .bind::<Text, _>(division)
+            .load::<Year>(conn)?
+            .into_iter()
+            .map(|y| y.year)
+            .collect(),
+    )
+}
+
+/// Areas of a division that have a geometry.
+pub fn count_with_geometry(conn: &mut PgConnection, division: &str) -> Result<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    Ok(diesel::sql_query(
+        "SELECT count(*) AS n FROM areas WHERE division = $1 AND geom IS NOT NULL",
+    )
+    .bind::<Text, _>(division)
+    .get_result::<Count>(conn)?
+    .n)
+}
+
+/// The OGC WKT definition PostGIS holds for an EPSG code.
+pub fn srs_definition(conn: &mut PgConnection, srid: i32) -> Result<String> {
+    #[derive(QueryableByName)]
+    struct Srs {
+        #[diesel(sql_type = Text)]
+        srtext: String,
+    }
+    Ok(
+        diesel::sql_query("SELECT srtext FROM spatial_ref_sys WHERE srid = $1")
+            .bind::<Integer, _>(srid)
+            .get_result::<Srs>(conn)?
+            .srtext,
+    )
+}
+
+/// One area with its full-resolution geometry as WKB (little-endian, EPSG:3006, x = easting)
+/// and its area types per year, aligned with the years asked for.
+#[derive(Debug, QueryableByName)]
+pub struct GeoFeature {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub county_code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub municipality_code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub regso_code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub geometry_source: Option<String>,
+    #[diesel(sql_type = Binary)]
+    pub wkb: Vec<u8>,
+    #[diesel(sql_type = Double)]
+    pub min_x: f64,
+    #[diesel(sql_type = Double)]
+    pub max_x: f64,
+    #[diesel(sql_type = Double)]
+    pub min_y: f64,
+    #[diesel(sql_type = Double)]
+    pub max_y: f64,
+    #[diesel(sql_type = Array<Nullable<SmallInt>>)]
+    pub area_types: Vec<Option<i16>>,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    pub area_type_origins: Vec<Option<String>>,
+    #[diesel(sql_type = Array<Nullable<Double>>)]
+    pub socioeconomic_indices: Vec<Option<f64>>,
+}
+
+/// Calls `each` with every area of `division` that has a geometry, by code.
+pub fn each_geo_feature(
+    conn: &mut PgConnection,
+    division: &str,
+    years: &[i16],
+    mut each: impl FnMut(GeoFeature) -> Result<()>,
+) -> Result<()> {
+    let rows = diesel::sql_query(
+        "SELECT a.code, a.name, a.county_code, a.municipality_code, a.regso_code,
+                a.geometry_source, ST_AsBinary(a.geom, 'NDR') AS wkb,
+                ST_XMin(a.geom) AS min_x, ST_XMax(a.geom) AS max_x,
+                ST_YMin(a.geom) AS min_y, ST_YMax(a.geom) AS max_y,
+                ARRAY(SELECT t.area_type FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
+                      LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
+                                            AND t.year = y.year ORDER BY y.i) AS area_types,
+                ARRAY(SELECT t.area_type_origin FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
+                      LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
+                                            AND t.year = y.year ORDER BY y.i) AS area_type_origins,
+                ARRAY(SELECT t.socioeconomic_index FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
+                      LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
+                                            AND t.year = y.year ORDER BY y.i) AS socioeconomic_indices
+         FROM areas a
+         WHERE a.division = $1 AND a.geom IS NOT NULL
+         ORDER BY a.code",
+    )
+    .bind::<Text, _>(division)
+    .bind::<Array<SmallInt>, _>(years)
+    .load_iter::<GeoFeature, PgRowByRowLoadingMode>(conn)?;
+    for row in rows {
+        each(row?)?;
+    }
+    Ok(())
+}
+
+/// Every area of `division` with a geometry as one FlatGeobuf (PostGIS `ST_AsFlatGeobuf`, with
+/// its packed R-tree index), with the same attributes as the GeoPackage.
+///
+/// The file holds no nulls: PostGIS 3.3's encoder writes every value after a null under the
+/// wrong column (GDAL then fails or, worse, reads shifted values). Missing text is written
+/// empty and a missing number as NaN, which GDAL, QGIS and pandas read as "no value".
+pub fn flatgeobuf(
+    conn: &mut PgConnection,
+    division: &str,
+    years: &[i16],
+    synthetic: bool,
+) -> Result<Vec<u8>> {
+    #[derive(QueryableByName)]
+    struct Fgb {
+        #[diesel(sql_type = Nullable<Binary>)]
+        fgb: Option<Vec<u8>>,
+    }
+    // Attribute columns need fixed names, so the years (small integers read from the
+    // database, never from a request) are written into the SQL.
+    let per_year: String = years
+        .iter()
+        .map(|y| {
+            format!(
+                ", coalesce(max(t.area_type) FILTER (WHERE t.year = {y})::float8, 'NaN') AS area_type_{y}, \
+                 coalesce(max(t.area_type_origin) FILTER (WHERE t.year = {y}), '') AS area_type_origin_{y}, \
+                 coalesce(max(t.socioeconomic_index) FILTER (WHERE t.year = {y}), 'NaN') AS socioeconomic_index_{y}"
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT ST_AsFlatGeobuf(q, true, 'geom') AS fgb FROM (
+           SELECT a.code, coalesce(a.name, '') AS name, a.division,
+                  coalesce(a.county_code, '') AS county_code,
+                  coalesce(a.municipality_code, '') AS municipality_code,
+                  coalesce(a.regso_code, '') AS regso_code,
+                  coalesce(a.geometry_source, '') AS geometry_source{per_year},
+                  $2::boolean AS synthetic, a.geom
+           FROM areas a
+           LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
+           WHERE a.division = $1 AND a.geom IS NOT NULL
+           GROUP BY a.division, a.code
+           ORDER BY a.code) q"
+    );
+    Ok(diesel::sql_query(sql)
+        .bind::<Text, _>(division)
+        .bind::<Bool, _>(synthetic)
+        .get_result::<Fgb>(conn)?
+        .fgb
+        .unwrap_or_default())
+}
+
+/// One indicator value in the long layout of `/v1/data`.
+#[derive(Debug, QueryableByName)]
+pub struct ValueRow {
+    #[diesel(sql_type = Text)]
+    pub indicator: String,
+    #[diesel(sql_type = Text)]
+    pub division: String,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Text)]
+    pub breakdown: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub value: Option<f64>,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+}
+
+/// Calls `each` with every indicator value, ordered by indicator, division, code, year and
+/// breakdown. Returns how many.
+pub fn each_value(
+    conn: &mut PgConnection,
+    mut each: impl FnMut(ValueRow) -> Result<()>,
+) -> Result<u64> {
+    let rows = diesel::sql_query(
+        "SELECT v.indicator, v.division, v.code, a.name, v.year, v.breakdown, v.value, v.status
+         FROM indicator_values v
+         LEFT JOIN areas a ON a.division = v.division AND a.code = v.code
+         ORDER BY v.indicator, v.division, v.code, v.year, v.breakdown",
+    )
+    .load_iter::<ValueRow, PgRowByRowLoadingMode>(conn)?;
+    let mut n = 0;
+    for row in rows {
+        each(row?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// One area type (official or computed) of one area and year, with the index behind it.
+#[derive(Debug, QueryableByName)]
+pub struct AreaTypeRow {
+    #[diesel(sql_type = Text)]
+    pub division: String,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub municipality_code: Option<String>,
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    pub area_type: Option<i16>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub area_type_origin: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub socioeconomic_index: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub index_origin: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub low_economic_standard: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub low_education: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub long_term_dependency: Option<f64>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub rank_in_municipality: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub areas_in_municipality: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub rank_in_country: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub areas_in_country: Option<i32>,
+}
+
+/// Calls `each` with every area type, by division, code and year.
+pub fn each_area_type(
+    conn: &mut PgConnection,
+    mut each: impl FnMut(AreaTypeRow) -> Result<()>,
+) -> Result<()> {
+    let rows = diesel::sql_query(
+        "SELECT t.division, t.code, a.name, a.municipality_code, t.year, t.area_type,
+                t.area_type_origin, t.socioeconomic_index, t.index_origin,
+                t.low_economic_standard, t.low_education, t.long_term_dependency,
+                t.rank_in_municipality, t.areas_in_municipality, t.rank_in_country,
+                t.areas_in_country
+         FROM area_types t
+         LEFT JOIN areas a ON a.division = t.division AND a.code = t.code
+         ORDER BY t.division, t.code, t.year",
+    )
+    .load_iter::<AreaTypeRow, PgRowByRowLoadingMode>(conn)?;
+    for row in rows {
+        each(row?)?;
+    }
+    Ok(())
+}
+
+/// One summary of riket, a län or a kommun in one year.
+#[derive(Debug, QueryableByName)]
+pub struct SummaryRow {
+    #[diesel(sql_type = Text)]
+    pub division: String,
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Text)]
+    pub regso_division: String,
+    #[diesel(sql_type = Integer)]
+    pub regso_count: i32,
+    #[diesel(sql_type = Array<Nullable<Integer>>)]
+    pub regso_by_type: Vec<Option<i32>>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    pub population: Option<i64>,
+    #[diesel(sql_type = Nullable<Array<Nullable<diesel::sql_types::BigInt>>>)]
+    pub population_by_type: Option<Vec<Option<i64>>>,
+    #[diesel(sql_type = Nullable<Array<Nullable<Double>>>)]
+    pub population_share_by_type: Option<Vec<Option<f64>>>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    pub population_untyped: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub area_type_origin: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub inequality_index: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub inequality_method: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub inequality_source: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub inequality_areas: Option<i32>,
+}
+
+/// Calls `each` with every summary of riket, län and kommun, by division, code and year.
+pub fn each_summary(
+    conn: &mut PgConnection,
+    mut each: impl FnMut(SummaryRow) -> Result<()>,
+) -> Result<()> {
+    let rows = diesel::sql_query(
+        "SELECT s.division, s.code, a.name, s.year, s.regso_division, s.regso_count,
+                s.regso_by_type, s.population, s.population_by_type, s.population_share_by_type,
+                s.population_untyped, s.area_type_origin, s.inequality_index,
+                s.inequality_method, s.inequality_source, s.inequality_areas
+         FROM area_type_summaries s
+         LEFT JOIN areas a ON a.division = s.division AND a.code = s.code
+         ORDER BY CASE s.division WHEN 'riket' THEN 0 WHEN 'lan' THEN 1 ELSE 2 END,
+                  s.code, s.year, s.regso_division",
+    )
+    .load_iter::<SummaryRow, PgRowByRowLoadingMode>(conn)?;
+    for row in rows {
+        each(row?)?;
+    }
+    Ok(())
+}
