@@ -26,7 +26,10 @@ cd "$(dirname "$0")/.."
 source scripts/dev-db.sh
 
 seed="${SEED:-1}"
-ours_port=18080; nginx_port=18081; tipg_port=18082; martin_port=18083
+# BENCH_PORT_BASE moves every port, for a second bench on the same machine.
+base="${BENCH_PORT_BASE:-18080}"
+ours_port=$base; nginx_port=$((base + 1)); tipg_port=$((base + 2)); martin_port=$((base + 3))
+pg_port=$((base + 352))
 out="bench/results/http-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out/www" "$out/nginx"
 out="$(cd "$out" && pwd)"
@@ -119,9 +122,9 @@ nginx -p "$out/nginx" -c "$out/nginx/nginx.conf"
 
 # The peers' database drivers want a TCP address; the private cluster listens on a socket only.
 socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
-socat TCP-LISTEN:18432,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$socket_dir/.s.PGSQL.5432" &
+socat TCP-LISTEN:$pg_port,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$socket_dir/.s.PGSQL.5432" &
 pids+=($!)
-peer_db="postgresql://postgres@127.0.0.1:18432/segstat_bench_http"
+peer_db="postgresql://postgres@127.0.0.1:$pg_port/$(printf '%s' "$DATABASE_URL" | sed -n 's|.*/\([^/?]*\)?.*|\1|p')"
 
 # tipg: from PyPI, in a virtualenv of its own.
 tipg_url=""
