@@ -42,8 +42,9 @@ command -v curl >/dev/null || apt_install curl
 command -v socat >/dev/null || apt_install socat
 
 SEGSTAT_DB_NAME=segstat_bench_http ensure_database
-cargo build --release --locked --quiet
-bin=target/release/segstat
+# BENCH_BIN: a binary built already (e.g. to compare two builds); otherwise the release build.
+bin="${BENCH_BIN:-target/release/segstat}"
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --locked --quiet
 $bin migrate >/dev/null 2>&1
 data="${BENCH_DATA:-synthetic}"
 dir="target/synthetic-$seed"
