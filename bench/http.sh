@@ -9,6 +9,13 @@
 #                                        MARTIN_BIN is given or `martin` is on PATH)
 #   BENCH_DURATION=5s bench/http.sh      shorter runs
 #   SEED=2 bench/http.sh                 another synthetic dataset
+#   BENCH_DATA=bundled bench/http.sh     the bundled real data instead (imports in seconds; the
+#                                        scenarios of issue #13's table; no new-import pass)
+#
+# Every scenario runs three times: without `Accept-Encoding` (nginx: `sendfile`), and with
+# `Accept-Encoding: gzip` and `br`, where nginx serves the coded bytes segstat sent from
+# precompressed files (`gzip_static`, and `brotli_static` from Debian's
+# libnginx-mod-http-brotli-static).
 #
 # Martin is not installed by this script: `cargo install martin@1.14.0 --locked
 # --no-default-features --features postgres --root target/peers` builds it (about 15 minutes
@@ -19,23 +26,34 @@ cd "$(dirname "$0")/.."
 source scripts/dev-db.sh
 
 seed="${SEED:-1}"
-ours_port=18080; nginx_port=18081; tipg_port=18082; martin_port=18083
+# BENCH_PORT_BASE moves every port, for a second bench on the same machine.
+base="${BENCH_PORT_BASE:-18080}"
+ours_port=$base; nginx_port=$((base + 1)); tipg_port=$((base + 2)); martin_port=$((base + 3))
+pg_port=$((base + 352))
 out="bench/results/http-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out/www" "$out/nginx"
 out="$(cd "$out" && pwd)"
 
 command -v wrk >/dev/null || apt_install wrk
 command -v nginx >/dev/null || apt_install nginx-light
+brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+[ -f "$brotli_module" ] || apt_install libnginx-mod-http-brotli-static
 command -v curl >/dev/null || apt_install curl
 command -v socat >/dev/null || apt_install socat
 
 SEGSTAT_DB_NAME=segstat_bench_http ensure_database
-cargo build --release --locked --quiet
-bin=target/release/segstat
+# BENCH_BIN: a binary built already (e.g. to compare two builds); otherwise the release build.
+bin="${BENCH_BIN:-target/release/segstat}"
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --locked --quiet
 $bin migrate >/dev/null 2>&1
+data="${BENCH_DATA:-synthetic}"
 dir="target/synthetic-$seed"
-[ -f "$dir/catalogue.json" ] || $bin generate-synthetic --seed "$seed" --out "$dir"
-$bin import synthetic --dir "$dir" 2>&1 | grep -v " INFO " || true
+if [ "$data" = bundled ]; then
+    $bin import bundled --data-dir data 2>&1 | grep -v " INFO " || true
+else
+    [ -f "$dir/catalogue.json" ] || $bin generate-synthetic --seed "$seed" --out "$dir"
+    $bin import synthetic --dir "$dir" 2>&1 | grep -v " INFO " || true
+fi
 
 pids=()
 cleanup() {
@@ -84,6 +102,7 @@ psql -Atq "$DATABASE_URL" -c "SELECT round(ST_X(p)::numeric, 5) || ' ' || round(
           FROM areas WHERE division = 'riket') s" > "$out/points.txt"
 
 cat > "$out/nginx/nginx.conf" <<EOF
+load_module $brotli_module;
 worker_processes 2;
 pid $out/nginx/nginx.pid;
 error_log $out/nginx/error.log;
@@ -94,6 +113,9 @@ http {
     tcp_nopush on;
     keepalive_requests 1000000;
     default_type application/octet-stream;
+    # The precompressed files (sN.bin.gz, sN.bin.br) the scenarios write, served as is.
+    gzip_static on;
+    brotli_static on;
     server { listen 127.0.0.1:$nginx_port; root $out/www; }
 }
 EOF
@@ -101,9 +123,9 @@ nginx -p "$out/nginx" -c "$out/nginx/nginx.conf"
 
 # The peers' database drivers want a TCP address; the private cluster listens on a socket only.
 socket_dir="$(printf '%s' "$DATABASE_URL" | sed -n 's/.*host=\([^&]*\).*/\1/p')"
-socat TCP-LISTEN:18432,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$socket_dir/.s.PGSQL.5432" &
+socat TCP-LISTEN:$pg_port,bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$socket_dir/.s.PGSQL.5432" &
 pids+=($!)
-peer_db="postgresql://postgres@127.0.0.1:18432/segstat_bench_http"
+peer_db="postgresql://postgres@127.0.0.1:$pg_port/$(printf '%s' "$DATABASE_URL" | sed -n 's|.*/\([^/?]*\)?.*|\1|p')"
 
 # tipg: from PyPI, in a virtualenv of its own.
 tipg_url=""
@@ -132,16 +154,24 @@ export BENCH_OURS="http://127.0.0.1:$ours_port" BENCH_NGINX="http://127.0.0.1:$n
 {
     echo "# HTTP benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
-    echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; synthetic seed $seed; wrk -t2 -c${BENCH_CONNECTIONS:-32} -d${BENCH_DURATION:-10s}"
+    echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; data: $([ "$data" = bundled ] && echo "the bundled real data" || echo "synthetic seed $seed"); wrk -t2 -c${BENCH_CONNECTIONS:-32} -d${BENCH_DURATION:-10s}"
     echo
 } > "$out/header.md"
 python3 bench/scenarios.py
 
 # Scenario 8: cold starts.
 printf '| when | scenario | status | first request | second request |\n|---|---|---|---|---|\n' > "$out/cold.md"
-kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true
-start_ours
-python3 bench/scenarios.py cold "after a restart"
+for coding in "" gzip br; do
+    kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true
+    start_ours
+    export BENCH_PID="$ours_pid"
+    python3 bench/scenarios.py cold "after a restart" ${coding:+"$coding"}
+done
+if [ "$data" = bundled ]; then
+    cat "$out/header.md" "$out/report.md" <(echo) "$out/cold.md" > "$out/README.md"
+    say "report: $out/README.md"
+    exit 0
+fi
 # A new import: the same dataset with one file changed, so the data version changes and every
 # cached answer is void.
 rm -rf "$dir-changed"; cp -r "$dir" "$dir-changed"

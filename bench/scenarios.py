@@ -97,12 +97,39 @@ SCENARIOS = [
 ]
 
 
-def fetch(url, headers=None):
+# The bundled real data (BENCH_DATA=bundled) has no synthetic indicators: the scenarios of the
+# issue #13 table instead (Stockholm's RegSO as a choropleth of area types, a kommun's summary).
+if os.environ.get("BENCH_DATA") == "bundled":
+    SCENARIOS = [
+        SCENARIOS[0],
+        SCENARIOS[1],
+        (
+            "3 Stockholm's RegSO, simplified, with area types",
+            "/v1/collections/regso-2025/items?municipality=0180&geometry=simplified&limit=1000",
+            None,
+            None,
+        ),
+        SCENARIOS[3],
+        ("5 /v1/municipalities/0180/summary", "/v1/municipalities/0180/summary", None, None),
+        SCENARIOS[7],
+        SCENARIOS[8],
+    ]
+
+CODINGS = ["gzip", "br"]
+# nginx's file suffix for each coding (gzip_static, brotli_static).
+SUFFIX = {"gzip": ".gz", "br": ".br"}
+
+
+def fetch(url, headers=None, with_headers=False):
     req = urllib.request.Request(url, headers=headers or {})
     started = time.perf_counter()
+    # urllib does not decode: a coded body is read as sent.
     with urllib.request.urlopen(req, timeout=300) as res:
         body = res.read()
-        return res.status, body, time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        if with_headers:
+            return res.status, body, elapsed, res.headers
+        return res.status, body, elapsed
 
 
 def rss_mib():
@@ -114,8 +141,10 @@ def rss_mib():
     )
 
 
-def wrk(base, path, script=None):
+def wrk(base, path, script=None, coding=None):
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "30s"]
+    if coding:
+        cmd += ["-H", f"Accept-Encoding: {coding}"]
     env = dict(os.environ)
     if script:
         cmd += ["-s", script]
@@ -155,6 +184,7 @@ def ratio(a, b):
 
 def main():
     rows = []
+    coded_rows = []
     results = {}
     for i, (name, ours, tipg, martin) in enumerate(SCENARIOS):
         status, body, first = fetch(OURS + ours)
@@ -192,6 +222,39 @@ def main():
         )
         print(rows[-1], flush=True)
 
+        for coding in CODINGS:
+            # Ours first: the first request stores the coded body, which nginx then serves.
+            _, coded, first_coded, headers = fetch(
+                OURS + ours, {"Accept-Encoding": coding}, with_headers=True
+            )
+            assert headers.get("Content-Encoding") == coding, (name, coding, dict(headers))
+            with open(os.path.join(WWW, static + SUFFIX[coding]), "wb") as f:
+                f.write(coded)
+            _, from_nginx, _, nginx_headers = fetch(
+                NGINX + "/" + static, {"Accept-Encoding": coding}, with_headers=True
+            )
+            assert from_nginx == coded and nginx_headers.get("Content-Encoding") == coding, (
+                "nginx must serve the identical coded bytes",
+                name,
+                coding,
+                dict(nginx_headers),
+            )
+            r_ours = wrk(OURS, ours, coding=coding)
+            rss, _ = rss_mib()
+            r_nginx = wrk(NGINX, "/" + static, coding=coding)
+            results[f"{name}, {coding}"] = {
+                "bytes": len(coded),
+                "first_ms": first_coded * 1000,
+                "ours": r_ours,
+                "nginx": r_nginx,
+                "rss_mib": rss,
+            }
+            coded_rows.append(
+                f"| {name} | {coding} | {len(coded):,} | {cell(r_ours)} | {cell(r_nginx)} "
+                f"| {ratio(r_ours, r_nginx)} | {rss:.0f} |"
+            )
+            print(coded_rows[-1], flush=True)
+
     # 7: random points, not cacheable by URL. The first pass meets each set of areas for the
     # first time (a body built from the database); the second finds them in memory.
     for label in ["first pass", "second pass"]:
@@ -213,17 +276,27 @@ def main():
             "|---|---|---|---|---|---|---|---|\n"
         )
         f.write("\n".join(rows) + "\n")
+        f.write(
+            "\nWith `Accept-Encoding` (nginx: `gzip_static` / `brotli_static` serving the bytes "
+            "segstat sent):\n\n"
+            "| scenario | coding | bytes | segstat | nginx, same bytes | segstat / nginx | segstat RSS MiB |\n"
+            "|---|---|---|---|---|---|---|\n"
+        )
+        f.write("\n".join(coded_rows) + "\n")
         f.write(f"\nsegstat peak RSS over the run: {peak:.0f} MiB\n")
     print(f"segstat peak RSS over the run: {peak:.0f} MiB")
 
 
-def cold(label):
+def cold(label, coding=None):
     """Scenario 8: the first request of each scenario on a server that has just (re)started or
-    just seen a new data version."""
+    just seen a new data version; with `coding`, both requests send that `Accept-Encoding`."""
     lines = []
+    headers = {"Accept-Encoding": coding} if coding else {}
+    if coding:
+        label = f"{label}, {coding}"
     for name, ours, _, _ in SCENARIOS + [("7 lookup", "/v1/lookup?lon=18.07&lat=59.33", None, None)]:
-        status, body, first = fetch(OURS + ours)
-        _, _, second = fetch(OURS + ours)
+        status, body, first = fetch(OURS + ours, headers)
+        _, _, second = fetch(OURS + ours, headers)
         lines.append(f"| {label} | {name} | {status} | {first * 1000:.1f} ms | {second * 1000:.1f} ms |")
         print(lines[-1], flush=True)
     with open(os.path.join(OUT, "cold.md"), "a") as f:
@@ -232,6 +305,6 @@ def cold(label):
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "cold":
-        cold(sys.argv[2])
+        cold(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:
         main()

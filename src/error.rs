@@ -89,6 +89,24 @@ impl Error {
         Error::BadRequest(vec![ParamError::new(parameter, detail)])
     }
 
+    /// The same answer for another caller of one shared piece of work (the response cache runs
+    /// one build for concurrent requests, and each waiter needs its own error): same status,
+    /// same message. Library errors cannot be cloned, so they keep their meaning only.
+    pub fn for_waiter(&self) -> Error {
+        match self {
+            Error::BadRequest(errors) => Error::BadRequest(errors.clone()),
+            Error::NotFound(m) => Error::NotFound(m.clone()),
+            Error::MethodNotAllowed { allow } => Error::MethodNotAllowed { allow },
+            Error::NotAcceptable { available } => Error::NotAcceptable {
+                available: available.clone(),
+            },
+            Error::UriTooLong(m) => Error::UriTooLong(m.clone()),
+            Error::TooManyRequests(m) => Error::TooManyRequests(m.clone()),
+            e if e.is_database_unavailable() => Error::Unavailable(e.to_string()),
+            e => Error::Internal(e.to_string()),
+        }
+    }
+
     /// True when the error says the database could not answer in time or at all, as opposed to a
     /// bug in a query. Such errors are a 503 and the client may retry.
     fn is_database_unavailable(&self) -> bool {

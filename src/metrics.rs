@@ -142,9 +142,9 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with the gauges read from the state now.
-    pub fn render(&self, state: &AppState) -> String {
-        let (entries, bytes) = state.cache.usage();
+    /// The text exposition, with the gauges read from the state now and the response cache's
+    /// `(entries, bytes)`.
+    pub fn render(&self, state: &AppState, (entries, bytes): (u64, u64)) -> String {
         self.cache_entries
             .set(i64::try_from(entries).unwrap_or(i64::MAX));
         self.cache_bytes

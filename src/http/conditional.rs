@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use sha2::{Digest, Sha256};
 
-use super::cache::{Cached, ResponseCache};
+use super::cache::{Cached, Status};
+use super::encoding::{self, Coding};
 use super::negotiate::Lang;
 use crate::db::{self, data_state::DataState};
 use crate::error::Result;
@@ -246,49 +247,54 @@ where
     let freshness = Freshness::Public {
         max_age_secs: state.config.cache_max_age.as_secs(),
     };
-    if let Some(known) = state.known_data_state() {
-        if let Some(held) = matching_tag(req, &etag(&known.data_version, req, variant)) {
-            return Ok(not_modified(held, freshness, Some(&known.data_version)));
-        }
-        if let Some(hit) = state
-            .cache
-            .get(&ResponseCache::key(&known.data_version, &asked))
-        {
-            return Ok(finish(req, freshness, variant, hit, "hit"));
+    let known = state.known_data_state().map(|k| k.data_version);
+    if let Some(known) = &known {
+        if let Some(held) = matching_tag(req, &etag(known, req, variant)) {
+            return Ok(not_modified(held, freshness, Some(known)));
         }
     }
-    let (data, rep) = db::read(&state.pool, move |conn| {
-        let data = db::data_state::current(conn)?;
-        let rep = build(conn, &data)?;
-        Ok((data, rep))
-    })
-    .await?;
-    state.observe(&data);
-    let cached = Cached {
-        data_version: data.data_version.clone(),
-        synthetic: data.synthetic,
-        updated_at: data.updated_at,
-        content_type: rep.content_type,
-        body: rep.body,
-        lang: rep.lang,
-        disposition: rep.disposition,
-        link: rep.link,
-    };
-    state.cache.insert(
-        ResponseCache::key(&data.data_version, &asked),
-        cached.clone(),
+    let coding = encoding::preferred(
+        req.headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
     );
-    Ok(finish(req, freshness, variant, cached, "fwd=miss; stored"))
+    let build_identity = move || async move {
+        let (data, rep) = db::read(&state.pool, move |conn| {
+            let data = db::data_state::current(conn)?;
+            let rep = build(conn, &data)?;
+            Ok((data, rep))
+        })
+        .await?;
+        state.observe(&data);
+        Ok(Cached {
+            data_version: data.data_version,
+            synthetic: data.synthetic,
+            updated_at: data.updated_at,
+            content_type: rep.content_type,
+            body: rep.body,
+            coding: Coding::Identity,
+            lang: rep.lang,
+            disposition: rep.disposition,
+            link: rep.link,
+        })
+    };
+    let (cached, status) = state
+        .cache
+        .get_or_build(known.as_deref(), &asked, coding, build_identity)
+        .await?;
+    Ok(finish(req, freshness, variant, &cached, status))
 }
 
 /// The response for a rendered body, with every caching header, the data-version marks and
-/// `Cache-Status` (RFC 9211) saying whether memory answered.
+/// `Cache-Status` (RFC 9211) saying whether memory answered. A coded body carries its
+/// `Content-Encoding`, which tells actix-web's `Compress` to leave it alone and
+/// [`mark_etag_with_encoding`] to give it its own tag.
 fn finish(
     req: &HttpRequest,
     freshness: Freshness,
     variant: &str,
-    c: Cached,
-    cache_status: &str,
+    c: &Cached,
+    status: Status,
 ) -> HttpResponse {
     let mut res = respond(
         req,
@@ -298,19 +304,25 @@ fn finish(
         variant,
         Representation {
             content_type: c.content_type,
-            body: c.body,
+            body: c.body.clone(),
             lang: c.lang,
-            disposition: c.disposition,
-            link: c.link,
+            disposition: c.disposition.clone(),
+            link: c.link.clone(),
         },
     );
+    if res.status() == StatusCode::OK && c.coding != Coding::Identity {
+        res.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(c.coding.token()),
+        );
+    }
     if c.synthetic {
         res.headers_mut().insert(
             header::HeaderName::from_static(DATA_SYNTHETIC_HEADER),
             HeaderValue::from_static("true"),
         );
     }
-    if let Ok(v) = HeaderValue::from_str(&format!("segstat; {cache_status}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("segstat; {}", status.header_params())) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("cache-status"), v);
     }

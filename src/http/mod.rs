@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod conditional;
 pub mod csv;
+pub mod encoding;
 pub mod links;
 pub mod negotiate;
 pub mod paging;

@@ -188,3 +188,133 @@ async fn another_host_never_gets_this_hosts_links() {
     assert_ne!(again.header("etag"), poisoned.header("etag"));
     assert!(mine.text().contains("http://api.example.org/v1") && !mine.text().contains("evil"));
 }
+
+fn coded(uri: &str, accept_encoding: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(uri)
+        .insert_header(("Accept-Encoding", accept_encoding))
+}
+
+fn gunzip(body: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut plain)
+        .expect("a gzip body");
+    plain
+}
+
+fn unbrotli(body: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut brotli::Decompressor::new(body, 4096), &mut plain)
+        .expect("a brotli body");
+    plain
+}
+
+#[actix_web::test]
+async fn compressed_data_is_coded_once_and_kept_beside_the_identity_body() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let uri = "/v1/meta?lang=en";
+    let plain = get(&app, uri).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    let plain_tag = plain.header("etag").unwrap().to_owned();
+
+    for (coding, decode) in [("gzip", gunzip as fn(&[u8]) -> Vec<u8>), ("br", unbrotli)] {
+        let first = send(&app, coded(uri, coding)).await;
+        assert_eq!(first.status, 200);
+        assert_eq!(first.header("content-encoding"), Some(coding));
+        assert_eq!(
+            first.header("cache-status"),
+            Some("segstat; fwd=miss; stored; detail=coded-from-hit"),
+            "{coding}: coded from the identity body in memory"
+        );
+        assert_eq!(
+            decode(&first.body),
+            plain.body,
+            "{coding} decodes to the identity body"
+        );
+        assert!(first.header("vary").unwrap().contains("Accept-Encoding"));
+        let tag = first.header("etag").unwrap().to_owned();
+        assert_eq!(
+            tag,
+            format!("{}-{coding}\"", plain_tag.trim_end_matches('"'))
+        );
+
+        let second = send(&app, coded(uri, coding)).await;
+        assert_eq!(second.header("cache-status"), Some("segstat; hit"));
+        assert_eq!(second.header("content-encoding"), Some(coding));
+        assert_eq!(second.body, first.body, "{coding}: the stored bytes");
+        assert_eq!(second.header("etag"), Some(tag.as_str()));
+
+        let revalidated = send(
+            &app,
+            with_etag(uri, &tag).insert_header(("Accept-Encoding", coding)),
+        )
+        .await;
+        assert_eq!(revalidated.status, 304, "{coding}");
+        assert_eq!(revalidated.header("etag"), Some(tag.as_str()));
+        assert!(revalidated.body.is_empty());
+    }
+}
+
+#[actix_web::test]
+async fn a_first_compressed_request_stores_both_bodies() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let first = send(&app, coded("/v1/meta", "gzip, deflate, br")).await;
+    assert_eq!(first.header("content-encoding"), Some("br"));
+    assert_eq!(
+        first.header("cache-status"),
+        Some("segstat; fwd=miss; stored")
+    );
+    let plain = get(&app, "/v1/meta").await;
+    assert_eq!(plain.header("cache-status"), Some("segstat; hit"));
+    assert_eq!(unbrotli(&first.body), plain.body);
+}
+
+#[actix_web::test]
+async fn refused_codings_get_the_identity_body() {
+    let db = TestDb::migrated();
+    let app = app_for(&db.url()).await;
+    let plain = get(&app, "/v1/meta").await;
+    for accept in [
+        "gzip;q=0, br;q=0",
+        "identity",
+        "br;q=0, gzip;q=0, identity;q=0.5",
+    ] {
+        let res = send(&app, coded("/v1/meta", accept)).await;
+        assert_eq!(res.status, 200, "{accept}");
+        assert_eq!(res.header("content-encoding"), None, "{accept}");
+        assert_eq!(res.body, plain.body, "{accept}");
+        assert_eq!(res.header("etag"), plain.header("etag"), "{accept}");
+        assert_eq!(res.header("cache-status"), Some("segstat; hit"), "{accept}");
+    }
+    // Weights choose: gzip over a less wanted br.
+    let gz = send(&app, coded("/v1/meta", "br;q=0.2, gzip;q=0.8")).await;
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert_eq!(gunzip(&gz.body), plain.body);
+}
+
+#[actix_web::test]
+async fn large_bodies_are_coded_and_streamed_whole() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let uri = "/v1/collections/regso-2025/items?geometry=coarse&limit=10000";
+    let plain = get(&app, uri).await;
+    assert!(plain.body.len() > 256 * 1024, "{} bytes", plain.body.len());
+    for (coding, decode) in [("gzip", gunzip as fn(&[u8]) -> Vec<u8>), ("br", unbrotli)] {
+        for status in ["fwd=miss; stored; detail=coded-from-hit", "hit"] {
+            let res = send(&app, coded(uri, coding)).await;
+            assert_eq!(res.header("content-encoding"), Some(coding));
+            assert_eq!(
+                res.header("cache-status"),
+                Some(format!("segstat; {status}").as_str())
+            );
+            assert!(
+                res.body.len() < plain.body.len() / 3,
+                "{coding}: {} bytes",
+                res.body.len()
+            );
+            assert_eq!(decode(&res.body), plain.body, "{coding}");
+        }
+    }
+}
