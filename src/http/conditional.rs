@@ -22,8 +22,15 @@ use crate::db::{self, data_state::DataState};
 use crate::error::Result;
 use crate::state::AppState;
 
-/// Every request header a representation depends on.
-const VARY: &str = "Accept, Accept-Language, Accept-Encoding, Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto";
+/// Every request header a representation depends on: with links built from the request's
+/// address, the headers that name it too; with `SEGSTAT_PUBLIC_URL`, only negotiation.
+pub fn vary(req: &HttpRequest) -> &'static str {
+    if super::links::public_url(req).is_some() {
+        "Accept, Accept-Language, Accept-Encoding"
+    } else {
+        "Accept, Accept-Language, Accept-Encoding, Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto"
+    }
+}
 
 /// Response header naming the data version a response was built from.
 pub const DATA_VERSION_HEADER: &str = "data-version";
@@ -108,11 +115,16 @@ fn cache_control(freshness: Freshness) -> String {
     }
 }
 
-fn not_modified(tag: String, freshness: Freshness, data_version: Option<&str>) -> HttpResponse {
+fn not_modified(
+    req: &HttpRequest,
+    tag: String,
+    freshness: Freshness,
+    data_version: Option<&str>,
+) -> HttpResponse {
     let mut res = HttpResponse::NotModified();
     res.insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
-        .insert_header((header::VARY, VARY));
+        .insert_header((header::VARY, vary(req)));
     if let Some(version) = data_version {
         res.insert_header((DATA_VERSION_HEADER, version));
     }
@@ -155,13 +167,13 @@ pub fn respond(
 ) -> HttpResponse {
     let tag = etag(source.validator(), req, variant);
     if let Some(held) = matching_tag(req, &tag) {
-        return not_modified(held, freshness, source.data_version());
+        return not_modified(req, held, freshness, source.data_version());
     }
     let mut res = HttpResponse::Ok();
     res.content_type(rep.content_type)
         .insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
-        .insert_header((header::VARY, VARY));
+        .insert_header((header::VARY, vary(req)));
     if let Some(version) = source.data_version() {
         res.insert_header((DATA_VERSION_HEADER, version));
     }
@@ -248,7 +260,12 @@ where
     };
     if let Some(known) = state.known_data_state() {
         if let Some(held) = matching_tag(req, &etag(&known.data_version, req, variant)) {
-            return Ok(not_modified(held, freshness, Some(&known.data_version)));
+            return Ok(not_modified(
+                req,
+                held,
+                freshness,
+                Some(&known.data_version),
+            ));
         }
         if let Some(hit) = state
             .cache

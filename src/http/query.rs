@@ -181,6 +181,10 @@ impl<T: FromQuery> FromRequest for Query<T> {
         ready(
             QueryReader::parse(req.query_string()).and_then(|mut reader| {
                 let params = T::from_query(&mut reader, req);
+                // Every resource built from the data also takes the data version.
+                if req.app_data::<super::version::Versioned>().is_some() {
+                    super::version::read(&mut reader);
+                }
                 reader.finish().map(|()| Query(params))
             }),
         )

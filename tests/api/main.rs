@@ -24,3 +24,4 @@ mod summaries;
 mod synthetic;
 mod system;
 mod tiles;
+mod versions;
