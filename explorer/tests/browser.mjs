@@ -207,7 +207,9 @@ async function desktop(browser) {
         assert.equal(res.status, 200, href);
         assert.ok(res.headers.get('content-type').startsWith(type), `${href}: ${res.headers.get('content-type')}`);
         assert.ok(res.headers.get('cache-control').includes('immutable'), href);
-        assert.ok((await res.text()).length > 100, `${href} is empty`);
+        const body = await res.text();
+        if (type === 'text/csv') assert.ok(body.split('\n')[0].includes(';'), `${href} has no header row`);
+        else assert.ok(JSON.parse(body).features.length > 0, `${href} has no RegSO`);
       }
     });
 

@@ -11,18 +11,22 @@
 //! map and bookmark; the redirect keeps them working, and a CDN still holds the old immutable
 //! copies it had. A `v` that is not a version at all is a 400 naming `v`.
 //!
+//! The redirect is decided once every other parameter is valid (a bad request is a 400 whatever
+//! its `v`), before the handler runs, so it costs no query beyond the version's re-read.
+//!
 //! The resources that take `v` are registered with [`get_versioned`]; the OpenAPI document gives
 //! the same operations the parameter (`openapi::VersionedUrls`) and a test checks they agree.
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest};
 
 use super::conditional::DATA_VERSION_HEADER;
 use super::query::QueryReader;
+use crate::error::Error;
 use crate::state::AppState;
 
 /// The query parameter naming the data version.
@@ -45,17 +49,47 @@ pub fn is_version(s: &str) -> bool {
 
 /// Reads `v` on a resource that takes it: a malformed one is refused by name, with the other
 /// bad parameters. Called by [`super::query::Query`] for every resource of [`get_versioned`].
-pub fn read(reader: &mut QueryReader) {
-    if let Some(v) = reader.take(PARAM) {
-        if !is_version(&v) {
-            reader.fail(
-                PARAM,
-                format!(
-                    "{v:?} is not a data version (1–64 lowercase letters and digits, as in \
-                     the Data-Version header and /v1/meta)"
-                ),
-            );
-        }
+pub fn read(reader: &mut QueryReader) -> Option<String> {
+    let v = reader.take(PARAM)?;
+    if is_version(&v) {
+        Some(v)
+    } else {
+        reader.fail(
+            PARAM,
+            format!(
+                "{v:?} is not a data version (1–64 lowercase letters and digits, as in the \
+                 Data-Version header and /v1/meta)"
+            ),
+        );
+        None
+    }
+}
+
+/// Checks the version a valid request names: the one served, or [`Error::OtherDataVersion`]
+/// (a 302 to the same URL with the current one). A version this replica has not seen is read
+/// again once from the database (an import may have happened since it last looked); if the
+/// database cannot say, the request goes on, and its handler answers as it would without `v`.
+pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Ok(());
+    };
+    if state
+        .known_data_state()
+        .is_some_and(|d| d.data_version == asked)
+    {
+        return Ok(());
+    }
+    match state.refresh().await {
+        Ok(data) if data.data_version != asked => Err(Error::OtherDataVersion {
+            location: format!(
+                "{}{}?{}",
+                super::links::base_url(req),
+                req.path(),
+                with_version(req.query_string(), &data.data_version)
+            ),
+            current: data.data_version,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -107,56 +141,26 @@ pub fn with_version(query: &str, version: &str) -> String {
     query
 }
 
-/// Middleware of the versioned resources: redirects a URL naming another version, and makes a
-/// response built from the version its URL names `immutable`.
+/// Middleware of the versioned resources: a response built from the version its URL names is
+/// `immutable`. (A URL naming another version never reaches the handler: see [`check`].)
 async fn pin(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let (Some(asked), Some(state)) = (asked(req.query_string()), state) else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
-    let known = state.known_data_state().map(|d| d.data_version);
-    let current = if known.as_deref() == Some(asked.as_str()) {
-        known
-    } else {
-        // An import may have happened since this replica last looked: look once more. If the
-        // database cannot say, the handler answers as it would without `v` (a 503 if it is
-        // down).
-        state.refresh().await.ok().map(|d| d.data_version)
-    };
-    match current {
-        Some(current) if current != asked => {
-            let location = format!(
-                "{}{}?{}",
-                super::links::base_url(req.request()),
-                req.path(),
-                with_version(req.query_string(), &current)
-            );
-            let res = HttpResponse::Found()
-                .insert_header((header::LOCATION, location))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .insert_header((DATA_VERSION_HEADER, current))
-                .finish();
-            Ok(req.into_response(res).map_into_right_body())
-        }
-        _ => {
-            let mut res = next.call(req).await?;
-            // Only what was built from the version the URL names is immutable: a response read
-            // just after an import (another version) keeps its usual freshness.
-            let built_from_asked = res
-                .headers()
-                .get(DATA_VERSION_HEADER)
-                .is_some_and(|v| v.as_bytes() == asked.as_bytes());
-            if built_from_asked && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED)
-            {
-                res.headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
-            }
-            Ok(res.map_into_left_body())
-        }
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let asked = asked(req.query_string());
+    let mut res = next.call(req).await?;
+    // Only what was built from the version the URL names is immutable: a response read just
+    // after an import (another version) keeps its usual freshness.
+    let built_from_asked = asked.is_some_and(|asked| {
+        res.headers()
+            .get(DATA_VERSION_HEADER)
+            .is_some_and(|v| v.as_bytes() == asked.as_bytes())
+    });
+    if built_from_asked && matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     }
+    Ok(res)
 }
 
 #[cfg(test)]
