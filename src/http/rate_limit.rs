@@ -340,7 +340,7 @@ mod tests {
             let window = Duration::from_secs(w);
             // The whole quota at once, at the start of each window, for ten windows.
             let batches: Vec<Duration> = (0..10u32)
-                .flat_map(|k| std::iter::repeat(window * k).take(q as usize))
+                .flat_map(|k| std::iter::repeat_n(window * k, q as usize))
                 .collect();
             assert_eq!(
                 refused(&limiter, &batches),

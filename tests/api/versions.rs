@@ -68,6 +68,18 @@ async fn a_malformed_version_is_a_bad_parameter_and_only_data_takes_one() {
     let mut named = bad.bad_parameters();
     named.sort();
     assert_eq!(named, ["bogus", "v"]);
+    // Another version is redirected only once every other parameter is valid, and only for
+    // the methods the resource answers.
+    let stale_and_bad = get(&app, "/v1/meta?v=0123456789ab&lang=xx").await;
+    assert_eq!(stale_and_bad.bad_parameters(), ["lang"]);
+    let trace = send(
+        &app,
+        TestRequest::default()
+            .method(actix_web::http::Method::TRACE)
+            .uri("/v1/meta?v=0123456789ab"),
+    )
+    .await;
+    assert_eq!(trace.status, 405);
     // Documents fixed by the software have no data version to name.
     let landing = get(&app, "/v1/conformance?v=empty").await;
     assert_eq!(landing.bad_parameters(), ["v"]);
