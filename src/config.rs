@@ -43,6 +43,9 @@ pub struct Config {
     pub max_replica_lag: Duration,
     /// Where `export` writes and `serve` finds the bulk downloads (`<dir>/<data_version>/`).
     pub downloads_dir: std::path::PathBuf,
+    /// `scheme://host[/path]` every link is built from, without a trailing slash. When set,
+    /// `Host`, `Forwarded` and `X-Forwarded-*` are ignored; when unset, links follow them.
+    pub public_url: Option<String>,
 }
 
 /// One documented environment variable: the single source for validation, `--help` and README.
@@ -130,6 +133,11 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "folder of the bulk downloads: `segstat export` writes `<dir>/<data_version>/`, `serve` answers /v1/downloads from it (relative to the working directory)",
     },
     Setting {
+        name: "SEGSTAT_PUBLIC_URL",
+        default: "",
+        meaning: "the address clients reach the API at (`https://api.example.org`, or with a path a proxy strips); every link is built from it, and `Host`, `Forwarded` and `X-Forwarded-*` are ignored. Unset, links follow those headers",
+    },
+    Setting {
         name: "RUST_LOG",
         default: "info",
         meaning: "log filter (env_logger syntax); one line per request at info",
@@ -201,6 +209,14 @@ impl Config {
             }
         }
 
+        let public_url = match parse_public_url(&get("SEGSTAT_PUBLIC_URL")) {
+            Ok(url) => url,
+            Err(why) => {
+                problems.push(format!("SEGSTAT_PUBLIC_URL: {why}"));
+                None
+            }
+        };
+
         let raw_bind = get("SEGSTAT_BIND");
         let bind = raw_bind.parse::<SocketAddr>().unwrap_or_else(|_| {
             problems.push(format!(
@@ -235,6 +251,7 @@ impl Config {
             trusted_proxies,
             max_replica_lag,
             downloads_dir: std::path::PathBuf::from(get("SEGSTAT_DOWNLOADS_DIR")),
+            public_url,
             workers: if workers == 0 {
                 std::thread::available_parallelism().map_or(2, |n| n.get())
             } else {
@@ -242,6 +259,34 @@ impl Config {
             },
         })
     }
+}
+
+/// The public base URL: empty is none; otherwise an absolute `http`/`https` URL with a host,
+/// no user, query or fragment. A trailing slash is dropped, as links append `/v1/...`.
+pub fn parse_public_url(raw: &str) -> Result<Option<String>, String> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))
+        .ok_or_else(|| format!("{raw:?} is not an absolute http:// or https:// URL"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() {
+        return Err(format!("{raw:?} names no host"));
+    }
+    if host.contains('@') {
+        return Err(format!("{raw:?} holds a user name; links must not"));
+    }
+    if raw.contains(['?', '#']) {
+        return Err(format!(
+            "{raw:?} has a query or fragment; links append paths and queries to it"
+        ));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{raw:?} contains a blank or control character"));
+    }
+    Ok(Some(raw.trim_end_matches('/').to_owned()))
 }
 
 /// The URL with any password replaced, safe for logs and error messages.
@@ -320,6 +365,35 @@ mod tests {
         assert_eq!(c.pool_size, 3);
         assert_eq!(c.bind.port(), 9000);
         assert_eq!(c.workers, 5);
+    }
+
+    #[test]
+    fn the_public_url_is_an_absolute_http_url_without_query() {
+        assert_eq!(config(&[]).unwrap().public_url, None);
+        let c = config(&[("SEGSTAT_PUBLIC_URL", " https://api.example.org/ ")]).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://api.example.org"));
+        assert_eq!(
+            parse_public_url("http://example.org:8080/segstat/").unwrap(),
+            Some("http://example.org:8080/segstat".to_owned())
+        );
+        for bad in [
+            "api.example.org",
+            "ftp://example.org",
+            "https://",
+            "https:///v1",
+            "https://example.org/?x=1",
+            "https://example.org/#top",
+            "https://user@example.org",
+            "https://exa mple.org",
+        ] {
+            let Err(Error::Config(problems)) = config(&[("SEGSTAT_PUBLIC_URL", bad)]) else {
+                panic!("{bad} was accepted")
+            };
+            assert!(
+                problems[0].starts_with("SEGSTAT_PUBLIC_URL"),
+                "{problems:?}"
+            );
+        }
     }
 
     #[test]

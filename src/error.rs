@@ -46,6 +46,10 @@ pub enum Error {
     NotAcceptable { available: String },
     #[error("{0}")]
     UriTooLong(String),
+    /// `v` names a data version other than the one served: not an error but an answer that
+    /// ends the request before the handler, a 302 to `location` (`http::version`).
+    #[error("data version {current} is served; see {location}")]
+    OtherDataVersion { location: String, current: String },
     /// The client went over its rate limit.
     #[error("{0}")]
     TooManyRequests(String),
@@ -365,6 +369,7 @@ impl ResponseError for Error {
             Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Error::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Error::OtherDataVersion { .. } => StatusCode::FOUND,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
@@ -384,6 +389,16 @@ impl Error {
     }
 
     fn respond(&self, problem: Problem) -> HttpResponse {
+        if let Error::OtherDataVersion { location, current } = self {
+            return HttpResponse::Found()
+                .insert_header((header::LOCATION, location.as_str()))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((
+                    crate::http::conditional::DATA_VERSION_HEADER,
+                    current.as_str(),
+                ))
+                .finish();
+        }
         let mut res = problem.to_response();
         if let Error::MethodNotAllowed { allow } = self {
             res.headers_mut()

@@ -24,7 +24,12 @@ municipality and county computed by this service from SCB's RegSO statistics (no
 Boverket publishes in Segregationsbarometern). Every value says whether it is SCB's \
 (`official`, `published`) or computed here (`computed`).\n\nData licence: CC0 1.0. Cite as \
 \"Källa: SCB\". Errors are RFC 9457 `application/problem+json`. Responses carry a strong \
-`ETag` derived from the data version; send `If-None-Match` to get a 304.",
+`ETag` derived from the data version; send `If-None-Match` to get a 304.\n\nVersioned URLs: \
+every operation built from the data takes `v`, the data version (the `Data-Version` header, \
+`data_version` in /v1/meta). A URL naming the current version never changes its answer and is \
+served with `Cache-Control: public, max-age=31536000, immutable`; the API's own links (TileJSON \
+tile URLs) carry it. A URL naming another version answers 302 Found (`no-store`) to the same \
+URL with the current version: old versions are not kept, and a stale link keeps working.",
         license(name = "Code: MIT OR Apache-2.0; data: CC0-1.0"),
     ),
     paths(
@@ -64,7 +69,7 @@ Boverket publishes in Segregationsbarometern). Every value says whether it is SC
         api::downloads::get_download,
     ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
-    modifiers(&SharedResponses, &ParameterRules),
+    modifiers(&SharedResponses, &ParameterRules, &VersionedUrls),
     tags(
         (name = "discovery", description = "Landing page, conformance, metadata and this document"),
         (name = "system", description = "Liveness and readiness for operators"),
@@ -225,6 +230,72 @@ fn for_each_operation(doc: &mut Document, mut f: impl FnMut(&str, &mut Operation
             let id = op.operation_id.clone().unwrap_or_default();
             f(&id, op);
         }
+    }
+}
+
+/// Operations whose answer is not built from the data (fixed by the software, or outside
+/// `/v1`): they take no `v`. Every other operation is registered with
+/// `http::version::get_versioned`; a test checks that the two agree.
+const UNVERSIONED: &[&str] = &[
+    "get_health",
+    "get_ready",
+    "get_landing",
+    "get_conformance",
+    "get_openapi",
+    "get_problem_type",
+    "get_area_types",
+    "get_tile_matrix_sets",
+    "get_tile_matrix_set",
+];
+
+/// The data version parameter `v` and its redirect, on every operation built from the data
+/// (`http::version`).
+struct VersionedUrls;
+
+impl Modify for VersionedUrls {
+    fn modify(&self, doc: &mut Document) {
+        use crate::http::version;
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.responses.insert(
+            "OtherDataVersion".to_owned(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(
+                        "`v` names a data version other than the one served: the same URL \
+                         with the current version. Not stored (`Cache-Control: no-store`).",
+                    )
+                    .header("Location", string_header("The URL with the current `v`"))
+                    .header("Data-Version", string_header("The data version served now"))
+                    .build(),
+            ),
+        );
+        let mut schema = ObjectBuilder::new().build();
+        apply(&Rule::Pattern(version::PATTERN), &mut schema);
+        let param = ParameterBuilder::new()
+            .name(version::PARAM)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(
+                "The data version this URL is bound to (`Data-Version`, `data_version` in \
+                 /v1/meta). The current one: the answer is `immutable`, cached for a year. \
+                 Another: a 302 to the same URL with the current one.",
+            ))
+            .schema(Some(Schema::Object(schema)))
+            .build();
+        for_each_operation(doc, |id, op| {
+            if UNVERSIONED.contains(&id) {
+                return;
+            }
+            op.parameters
+                .get_or_insert_with(Vec::new)
+                .push(param.clone());
+            op.responses
+                .responses
+                .entry("302".to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("OtherDataVersion")));
+        });
     }
 }
 

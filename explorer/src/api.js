@@ -1,10 +1,30 @@
 // Every request the page makes goes through here: relative paths of the public API, resolved
 // against the page's own origin, and remembered per view so the page can show them as curl.
 
+// Resources fixed by the server software rather than built from the data: they take no `v`.
+const UNVERSIONED = [
+  /^\/v1\/?$/,
+  /^\/v1\/conformance$/,
+  /^\/v1\/openapi\.json$/,
+  /^\/v1\/docs\b/,
+  /^\/v1\/problems\//,
+  /^\/v1\/area-types$/,
+  /^\/v1\/tileMatrixSets\b/,
+  /^\/v1\/downloads\b/,
+];
+
+/** True when `path` is built from the data and so takes the data version `v`. */
+export function takesVersion(path) {
+  return path.startsWith('/v1') && !UNVERSIONED.some((re) => re.test(path));
+}
+
 export class Api {
   constructor(origin = window.location.origin) {
     this.origin = origin;
     this.calls = new Map();
+    // The data version, once read: every data URL then names it, so the browser (and any CDN)
+    // may keep the answer for good; an import answers old URLs with a redirect to new ones.
+    this.version = null;
   }
 
   /** The absolute URL of an API path with query parameters (undefined/null ones dropped). */
@@ -13,8 +33,9 @@ export class Api {
     for (const [key, value] of Object.entries(params)) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, value);
     }
-    // Keep commas readable, as the API documents comma-separated lists.
-    return url.href.replaceAll('%2C', ',');
+    if (this.version && takesVersion(url.pathname)) url.searchParams.set('v', this.version);
+    // Keep commas and URL template braces readable, as the API documents them.
+    return url.href.replaceAll('%2C', ',').replaceAll('%7B', '{').replaceAll('%7D', '}');
   }
 
   /** Starts a new list of calls for `view` (e.g. when a new area is opened). */

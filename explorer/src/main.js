@@ -171,8 +171,12 @@ function renderCitation() {
 /** Loads what the page needs in the current language. */
 async function loadLabels() {
   const lang = state.lang;
-  const [meta, types, indicators] = await Promise.all([
-    api.json('map', '/v1/meta', { lang }),
+  // The data version first: every later data, tile and border URL names it (`v`), so the
+  // browser keeps those answers until an import. After an import the old URLs redirect to the
+  // new version, and the metadata read here moves the page onto it.
+  const meta = await api.json('map', '/v1/meta', { lang });
+  api.version = meta.data_version;
+  const [types, indicators] = await Promise.all([
     api.json('map', '/v1/area-types', { lang }),
     api.json('map', '/v1/indicators', { level: 'regso', lang }),
   ]);
@@ -196,26 +200,39 @@ async function loadGeography() {
   state.yearIndex = state.years.length - 1;
 }
 
-/** The tile URL template of a collection (no year: borders only). */
-function borderTiles(collection) {
-  return api.url(`/v1/tiles/${collection}/{z}/{x}/{y}.mvt`).replace('%7Bz%7D/%7Bx%7D/%7By%7D', '{z}/{x}/{y}');
+/** The TileJSON of a collection's borders (no year), whose tile URLs name the data version. */
+function borderTileJson(collection) {
+  return api.url(`/v1/tiles/${collection}`);
 }
 
-/** The tile URL template for the current year, division and indicator. */
-function tileTemplate() {
+/** The TileJSON for the current year, division and indicator. */
+function regsoTileJson() {
   const { year, division } = current();
-  const url = api.url(`/v1/tiles/${division}/{z}/{x}/{y}.mvt`, { year, indicator: state.indicator });
-  return url.replace('%7Bz%7D/%7Bx%7D/%7By%7D', '{z}/{x}/{y}');
+  return api.url(`/v1/tiles/${division}`, { year, indicator: state.indicator });
+}
+
+/** The tile URL template a TileJSON above gives, for the curl panel. */
+function tileTemplate(collection, params = {}) {
+  return api.url(`/v1/tiles/${collection}/{z}/{x}/{y}.mvt`, params);
 }
 
 /** One concrete tile the map fetched, for the curl panel. */
 function noteVisibleTile() {
-  const calls = (api.calls.get('map') ?? []).filter((u) => !u.includes('.mvt'));
+  const calls = (api.calls.get('map') ?? []).filter((u) => !u.includes('.mvt') && !u.includes('/v1/tiles/'));
   const z = Math.max(0, Math.min(14, Math.floor(map.getZoom())));
   const { lng, lat } = map.getCenter();
   const { x, y } = maps.tileAt(lng, lat, z);
   api.calls.set('map', calls);
-  for (const template of [tileTemplate(), borderTiles('counties'), borderTiles('municipalities')]) {
+  const { year, division } = current();
+  for (const tileJson of [regsoTileJson(), borderTileJson('counties'), borderTileJson('municipalities')]) {
+    api.note('map', tileJson);
+  }
+  const templates = [
+    tileTemplate(division, { year, indicator: state.indicator }),
+    tileTemplate('counties'),
+    tileTemplate('municipalities'),
+  ];
+  for (const template of templates) {
     api.note('map', template.replace('{z}/{x}/{y}', `${Math.min(z, 12)}/${x}/${y}`));
   }
   renderMapCalls();
@@ -241,7 +258,7 @@ async function refreshMap() {
     state.breaks = quantileBreaks(state.values, 5);
     fillColor = maps.classColour(state.indicator, state.breaks);
   }
-  maps.setRegsoTiles(map, { tileUrl: tileTemplate(), division, fillColor });
+  maps.setRegsoTiles(map, { tileJson: regsoTileJson(), division, fillColor });
   if (state.area) maps.highlight(map, 'regso-selected', state.area.code);
   noteVisibleTile();
   renderLegend();
@@ -482,8 +499,79 @@ function renderMunicipality(summary, area) {
     el('p', { class: 'facts' }, `${summary.code} · ${t('county')}: ${area.county?.name ?? '–'}`),
     ...body,
     el('p', {}, el('a', { href: jsonUrl, target: '_blank', rel: 'noopener' }, t('json_link'))),
+    downloadsBlock(summary.code),
     callsBlock('municipality'),
   );
+  guard(listDownloads());
+}
+
+/** The view as files: the kommun's RegSO for the year shown, through versioned URLs. */
+function viewDownloads(code) {
+  const { year, division } = current();
+  // The indicator shown, or (coloured by area type) the RegSO indicators of this division.
+  const indicators = state.indicator
+    ? [state.indicator]
+    : state.indicators.filter((i) => i.coverage.some((c) => c.division === division)).slice(0, 20).map((i) => i.id);
+  const csv = indicators.length
+    ? api.url('/v1/data', { indicator: indicators.join(','), level: 'regso', municipality: code, year, f: 'csv', sep: ';', decimal: 'comma', lang: state.lang })
+    : null;
+  const geojson = api.url(`/v1/collections/${division}/items`, {
+    municipality: code,
+    year,
+    indicator: state.indicator,
+    limit: 10000,
+    f: 'geojson',
+  });
+  return { csv, geojson };
+}
+
+function downloadsBlock(code) {
+  const t = state.t;
+  const { csv, geojson } = viewDownloads(code);
+  const link = (href, cls, label) => el('li', {}, el('a', { href, class: cls, download: '' }, label));
+  return el(
+    'section',
+    { class: 'downloads' },
+    el('h3', {}, t('download_view')),
+    el(
+      'ul',
+      {},
+      csv ? link(csv, 'download-csv', t('download_csv')) : null,
+      link(geojson, 'download-geojson', t('download_geojson')),
+      el('li', {}, el('a', { href: api.url('/v1/downloads'), class: 'download-all', target: '_blank', rel: 'noopener' }, t('download_all'))),
+    ),
+    el('ul', { id: 'download-files', class: 'files' }),
+  );
+}
+
+/** The whole dataset's files from /v1/downloads, when the server offers any. */
+async function listDownloads() {
+  const list = $('download-files');
+  if (!list) return;
+  let listing;
+  try {
+    const res = await fetch(api.url('/v1/downloads'), { headers: { Accept: 'application/json' } });
+    if (!res.ok) return;
+    listing = await res.json();
+  } catch {
+    return;
+  }
+  const files = Array.isArray(listing?.downloads) ? listing.downloads : [];
+  put(list, files.map((f) =>
+    el('li', {}, el('a', { href: new URL(f.href, api.origin).href, download: '' }, f.name), ` (${f.format}, ${formatBytes(f.bytes)})`),
+  ));
+}
+
+function formatBytes(bytes) {
+  if (typeof bytes !== 'number') return '?';
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${formatNumber(value, unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 function typeBar(counts) {
@@ -534,7 +622,7 @@ async function start() {
   await loadGeography();
   renderChrome();
   await maps.loaded(map);
-  maps.addBackground(map, borderTiles);
+  maps.addBackground(map, borderTileJson);
   await refreshMap();
 
   $('year').addEventListener('input', () => {

@@ -49,14 +49,12 @@ export function loaded(map) {
  * Adds the län and kommun layers from our own vector tiles (simplified per zoom, so borders
  * stay true when zoomed in): land fill under everything, borders over the RegSO.
  */
-export function addBackground(map, tileUrl) {
+export function addBackground(map, tileJsonUrl) {
   for (const collection of ['counties', 'municipalities']) {
+    // Through the TileJSON: its tile URLs name the data version, so tiles are immutable.
     map.addSource(collection, {
       type: 'vector',
-      tiles: [tileUrl(collection)],
-      minzoom: 0,
-      maxzoom: 12,
-      bounds: [10.5, 55.1, 24.2, 69.1],
+      url: tileJsonUrl(collection),
       promoteId: 'code',
     });
   }
@@ -89,22 +87,19 @@ export function addBackground(map, tileUrl) {
 }
 
 /**
- * (Re)places the RegSO tile layer: the division decides the source layer, the URL carries year
- * and indicator so that the tiles bring the attributes to colour by.
+ * (Re)places the RegSO tile layer: the division decides the source layer, the TileJSON URL
+ * carries year and indicator so that the tiles bring the attributes to colour by, and gives
+ * tile URLs bound to the data version.
  */
-export function setRegsoTiles(map, { tileUrl, division, fillColor }) {
+export function setRegsoTiles(map, { tileJson, division, fillColor }) {
   for (const id of ['regso-selected', 'regso-line', REGSO_FILL]) {
     if (map.getLayer(id)) map.removeLayer(id);
   }
   if (map.getSource('regso')) map.removeSource('regso');
   map.addSource('regso', {
     type: 'vector',
-    tiles: [tileUrl],
-    minzoom: 0,
-    maxzoom: 14,
-    bounds: [10.5, 55.1, 24.2, 69.1],
+    url: tileJson,
     promoteId: 'code',
-    attribution: 'Källa: SCB',
   });
   const before = 'municipality-line';
   map.addLayer(

@@ -24,18 +24,32 @@ async function api(path) {
   return res.json();
 }
 
-/** A page that records every console error and uncaught exception. */
+/** A page that records every console error and uncaught exception, and every API response. */
 async function openPage(browser, viewport) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors = [];
+  const responses = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    // The bulk downloads listing may be absent (404) on a server without an export: the page
+    // then shows the link alone.
+    if (msg.type() === 'error' && !/\/v1\/downloads$/.test(msg.location()?.url ?? '')) {
+      errors.push(`console: ${msg.text()}`);
+    }
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    if (url.pathname.startsWith('/v1')) {
+      responses.push({ url, status: res.status(), cacheControl: res.headers()['cache-control'] ?? '' });
+    }
+  });
   page.setDefaultTimeout(TIMEOUT);
-  return { context, page, errors };
+  return { context, page, errors, responses };
 }
+
+// Resources fixed by the software, which take no data version (as explorer/src/api.js).
+const UNVERSIONED = /^\/v1(\/?|\/conformance|\/openapi\.json|\/area-types|\/downloads|\/problems\/.*|\/tileMatrixSets.*)$/;
 
 /** Waits until the map has drawn RegSO features and settled. */
 async function waitForRegso(page) {
@@ -90,7 +104,7 @@ async function check(name, fn) {
 }
 
 async function desktop(browser) {
-  const { context, page, errors } = await openPage(browser, { width: 1280, height: 860 });
+  const { context, page, errors, responses } = await openPage(browser, { width: 1280, height: 860 });
   const meta = await api('/v1/meta');
   const typesEn = await api('/v1/area-types?lang=en');
   const typesSv = await api('/v1/area-types?lang=sv');
@@ -103,6 +117,26 @@ async function desktop(browser) {
       const drawn = await waitForRegso(page);
       assert.ok(drawn > 10, `only ${drawn} RegSO features rendered`);
       await page.screenshot({ path: join(artifacts, 'explorer-desktop.png') });
+    });
+
+    await check('tiles, borders and data come through URLs bound to the data version, immutable', async () => {
+      const version = meta.data_version;
+      const tiles = responses.filter((r) => r.url.pathname.endsWith('.mvt'));
+      const borders = tiles.filter((r) => /^\/v1\/tiles\/(counties|municipalities)\//.test(r.url.pathname));
+      const regso = tiles.filter((r) => /^\/v1\/tiles\/regso-/.test(r.url.pathname));
+      assert.ok(borders.length > 0, 'no border tile was fetched');
+      assert.ok(regso.length > 0, 'no RegSO tile was fetched');
+      const tileJson = responses.filter((r) => /^\/v1\/tiles\/[^/]+$/.test(r.url.pathname));
+      assert.ok(tileJson.length >= 3, 'tiles were not loaded through their TileJSON');
+      for (const r of [...tiles, ...tileJson]) {
+        assert.equal(r.url.searchParams.get('v'), version, r.url.href);
+        assert.equal(r.status, 200, r.url.href);
+        assert.ok(r.cacheControl.includes('immutable'), `${r.url.href}: Cache-Control ${r.cacheControl}`);
+      }
+      // Every data request after the first read of the version names it.
+      const data = responses.filter((r) => !UNVERSIONED.test(r.url.pathname)).slice(1);
+      assert.ok(data.length > 0);
+      for (const r of data) assert.equal(r.url.searchParams.get('v'), version, r.url.href);
     });
 
     await check('legend, citation and data version come from the API', async () => {
@@ -155,6 +189,28 @@ async function desktop(browser) {
       const calls = await page.locator('#municipality .calls code').allTextContents();
       assert.ok(calls.some((c) => c.includes(`/v1/municipalities/${target.code}/summary`)), calls.join('\n'));
       await page.waitForFunction(() => !window.explorer.map.isMoving());
+      // The kommun's border came through a versioned, immutable URL too.
+      const border = responses.find((r) => r.url.pathname === `/v1/collections/municipalities/items/${target.code}`);
+      assert.ok(border, 'the kommun border was not fetched');
+      assert.ok(border.cacheControl.includes('immutable'), `${border.url.href}: ${border.cacheControl}`);
+
+      // "Download this view": the kommun's RegSO as CSV and GeoJSON, and the bulk downloads.
+      const card = page.locator('#municipality');
+      const csv = await card.locator('a.download-csv').getAttribute('href');
+      const geojson = await card.locator('a.download-geojson').getAttribute('href');
+      assert.ok(await card.locator('a.download-all').count() === 1, 'no link to /v1/downloads');
+      for (const [href, type] of [[csv, 'text/csv'], [geojson, 'application/geo+json']]) {
+        const url = new URL(href);
+        assert.equal(url.searchParams.get('v'), meta.data_version, href);
+        assert.equal(url.searchParams.get('municipality'), target.code, href);
+        const res = await fetch(href);
+        assert.equal(res.status, 200, href);
+        assert.ok(res.headers.get('content-type').startsWith(type), `${href}: ${res.headers.get('content-type')}`);
+        assert.ok(res.headers.get('cache-control').includes('immutable'), href);
+        const body = await res.text();
+        if (type === 'text/csv') assert.ok(body.split('\n')[0].includes(';'), `${href} has no header row`);
+        else assert.ok(JSON.parse(body).features.length > 0, `${href} has no RegSO`);
+      }
     });
 
     await check('an indicator recolours the map as classes', async () => {

@@ -15,14 +15,18 @@ use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::limits::MAX_SEARCH_CHARS;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get("/v1/area-types", get_area_types))
-        .service(get("/v1/areas", get_areas))
-        .service(get("/v1/areas/{code}", get_area))
-        .service(get("/v1/areas/{code}/children", get_area_children));
+        .service(get_versioned("/v1/areas", get_areas))
+        .service(get_versioned("/v1/areas/{code}", get_area))
+        .service(get_versioned(
+            "/v1/areas/{code}/children",
+            get_area_children,
+        ));
 }
 
 /// The division versions, as `division=` takes them.

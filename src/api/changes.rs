@@ -17,14 +17,14 @@ use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, PageInfo, Paging};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::limits::MAX_LIST_ITEMS;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/changes", get_changes))
-        .service(get("/v1/crosswalk", get_crosswalk));
+    cfg.service(get_versioned("/v1/changes", get_changes))
+        .service(get_versioned("/v1/crosswalk", get_crosswalk));
 }
 
 /// How a cross-version comparison pairs its areas.

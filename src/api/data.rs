@@ -17,13 +17,13 @@ use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, PageInfo, Paging};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::limits::MAX_LIST_ITEMS;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/data", get_data));
+    cfg.service(get_versioned("/v1/data", get_data));
 }
 
 /// Most indicators in one request.

@@ -20,19 +20,28 @@ use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, Paging};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/collections", get_collections))
-        .service(get("/v1/collections/{collection}", get_collection))
-        .service(get(
+    cfg.service(get_versioned("/v1/collections", get_collections))
+        .service(get_versioned(
+            "/v1/collections/{collection}",
+            get_collection,
+        ))
+        .service(get_versioned(
             "/v1/collections/{collection}/queryables",
             get_queryables,
         ))
-        .service(get("/v1/collections/{collection}/items", get_items))
-        .service(get("/v1/collections/{collection}/items/{code}", get_item));
+        .service(get_versioned(
+            "/v1/collections/{collection}/items",
+            get_items,
+        ))
+        .service(get_versioned(
+            "/v1/collections/{collection}/items/{code}",
+            get_item,
+        ));
 }
 
 /// (collection id, division, title sv, title en).

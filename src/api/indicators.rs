@@ -11,14 +11,14 @@ use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::import::catalogue::THEMES;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/indicators", get_indicators))
-        .service(get("/v1/indicators/{id}", get_indicator));
+    cfg.service(get_versioned("/v1/indicators", get_indicators))
+        .service(get_versioned("/v1/indicators/{id}", get_indicator));
 }
 
 #[derive(Serialize, ToSchema)]

@@ -9,12 +9,12 @@ use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, Representation};
 use crate::http::negotiate::Lang;
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/lookup", get_lookup));
+    cfg.service(get_versioned("/v1/lookup", get_lookup));
 }
 
 #[derive(Debug, IntoParams)]

@@ -11,13 +11,13 @@ use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{base_url, Link};
 use crate::http::negotiate::Lang;
-use crate::http::problems::get;
 use crate::http::query::Query;
+use crate::http::version::get_versioned;
 use crate::limits;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/meta", get_meta));
+    cfg.service(get_versioned("/v1/meta", get_meta));
 }
 
 #[derive(Serialize, ToSchema)]

@@ -25,6 +25,7 @@ use crate::http::links::{base_url, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
 use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,15 +34,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/v1/tileMatrixSets/{tileMatrixSetId}",
             get_tile_matrix_set,
         ))
-        .service(get(
+        .service(get_versioned(
             "/v1/collections/{collection}/tiles",
             get_collection_tilesets,
         ))
-        .service(get(
+        .service(get_versioned(
             "/v1/collections/{collection}/tiles/{tileMatrixSetId}",
             get_collection_tileset,
         ))
-        .service(get(
+        .service(get_versioned(
             "/v1/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
             get_collection_tile,
         ));
@@ -353,7 +354,7 @@ pub async fn get_collection_tileset(
     check_tile_matrix_set(&tms)?;
     let url = RequestUrl::of(&req);
     let lang = p.lang;
-    data_response(&req, &state, lang.code(), move |conn, _| {
+    data_response(&req, &state, lang.code(), move |conn, data| {
         let indicators = p.indicator.clone().unwrap_or_default();
         check_indicators(conn, "indicator", &indicators)?;
         let bounds = collection_bounds(conn, division)?;
@@ -377,9 +378,11 @@ pub async fn get_collection_tileset(
                 (name, json!({"type": kind, "description": description}))
             })
             .collect();
+        // Bound to the data version: the tiles are immutable until the next import.
         let template = format!(
-            "{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt{}",
-            passed_on(&p, '&')
+            "{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt{}&v={}",
+            passed_on(&p, '&'),
+            data.data_version
         );
         doc["links"]
             .as_array_mut()

@@ -11,17 +11,20 @@ use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::negotiate::{Format, Lang};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get(
+    cfg.service(get_versioned(
         "/v1/municipalities/{code}/summary",
         get_municipality_summary,
     ))
-    .service(get("/v1/counties/{code}/summary", get_county_summary))
-    .service(get("/v1/inequality", get_inequality));
+    .service(get_versioned(
+        "/v1/counties/{code}/summary",
+        get_county_summary,
+    ))
+    .service(get_versioned("/v1/inequality", get_inequality));
 }
 
 #[derive(Debug, IntoParams)]

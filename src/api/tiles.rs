@@ -14,13 +14,16 @@ use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::version::get_versioned;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/tiles/{collection}", get_tilejson))
-        .service(get("/v1/tiles/{collection}/{z}/{x}/{y}.mvt", get_tile));
+    cfg.service(get_versioned("/v1/tiles/{collection}", get_tilejson))
+        .service(get_versioned(
+            "/v1/tiles/{collection}/{z}/{x}/{y}.mvt",
+            get_tile,
+        ));
 }
 
 pub const MIN_ZOOM: u8 = 0;
@@ -272,7 +275,7 @@ pub struct TileJson {
     attribution: String,
     #[schema(example = "xyz")]
     scheme: String,
-    /// URL templates with `{z}`, `{x}` and `{y}`.
+    /// URL templates with `{z}`, `{x}` and `{y}`, bound to the data version (`v`).
     tiles: Vec<String>,
     minzoom: u8,
     maxzoom: u8,
@@ -311,7 +314,10 @@ pub async fn get_tilejson(
         if let Some(ids) = &p.indicator {
             query.push(format!("indicator={}", ids.join(",")));
         }
-        let qs = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+        // Tiles bound to the data version are immutable: a map keeps them until an import
+        // moves this document, and so the map, to new URLs.
+        query.push(format!("v={}", data.data_version));
+        let qs = format!("?{}", query.join("&"));
         let fields = layer_fields(lang, p.indicator.as_deref().unwrap_or_default());
         let doc = json!({
             "tilejson": "3.0.0",

@@ -23,8 +23,15 @@ use crate::db::{self, data_state::DataState};
 use crate::error::Result;
 use crate::state::AppState;
 
-/// Every request header a representation depends on.
-const VARY: &str = "Accept, Accept-Language, Accept-Encoding, Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto";
+/// Every request header a representation depends on: with links built from the request's
+/// address, the headers that name it too; with `SEGSTAT_PUBLIC_URL`, only negotiation.
+pub fn vary(req: &HttpRequest) -> &'static str {
+    if super::links::public_url(req).is_some() {
+        "Accept, Accept-Language, Accept-Encoding"
+    } else {
+        "Accept, Accept-Language, Accept-Encoding, Host, Forwarded, X-Forwarded-Host, X-Forwarded-Proto"
+    }
+}
 
 /// Response header naming the data version a response was built from.
 pub const DATA_VERSION_HEADER: &str = "data-version";
@@ -109,11 +116,16 @@ fn cache_control(freshness: Freshness) -> String {
     }
 }
 
-fn not_modified(tag: String, freshness: Freshness, data_version: Option<&str>) -> HttpResponse {
+fn not_modified(
+    req: &HttpRequest,
+    tag: String,
+    freshness: Freshness,
+    data_version: Option<&str>,
+) -> HttpResponse {
     let mut res = HttpResponse::NotModified();
     res.insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
-        .insert_header((header::VARY, VARY));
+        .insert_header((header::VARY, vary(req)));
     if let Some(version) = data_version {
         res.insert_header((DATA_VERSION_HEADER, version));
     }
@@ -156,13 +168,13 @@ pub fn respond(
 ) -> HttpResponse {
     let tag = etag(source.validator(), req, variant);
     if let Some(held) = matching_tag(req, &tag) {
-        return not_modified(held, freshness, source.data_version());
+        return not_modified(req, held, freshness, source.data_version());
     }
     let mut res = HttpResponse::Ok();
     res.content_type(rep.content_type)
         .insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, cache_control(freshness)))
-        .insert_header((header::VARY, VARY));
+        .insert_header((header::VARY, vary(req)));
     if let Some(version) = source.data_version() {
         res.insert_header((DATA_VERSION_HEADER, version));
     }
@@ -244,13 +256,18 @@ pub async fn data_response_as<F>(
 where
     F: FnOnce(&mut PgConnection, &DataState) -> Result<Representation> + Send + 'static,
 {
+    // A URL naming another data version is moved to the current one (302) before anything is
+    // built; the handler has checked its path and parameters by now.
+    if let Some(version) = super::version::requested(req) {
+        super::version::check(req, &version).await?;
+    }
     let freshness = Freshness::Public {
         max_age_secs: state.config.cache_max_age.as_secs(),
     };
     let known = state.known_data_state().map(|k| k.data_version);
     if let Some(known) = &known {
         if let Some(held) = matching_tag(req, &etag(known, req, variant)) {
-            return Ok(not_modified(held, freshness, Some(known)));
+            return Ok(not_modified(req, held, freshness, Some(known)));
         }
     }
     let coding = encoding::preferred(

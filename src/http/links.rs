@@ -1,9 +1,13 @@
-//! Links in responses: absolute, built from the address the client used (honouring
-//! `Forwarded` / `X-Forwarded-*` from a proxy), as OGC API clients such as GDAL expect.
+//! Links in responses: absolute, as OGC API clients such as GDAL expect. They are built from
+//! `SEGSTAT_PUBLIC_URL` when it is set (request headers then play no part, so no client can
+//! choose the host its links, ETags and cached copies name), and otherwise from the address the
+//! client used (honouring `Forwarded` / `X-Forwarded-*` from a proxy).
 
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::state::AppState;
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Link {
@@ -18,10 +22,20 @@ pub struct Link {
     pub title: String,
 }
 
-/// `scheme://host` of this request, without a trailing slash.
+/// `scheme://host` (plus the configured path, if any) that links start with, without a
+/// trailing slash.
 pub fn base_url(req: &HttpRequest) -> String {
+    if let Some(public) = public_url(req) {
+        return public.to_owned();
+    }
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
+}
+
+/// `SEGSTAT_PUBLIC_URL`, when the server runs with it.
+pub fn public_url(req: &HttpRequest) -> Option<&str> {
+    req.app_data::<web::Data<AppState>>()
+        .and_then(|state| state.config.public_url.as_deref())
 }
 
 impl Link {

@@ -11,6 +11,7 @@ pub mod paging;
 pub mod problems;
 pub mod query;
 pub mod rate_limit;
+pub mod version;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;

@@ -5,11 +5,12 @@
 //! records any problem; [`Query`] then answers 400 with the whole list, unknown parameters
 //! included (OGC API – Features requires that).
 
-use std::future::{ready, Ready};
+use std::future::ready;
 use std::str::FromStr;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, ParamError};
@@ -173,17 +174,24 @@ impl FromQuery for () {
 /// Extractor: the endpoint's parameters, or a 400 listing every bad one.
 pub struct Query<T>(pub T);
 
-impl<T: FromQuery> FromRequest for Query<T> {
+impl<T: FromQuery + 'static> FromRequest for Query<T> {
     type Error = Error;
-    type Future = Ready<Result<Self, Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            QueryReader::parse(req.query_string()).and_then(|mut reader| {
-                let params = T::from_query(&mut reader, req);
-                reader.finish().map(|()| Query(params))
-            }),
-        )
+        let read = QueryReader::parse(req.query_string()).and_then(|mut reader| {
+            let params = T::from_query(&mut reader, req);
+            // Every resource built from the data also takes the data version.
+            let version = if req.app_data::<super::version::Versioned>().is_some() {
+                super::version::read(&mut reader)
+            } else {
+                None
+            };
+            reader.finish().map(|()| (params, version))
+        });
+        // A valid `v` is checked against the data served when the body is built
+        // (`conditional::data_response_as`), after the handler's own checks of its path.
+        Box::pin(ready(read.map(|(params, _)| Query(params))))
     }
 }
 

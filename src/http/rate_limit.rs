@@ -3,6 +3,13 @@
 //! draft-ietf-httpapi-ratelimit-headers on every answer and a 429 problem with `Retry-After`
 //! when a client goes over.
 //!
+//! The policy announced is the bucket a client meets: `q` is the burst (the bucket's size) and
+//! `w` the seconds in which the per-minute pace refills it whole (`"per-client";q=200;w=10` for
+//! 1,200 a minute in bursts of 200). A client that never sends more than `q` requests in any `w`
+//! seconds is never refused; announcing the per-minute figure instead (1,200 in 60 s) would
+//! invite a client to send what the burst refuses. `RateLimit` gives the requests left now
+//! (`r`) and the seconds until the bucket is full again (`t`).
+//!
 //! A client is its IP address (IPv6 by its /64, which one host usually owns whole). Behind a
 //! reverse proxy every request would share the proxy's address, so the addresses listed in
 //! `SEGSTAT_TRUSTED_PROXIES` are looked through: their `X-Forwarded-For` names the client.
@@ -147,9 +154,15 @@ impl RateLimiter {
         self.per_minute > 0
     }
 
-    /// The `RateLimit-Policy` field: the quota per window.
+    /// Seconds in which the bucket refills whole: `burst` requests at the per-minute pace,
+    /// rounded up, so that `burst` requests in any such window never exceed the bucket.
+    pub fn window_secs(&self) -> u64 {
+        ceil_secs(self.interval * self.burst).max(1)
+    }
+
+    /// The `RateLimit-Policy` field: the bucket as a quota (`burst`) per window.
     pub fn policy(&self) -> String {
-        format!("\"{POLICY}\";q={};w=60", self.per_minute)
+        format!("\"{POLICY}\";q={};w={}", self.burst, self.window_secs())
     }
 
     /// Counts one request of `client` arriving at `now`.
@@ -225,8 +238,10 @@ pub async fn limit(
         ),
         Verdict::Limited { retry_after_secs } => {
             let err = Error::TooManyRequests(format!(
-                "more than {} requests a minute (bursts of {}) from {client}; retry after {retry_after_secs} s",
-                limiter.per_minute, limiter.burst
+                "more than {} requests in {} s ({} a minute) from {client}; retry after {retry_after_secs} s",
+                limiter.burst,
+                limiter.window_secs(),
+                limiter.per_minute
             ));
             let mut limited = err.response_at(req.request());
             limited
@@ -289,6 +304,70 @@ mod tests {
             limiter.check(client, t0 + Duration::from_secs(60)),
             Verdict::Allowed { remaining: 2, .. }
         ));
+    }
+
+    /// (quota, window) of the announced `RateLimit-Policy`.
+    fn announced(limiter: &RateLimiter) -> (u32, u64) {
+        let policy = limiter.policy();
+        let param = |name: &str| -> u64 {
+            policy
+                .split(';')
+                .find_map(|p| p.strip_prefix(name))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in {policy}"))
+        };
+        (param("q=") as u32, param("w="))
+    }
+
+    /// Sends `times` (offsets from one start) as one client; the offsets refused.
+    fn refused(limiter: &RateLimiter, times: &[Duration]) -> Vec<Duration> {
+        let t0 = Instant::now();
+        let client = ip("192.0.2.1");
+        times
+            .iter()
+            .filter(|at| matches!(limiter.check(client, t0 + **at), Verdict::Limited { .. }))
+            .copied()
+            .collect()
+    }
+
+    #[test]
+    fn a_client_keeping_to_the_announced_policy_is_never_refused_and_one_over_it_is() {
+        // The defaults, a burst larger than a minute's pace, and a window that does not divide.
+        for (per_minute, burst) in [(1200, 200), (60, 200), (1000, 7), (7, 3)] {
+            let limiter = RateLimiter::new(per_minute, burst);
+            let (q, w) = announced(&limiter);
+            assert_eq!(q, burst, "the burst is what a client meets first");
+            let window = Duration::from_secs(w);
+            // The whole quota at once, at the start of each window, for ten windows.
+            let batches: Vec<Duration> = (0..10u32)
+                .flat_map(|k| std::iter::repeat_n(window * k, q as usize))
+                .collect();
+            assert_eq!(
+                refused(&limiter, &batches),
+                Vec::<Duration>::new(),
+                "{per_minute}/min, burst {burst}"
+            );
+            // The quota spread evenly over each window.
+            let limiter = RateLimiter::new(per_minute, burst);
+            let even: Vec<Duration> = (0..10 * q).map(|i| window * i / q).collect();
+            assert_eq!(
+                refused(&limiter, &even),
+                Vec::<Duration>::new(),
+                "{per_minute}/min, burst {burst}"
+            );
+            // One more than the quota at once is refused.
+            let limiter = RateLimiter::new(per_minute, burst);
+            let over = vec![Duration::ZERO; q as usize + 1];
+            assert_eq!(
+                refused(&limiter, &over).len(),
+                1,
+                "{per_minute}/min, burst {burst}"
+            );
+        }
+        assert_eq!(
+            RateLimiter::new(1200, 200).policy(),
+            "\"per-client\";q=200;w=10"
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
         assert_eq!(ok.status, 200);
         assert_eq!(
             ok.header("ratelimit-policy"),
-            Some("\"per-client\";q=6;w=60")
+            Some("\"per-client\";q=3;w=30")
         );
         remaining.push(ok.header("ratelimit").unwrap().to_owned());
     }

@@ -26,3 +26,4 @@ mod summaries;
 mod synthetic;
 mod system;
 mod tiles;
+mod versions;

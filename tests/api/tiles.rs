@@ -13,8 +13,12 @@ async fn tilejson_describes_the_tiles_a_maplibre_source_needs() {
         .json();
     assert_eq!(doc["tilejson"], "3.0.0");
     let tiles = doc["tiles"][0].as_str().unwrap();
+    // Bound to the data version the document names (immutable tiles).
+    let version = doc["version"].as_str().unwrap();
     assert!(
-        tiles.ends_with("/v1/tiles/regso-2025/{z}/{x}/{y}.mvt?year=2024&indicator=population"),
+        tiles.ends_with(&format!(
+            "/v1/tiles/regso-2025/{{z}}/{{x}}/{{y}}.mvt?year=2024&indicator=population&v={version}"
+        )),
         "{tiles}"
     );
     assert_eq!(doc["maxzoom"], 16);
@@ -275,12 +279,13 @@ async fn ogc_api_tiles_describes_web_mercator_quad_and_the_tilesets() {
         .unwrap()
         .ends_with("/v1/collections/regso-2025/tiles/WebMercatorQuad"));
 
-    let tileset = get(
+    let answer = get(
         &app,
         "/v1/collections/regso-2025/tiles/WebMercatorQuad?year=2024&indicator=population",
     )
-    .await
-    .json();
+    .await;
+    let version = answer.header("data-version").unwrap().to_owned();
+    let tileset = answer.json();
     assert_eq!(tileset["dataType"], "vector");
     assert_eq!(tileset["crs"], "http://www.opengis.net/def/crs/EPSG/0/3857");
     assert_eq!(tileset["tileMatrixSetURI"], one["tileMatrixSetURI"]);
@@ -293,9 +298,9 @@ async fn ogc_api_tiles_describes_web_mercator_quad_and_the_tilesets() {
     assert_eq!(item["templated"], true);
     let template = item["href"].as_str().unwrap();
     assert!(
-        template.ends_with(
-            "/v1/collections/regso-2025/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}?f=mvt&year=2024&indicator=population"
-        ),
+        template.ends_with(&format!(
+            "/v1/collections/regso-2025/tiles/WebMercatorQuad/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt&year=2024&indicator=population&v={version}"
+        )),
         "{template}"
     );
     assert!(links
