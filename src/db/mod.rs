@@ -4,12 +4,14 @@
 pub mod areas;
 pub mod changes;
 pub mod data_state;
+pub mod export;
 pub mod features;
 pub mod indicators;
 pub mod migrations;
 #[rustfmt::skip]
 pub mod schema;
 pub mod summaries;
+pub mod tiles;
 
 use std::time::{Duration, Instant};
 
