@@ -11,6 +11,7 @@ mod cli;
 mod data;
 mod errors;
 mod explorer;
+mod export;
 mod features;
 mod filter;
 mod import;
