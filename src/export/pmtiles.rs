@@ -6,6 +6,13 @@
 //! and the last release for 1.85 (0.16) panics on archives that need leaf directories. The
 //! format is small; the spec is <https://github.com/protomaps/PMTiles/blob/main/spec/v3/spec.md>.
 //!
+//! Cost: one tile query per tile, the same the server pays per request, on one connection. On
+//! the bundled national RegSO 2025 layer (3,363 areas), on a shared 2-core machine: z0–9 in
+//! 72 s, z10 in 137 s (1,807 tiles), z11 in 522 s (6,914 tiles), z12 in 232 s (26,936 tiles,
+//! 11,855 distinct, with leaf directories; 6.3 MB). z0–11 are slow because `geom_coarse` and
+//! `geom_simplified` have no GiST index: each tile scans every area of every division (110 ms;
+//! 0.35 ms with the index). Tests write low zooms (`write_zooms`).
+//!
 //! Layout: header and root directory in the first 16 KiB (padded), then the metadata, the tile
 //! data (each distinct tile once) and the leaf directories. Readers find every section through
 //! the header's offsets, so the order is free after the root.

@@ -153,8 +153,8 @@ async fn pmtiles_of_regso_opens_in_the_pmtiles_reader_with_the_served_tiles() {
     let year = facts.year.expect("the bundled data has area types");
     let scratch = Scratch::new("pmtiles");
     let file = scratch.0.join("regso-2020.pmtiles");
-    // z0–8 covers the three geometry levels but coarse and simplified; z12 of the national
-    // layer takes minutes (bench numbers in the module docs).
+    // z0–8 reads the coarse and the simplified borders in about half a minute; z12 of the
+    // national layer takes far longer (numbers in the `export::pmtiles` docs).
     let zooms = 0..=8u8;
     pmtiles::write_zooms(&mut db.conn(), &regso_2020(), &file, zooms.clone()).unwrap();
 
