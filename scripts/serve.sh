@@ -39,6 +39,8 @@ else
     target/release/segstat import bundled --data-dir data
 fi
 # The bulk downloads of this data version (/v1/downloads); a few seconds, a no-op when written.
-target/release/segstat export
+# The PMTiles archives are left out here: z0–12 of the national RegSO takes minutes
+# (`segstat export` without --formats writes them too).
+target/release/segstat export --formats gpkg,fgb,geoparquet,csv,area-types,summaries
 say "serving on http://${SEGSTAT_BIND:-127.0.0.1:8080}/ (the explorer; the API at /v1, Swagger UI at /v1/docs/); Ctrl-C stops"
 exec target/release/segstat serve

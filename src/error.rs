@@ -150,6 +150,19 @@ impl From<zip::result::ZipError> for Error {
     }
 }
 
+/// Writing a GeoParquet download failed (the file system errors come through as I/O).
+impl From<parquet::errors::ParquetError> for Error {
+    fn from(e: parquet::errors::ParquetError) -> Error {
+        match e {
+            parquet::errors::ParquetError::External(e) => match e.downcast::<std::io::Error>() {
+                Ok(io) => Error::Io(*io),
+                Err(e) => Error::Internal(format!("Parquet: {e}")),
+            },
+            e => Error::Internal(format!("Parquet: {e}")),
+        }
+    }
+}
+
 impl From<r2d2::Error> for Error {
     fn from(e: r2d2::Error) -> Error {
         Error::Unavailable(format!("no database connection available: {e}"))

@@ -4,12 +4,12 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bytea, Integer, Nullable, SmallInt, Text};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::features::division_of;
 use crate::api::indicators::check_indicators;
+use crate::db;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
@@ -75,17 +75,6 @@ impl FromQuery for TileParams {
         TileParams { year, indicator }
     }
 }
-
-#[derive(QueryableByName)]
-struct Tile {
-    #[diesel(sql_type = Nullable<Bytea>)]
-    mvt: Option<Vec<u8>>,
-}
-
-/// The feature id of a code: its digits, with the DeSO category letter as a digit (A=1, B=2,
-/// C=3), unique within a division. MVT ids must be integers; the code itself is an attribute.
-const FEATURE_ID: &str =
-    "(regexp_replace(translate(a.code, 'ABCR', '1230'), '[^0-9]', '', 'g'))::bigint";
 
 /// A vector tile of one collection, geometry simplified for the zoom. An empty tile is an
 /// empty 200 response.
@@ -179,43 +168,19 @@ pub async fn tile_response(
     let variant = "mvt".to_owned();
     let layer = collection;
     data_response(req, state, &variant, move |conn, _data| {
-        let column = match z {
-            0..=7 => "geom_coarse",
-            8..=11 => "geom_simplified",
-            _ => "geom",
+        let attributes = db::tiles::TileAttributes {
+            year: p.year,
+            indicators: p.indicator.unwrap_or_default(),
         };
-        let indicators = p.indicator.clone().unwrap_or_default();
-        check_indicators(conn, "indicator", &indicators)?;
-        // An attribute per indicator, named by its id (checked to be [a-z0-9_]); values bound.
-        let value_columns: String = indicators
-            .iter()
-            .enumerate()
-            .map(|(i, id)| format!(", (SELECT v.value FROM indicator_values v WHERE v.indicator = $5[{}] AND v.division = a.division AND v.code = a.code AND v.year = $4 AND v.breakdown = 'total') AS \"{id}\"", i + 1))
-            .collect();
-        // Features in code order: a parallel scan returns rows in any order, and a strong ETag
-        // promises the same bytes every time.
-        let sql = format!(
-            "WITH bounds AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
-             tile AS (
-               SELECT {FEATURE_ID} AS fid, a.code, a.name, t.area_type, t.area_type_origin{value_columns},
-                      ST_AsMVTGeom(ST_Transform(a.{column}, 3857), b.env, 4096, 64, true) AS geom
-               FROM areas a CROSS JOIN bounds b
-               LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code AND t.year = $4
-               WHERE a.division = $6 AND a.{column} IS NOT NULL
-                 AND a.{column} && ST_Transform(b.env, 3006))
-             SELECT ST_AsMVT(tile, $7, 4096, 'geom', 'fid' ORDER BY tile.code) AS mvt FROM tile WHERE geom IS NOT NULL"
-        );
-        let tile = diesel::sql_query(sql)
-            .bind::<Integer, _>(i32::from(z))
-            .bind::<Integer, _>(x as i32)
-            .bind::<Integer, _>(y as i32)
-            .bind::<Nullable<SmallInt>, _>(p.year)
-            .bind::<Array<Text>, _>(&indicators)
-            .bind::<Text, _>(division)
-            .bind::<Text, _>(&layer)
-            .get_result::<Tile>(conn)?;
-        let bytes = tile.mvt.unwrap_or_default();
-        Ok(Representation { content_type: MVT, body: bytes.into(), lang: None, disposition: None, link: None })
+        check_indicators(conn, "indicator", &attributes.indicators)?;
+        let bytes = db::tiles::tile(conn, division, &layer, (z, x, y), &attributes)?;
+        Ok(Representation {
+            content_type: MVT,
+            body: bytes.into(),
+            lang: None,
+            disposition: None,
+            link: None,
+        })
     })
     .await
 }

@@ -12,6 +12,7 @@ pub mod replication;
 #[rustfmt::skip]
 pub mod schema;
 pub mod summaries;
+pub mod tiles;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};

@@ -7,8 +7,10 @@
 //! version folder and renamed into place only when all of them are complete.
 
 pub mod fgb;
+pub mod geoparquet;
 pub mod gpkg;
 pub mod index;
+pub mod pmtiles;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +75,20 @@ pub const FORMATS: &[Format] = &[
         extension: "fgb",
         media_type: "application/vnd.flatgeobuf",
         writer: Writer::PerCollection(fgb::write),
+    },
+    Format {
+        name: "geoparquet",
+        format: "geoparquet",
+        extension: "parquet",
+        media_type: "application/vnd.apache.parquet",
+        writer: Writer::PerCollection(geoparquet::write),
+    },
+    Format {
+        name: "pmtiles",
+        format: "pmtiles",
+        extension: "pmtiles",
+        media_type: "application/vnd.pmtiles",
+        writer: Writer::PerCollection(pmtiles::write),
     },
     Format {
         name: "csv",

@@ -12,6 +12,7 @@ mod data;
 mod downloads;
 mod errors;
 mod explorer;
+mod export;
 mod features;
 mod filter;
 mod import;
