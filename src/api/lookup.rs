@@ -4,14 +4,18 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use diesel::PgConnection;
+
 use crate::db;
+use crate::db::data_state::DataState;
+use crate::db::summaries::{AreaTypeYear, Containing, RegsoFacts};
 use crate::error::{Error, Result};
 use crate::geo::sweref;
-use crate::http::conditional::{data_response_as, Representation};
+use crate::http::conditional::{data_response_as, held_response, Representation};
 use crate::http::negotiate::Lang;
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::http::version::get_versioned;
-use crate::state::AppState;
+use crate::state::{AppState, AreaLocator};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(get_versioned("/v1/lookup", get_lookup));
@@ -179,85 +183,115 @@ pub async fn get_lookup(
         (5.0..=30.0).contains(&x) && (53.0..=71.0).contains(&y)
     };
     if !near_sweden {
-        return Err(Error::NotFound(format!(
-            "the point ({x}, {y}) lies in no Swedish kommun"
-        )));
+        return Err(outside(x, y));
     }
-    // The areas around the point come from memory; the body depends only on which they are,
-    // so one cached body answers every point in the same areas.
     let (easting, northing) = if p.crs == 3006 {
         (x, y)
     } else {
         sweref::project(x, y)
     };
-    let located = state
-        .locator()
-        .await
-        .map(|l| (l.data_version.clone(), l.containing(easting, northing)));
-    let asked = match &located {
-        Some((version, hits)) => format!(
-            "lookup\0{version}\0{}\0{}",
-            lang.code(),
-            hits.iter()
-                .map(|h| format!("{}/{}", h.division, h.code))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        // No locator (being built, or failing): the database finds the areas, cached per URL.
-        None => format!("lookup\0{}\0{}", lang.code(), req.query_string()),
-    };
+    // The whole answer comes from memory once the locator of the served version is built: the
+    // areas around the point, their names and the RegSO's facts, all of the locator's version.
+    if let Some(locator) = state.locator().await {
+        return held_response(&req, &state, lang.code(), &locator.data, || {
+            let body = from_memory(&locator, easting, northing).ok_or_else(|| outside(x, y))?;
+            Representation::json(&body, Some(lang))
+        })
+        .await;
+    }
+    // No locator (being built, or failing): the database finds the areas, cached per URL.
+    let asked = format!("lookup\0{}\0{}", lang.code(), req.query_string());
     data_response_as(&req, &state, lang.code(), asked, move |conn, data| {
-        let hits = match located {
-            Some((version, hits)) if version == data.data_version => hits,
-            _ => db::summaries::containing(conn, x, y, p.crs)?,
-        };
-        let place = |h: &db::summaries::Containing| Place {
-            division: h.division.clone(),
-            code: h.code.clone(),
-            name: h.name.clone(),
-            geometry_source: h.geometry_source.clone(),
-        };
-        let municipality = hits.iter().find(|h| h.level == "kommun").map(place);
-        if municipality.is_none() {
-            return Err(Error::NotFound(format!(
-                "the point ({x}, {y}) lies in no Swedish kommun"
-            )));
-        }
-        let mut regso = Vec::new();
-        for h in hits.iter().filter(|h| h.level == "regso") {
+        let hits = db::summaries::containing(conn, x, y, p.crs)?;
+        let body = from_database(conn, data, hits)?.ok_or_else(|| outside(x, y))?;
+        Representation::json(&body, Some(lang))
+    })
+    .await
+}
+
+fn outside(x: f64, y: f64) -> Error {
+    Error::NotFound(format!("the point ({x}, {y}) lies in no Swedish kommun"))
+}
+
+/// The body for a point in SWEREF 99 TM, from the locator alone: no query. `None` when no
+/// kommun contains the point.
+pub fn from_memory(locator: &AreaLocator, easting: f64, northing: f64) -> Option<Lookup> {
+    let found = locator.located(easting, northing);
+    body(&locator.data, &found)
+}
+
+/// The body for the areas `hits`, their RegSO facts read from the database (two queries per
+/// RegSO): the answer while no locator is built. `None` when no kommun is among `hits`.
+pub fn from_database(
+    conn: &mut PgConnection,
+    data: &DataState,
+    hits: Vec<Containing>,
+) -> Result<Option<Lookup>> {
+    let mut found = Vec::with_capacity(hits.len());
+    for h in &hits {
+        let facts = if h.level == "regso" {
             let history = db::areas::history(conn, &h.division, &h.code)?;
-            let latest = history.iter().rev().find(|y| y.area_type.is_some());
-            regso.push(RegsoHit {
+            RegsoFacts {
+                latest_type: history
+                    .iter()
+                    .rev()
+                    .find(|y| y.area_type.is_some())
+                    .map(|l| AreaTypeYear {
+                        year: l.year,
+                        area_type: l.area_type,
+                        area_type_origin: l.area_type_origin.clone(),
+                        socioeconomic_index: l.socioeconomic_index,
+                    }),
+                latest_values: db::summaries::latest_values(conn, &h.division, &h.code)?,
+            }
+        } else {
+            RegsoFacts::default()
+        };
+        found.push((h, facts));
+    }
+    Ok(body(data, &found))
+}
+
+/// The body for the areas around a point, each with its RegSO facts (empty for other levels),
+/// in the order of [`db::summaries::containing`]. `None` when no kommun is among them.
+fn body(data: &DataState, found: &[(&Containing, RegsoFacts)]) -> Option<Lookup> {
+    let place = |h: &Containing| Place {
+        division: h.division.clone(),
+        code: h.code.clone(),
+        name: h.name.clone(),
+        geometry_source: h.geometry_source.clone(),
+    };
+    let of_level = |level: &'static str| found.iter().filter(move |(h, _)| h.level == level);
+    let municipality = of_level("kommun").next().map(|(h, _)| place(h))?;
+    let regso = of_level("regso")
+        .map(|(h, facts)| {
+            let latest = facts.latest_type.as_ref();
+            RegsoHit {
                 place: place(h),
                 year: latest.map(|l| l.year),
                 area_type: latest.and_then(|l| l.area_type),
                 area_type_origin: latest.and_then(|l| l.area_type_origin.clone()),
                 socioeconomic_index: latest.and_then(|l| l.socioeconomic_index),
-                latest_values: db::summaries::latest_values(conn, &h.division, &h.code)?
-                    .into_iter()
+                latest_values: facts
+                    .latest_values
+                    .iter()
                     .map(|v| LatestValue {
-                        indicator: v.indicator,
+                        indicator: v.indicator.clone(),
                         year: v.year,
                         value: v.value,
-                        status: v.status,
-                        unit: v.unit,
+                        status: v.status.clone(),
+                        unit: v.unit.clone(),
                     })
                     .collect(),
-            });
-        }
-        let body = Lookup {
-            data_version: data.data_version.clone(),
-            synthetic: data.synthetic,
-            county: hits.iter().find(|h| h.level == "lan").map(place),
-            municipality,
-            regso,
-            deso: hits
-                .iter()
-                .filter(|h| h.level == "deso")
-                .map(place)
-                .collect(),
-        };
-        Representation::json(&body, Some(lang))
+            }
+        })
+        .collect();
+    Some(Lookup {
+        data_version: data.data_version.clone(),
+        synthetic: data.synthetic,
+        county: of_level("lan").next().map(|(h, _)| place(h)),
+        municipality: Some(municipality),
+        regso,
+        deso: of_level("deso").map(|(h, _)| place(h)).collect(),
     })
-    .await
 }

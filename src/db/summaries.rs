@@ -225,7 +225,7 @@ pub fn outlines(
         .collect()
 }
 
-#[derive(Clone, Debug, QueryableByName)]
+#[derive(Clone, Debug, PartialEq, QueryableByName)]
 pub struct LatestValue {
     #[diesel(sql_type = Text)]
     pub indicator: String,
@@ -253,5 +253,103 @@ pub fn latest_values(
     )
     .bind::<Text, _>(division)
     .bind::<Text, _>(code)
+    .load(conn)?)
+}
+
+/// The RegSO divisions that have geometry: those whose areas the point lookup reports with
+/// their area type and latest values.
+pub fn regso_divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<String>> {
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT a.division FROM areas a JOIN divisions d ON d.id = a.division
+         WHERE a.geom IS NOT NULL AND d.level = 'regso'
+         ORDER BY a.division",
+    )
+    .load::<DivisionId>(conn)?
+    .into_iter()
+    .map(|d| d.division)
+    .collect())
+}
+
+/// A RegSO's area type and index in one year.
+#[derive(Clone, Debug, PartialEq, QueryableByName)]
+pub struct AreaTypeYear {
+    #[diesel(sql_type = SmallInt)]
+    pub year: i16,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    pub area_type: Option<i16>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub area_type_origin: Option<String>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub socioeconomic_index: Option<f64>,
+}
+
+/// What the point lookup says of a RegSO beyond its name: its latest year with an area type
+/// and each indicator's latest value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RegsoFacts {
+    pub latest_type: Option<AreaTypeYear>,
+    pub latest_values: Vec<LatestValue>,
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct LatestAreaType {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(embed)]
+    pub latest: AreaTypeYear,
+}
+
+/// Every RegSO of a division with its latest year that has an area type: for each, the row
+/// [`crate::db::areas::history`] ends on when only years with a type are kept.
+pub fn latest_area_types(conn: &mut PgConnection, division: &str) -> Result<Vec<LatestAreaType>> {
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT ON (code) code, year, area_type, area_type_origin, socioeconomic_index
+         FROM area_types
+         WHERE division = $1 AND area_type IS NOT NULL
+         ORDER BY code, year DESC",
+    )
+    .bind::<Text, _>(division)
+    .load(conn)?)
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct AreaLatestValue {
+    #[diesel(sql_type = Text)]
+    pub code: String,
+    #[diesel(embed)]
+    pub latest: LatestValue,
+}
+
+/// The indicators in the order `ORDER BY indicator` puts them (the database's collation):
+/// the order in which [`latest_values`] lists an area's values.
+pub fn indicators_in_order(conn: &mut PgConnection) -> Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Text)]
+        id: String,
+    }
+    Ok(diesel::sql_query("SELECT id FROM indicators ORDER BY id")
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|i| i.id)
+        .collect())
+}
+
+/// [`latest_values`] of one indicator for every area of a division: one indicator at a time,
+/// so each statement sorts one indicator's years (a whole division's values at once is
+/// millions of rows nationally, too many to sort within the statement timeout).
+pub fn latest_values_of_indicator(
+    conn: &mut PgConnection,
+    division: &str,
+    indicator: &str,
+) -> Result<Vec<AreaLatestValue>> {
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT ON (v.code) v.code, v.indicator, v.year, v.value, v.status, i.unit
+         FROM indicator_values v JOIN indicators i ON i.id = v.indicator
+         WHERE v.division = $1 AND v.indicator = $2 AND v.breakdown = 'total'
+         ORDER BY v.code, v.year DESC",
+    )
+    .bind::<Text, _>(division)
+    .bind::<Text, _>(indicator)
     .load(conn)?)
 }

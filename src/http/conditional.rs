@@ -302,6 +302,43 @@ where
     Ok(finish(req, freshness, variant, &cached, status))
 }
 
+/// Answers a request whose body is built from data held in memory rather than read now, such
+/// as the point lookup's: `data` is the version that memory was read from, and the response
+/// names it (ETag, `data-version`, `Last-Modified`) even if the database has moved on since, so
+/// a body is always wholly of one version. A client holding it gets its 304; otherwise `build`
+/// runs here, on the worker (it must not query), and the body is not put in the response
+/// cache (building it again is as cheap as finding it there).
+pub async fn held_response(
+    req: &HttpRequest,
+    state: &AppState,
+    variant: &str,
+    data: &DataState,
+    build: impl FnOnce() -> Result<Representation>,
+) -> Result<HttpResponse> {
+    if let Some(version) = super::version::requested(req) {
+        super::version::check(req, &version).await?;
+    }
+    let freshness = Freshness::Public {
+        max_age_secs: state.config.cache_max_age.as_secs(),
+    };
+    if let Some(held) = matching_tag(req, &etag(&data.data_version, req, variant)) {
+        return Ok(not_modified(req, held, freshness, Some(&data.data_version)));
+    }
+    let rep = build()?;
+    let held = Cached {
+        data_version: data.data_version.clone(),
+        synthetic: data.synthetic,
+        updated_at: data.updated_at,
+        content_type: rep.content_type,
+        body: rep.body,
+        coding: Coding::Identity,
+        lang: rep.lang,
+        disposition: rep.disposition,
+        link: rep.link,
+    };
+    Ok(finish(req, freshness, variant, &held, Status::Hit))
+}
+
 /// The response for a rendered body, with every caching header, the data-version marks and
 /// `Cache-Status` (RFC 9211) saying whether memory answered. A coded body carries its
 /// `Content-Encoding`, which tells actix-web's `Compress` to leave it alone and

@@ -328,11 +328,122 @@ async fn lookup_answers_the_same_from_memory_and_with_the_database_cut() {
     assert_eq!(first.status, 200, "{}", first.text());
     let second = get(&app, "/v1/lookup?lon=17.63892&lat=59.85862").await;
     assert_eq!(second.json(), first.json());
-    // Another point in the same areas shares the body, so it is answered without the database.
+    // Once the locator is built, every point is answered from memory: one in the same areas,
+    // and one in areas never asked before.
     proxy.down();
     let near = get(&app, "/v1/lookup?lon=17.63891&lat=59.85861").await;
+    let elsewhere = get(&app, "/v1/lookup?lon=18.0686&lat=59.3293").await;
     proxy.up();
     assert_eq!(near.status, 200, "{}", near.text());
     assert_eq!(near.json(), first.json());
     assert_eq!(near.header("cache-status"), Some("segstat; hit"));
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.text());
+    assert_eq!(elsewhere.json()["municipality"]["code"], "0180");
+    assert!(elsewhere.json()["regso"][0]["area_type"].is_i64());
+}
+
+/// The body built from memory is byte for byte the body built with the database's queries
+/// (the path taken while no locator is built), for the same areas: on random points over
+/// Sweden and beyond it, and on points within two metres of RegSO and DeSO borders.
+#[actix_web::test]
+async fn lookup_body_from_memory_is_the_body_from_the_database() {
+    use diesel::prelude::*;
+    use segstat::api::lookup::{from_database, from_memory};
+    let db = TestDb::bundled();
+    let state = segstat::state::AppState::new(config(&db.url()));
+    state.refresh().await.expect("the data version reads");
+    let locator = state.locator().await.expect("the locator builds");
+    let mut conn = db.conn();
+    let data = segstat::db::data_state::current(&mut conn).unwrap();
+    assert_eq!(locator.data, data);
+    let points: Vec<TestPoint> = diesel::sql_query(
+        "SELECT ST_X(p.geom) AS x, ST_Y(p.geom) AS y FROM (
+             SELECT (ST_Dump(ST_GeneratePoints(ST_Expand(ST_Envelope(geom), 20000), 1000, 21))).geom
+             FROM areas WHERE division = 'riket'
+             UNION ALL
+             SELECT (ST_Dump(ST_GeneratePoints(ST_Buffer(ST_Boundary(geom), 2), 2, 22))).geom
+             FROM (SELECT geom FROM areas WHERE geom IS NOT NULL AND length(code) > 4
+                   ORDER BY md5(code) LIMIT 500) a
+         ) p",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert!(points.len() > 1500, "{} points", points.len());
+    let (mut outside, mut with_values, mut with_type) = (0, 0, 0);
+    for p in &points {
+        let memory = from_memory(&locator, p.x, p.y);
+        let database = from_database(&mut conn, &data, locator.containing(p.x, p.y)).unwrap();
+        let bytes = |b: &Option<segstat::api::lookup::Lookup>| {
+            b.as_ref().map(|b| serde_json::to_vec(b).unwrap())
+        };
+        assert!(
+            bytes(&memory) == bytes(&database),
+            "at ({}, {}) memory gave {}, the database {}",
+            p.x,
+            p.y,
+            String::from_utf8_lossy(&bytes(&memory).unwrap_or_default()),
+            String::from_utf8_lossy(&bytes(&database).unwrap_or_default())
+        );
+        match &memory {
+            None => outside += 1,
+            Some(body) => {
+                with_values += usize::from(body.regso.iter().any(|r| !r.latest_values.is_empty()));
+                with_type += usize::from(body.regso.iter().any(|r| r.area_type.is_some()));
+            }
+        }
+    }
+    // The sample reaches outside every kommun, and RegSO with values and area types.
+    assert!(outside > 50, "{outside} outside");
+    assert!(with_values > 100, "{with_values} with values");
+    assert!(with_type > 100, "{with_type} with an area type");
+}
+
+/// An import switches the data version under a running server: until the server has seen the
+/// new version, lookups answer wholly from the old locator, named as the old version; then
+/// wholly from a locator of the new one. Never the old label with new values, or the reverse.
+#[actix_web::test]
+async fn lookup_never_mixes_data_versions_across_an_import() {
+    let db = TestDb::bundled();
+    let state = actix_web::web::Data::new(segstat::state::AppState::new(config(&db.url())));
+    let app = actix_web::test::init_service(segstat::http::app(state.clone())).await;
+    state.refresh().await.unwrap();
+    let uri = "/v1/lookup?lon=17.6389&lat=59.8586";
+    let before = get(&app, uri).await;
+    assert_eq!(before.status, 200, "{}", before.text());
+    let before = before.json();
+    let old_version = before["data_version"].as_str().unwrap().to_owned();
+
+    // What an import does in its one transaction: new values and a new version.
+    let mut conn = db.conn();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut conn,
+        "UPDATE indicator_values SET value = value + 1000 WHERE value IS NOT NULL;
+         UPDATE data_state SET data_version = 'switched', updated_at = now();",
+    )
+    .unwrap();
+
+    let stale = get(&app, uri).await;
+    assert_eq!(stale.json(), before, "the old locator, wholly");
+    assert_eq!(stale.header("data-version"), Some(old_version.as_str()));
+
+    state.refresh().await.unwrap();
+    let after = get(&app, uri).await;
+    assert_eq!(after.header("data-version"), Some("switched"));
+    let after = after.json();
+    assert_eq!(after["data_version"], "switched");
+    let values = |body: &serde_json::Value| -> Vec<f64> {
+        body["regso"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["latest_values"].as_array().unwrap().clone())
+            .filter_map(|v| v["value"].as_f64())
+            .collect()
+    };
+    let (old, new) = (values(&before), values(&after));
+    assert!(!old.is_empty());
+    assert_eq!(old.len(), new.len());
+    for (o, n) in old.iter().zip(&new) {
+        assert!((n - o - 1000.0).abs() < 1e-6, "{o} became {n}");
+    }
 }
