@@ -102,6 +102,10 @@ const WITHOUT_DATABASE: &[&str] = &[
     "get_openapi",
     "get_tile_matrix_sets",
     "get_tile_matrix_set",
+    // The bulk downloads declare their own `v`: a file of another version is a 404 (old files
+    // are not kept under the current version's name), not a redirect.
+    "get_downloads",
+    "get_download",
 ];
 /// Operations that negotiate no format (`Query<()>`): never a 406.
 const WITHOUT_NEGOTIATION: &[&str] = &["get_health", "get_ready", "get_openapi"];
@@ -234,7 +238,7 @@ fn for_each_operation(doc: &mut Document, mut f: impl FnMut(&str, &mut Operation
 }
 
 /// Operations whose answer is not built from the data (fixed by the software, or outside
-/// `/v1`): they take no `v`. Every other operation is registered with
+/// `/v1`): they take no generic `v`. Every other operation is registered with
 /// `http::version::get_versioned`; a test checks that the two agree.
 const UNVERSIONED: &[&str] = &[
     "get_health",
@@ -246,6 +250,10 @@ const UNVERSIONED: &[&str] = &[
     "get_area_types",
     "get_tile_matrix_sets",
     "get_tile_matrix_set",
+    // The bulk downloads declare their own `v`: a file of another version is a 404 (old files
+    // are not kept under the current version's name), not a redirect.
+    "get_downloads",
+    "get_download",
 ];
 
 /// The data version parameter `v` and its redirect, on every operation built from the data
