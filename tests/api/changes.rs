@@ -209,7 +209,7 @@ async fn changes_across_versions_pair_only_unchanged_areas() {
     let body = get(&app, "/v1/changes?from_year=2023&to_year=2024&limit=10000")
         .await
         .json();
-    assert_eq!(body["cross_version"], true);
+    assert_eq!(body["cross_version"], true, "{body}");
     assert_eq!(body["from_division"], "regso-2020");
     assert_eq!(body["to_division"], "regso-2025");
     assert_eq!(body["joined_by"], "crosswalk (unchanged areas only)");

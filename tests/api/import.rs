@@ -507,3 +507,44 @@ fn real_regso_population_of_six_kommuner_comes_out_exactly_as_scb_gives_it() {
     // 483 RegSO × (total, men, women).
     assert_eq!(compared, 483 * 3);
 }
+
+#[derive(QueryableByName)]
+struct Analyzed {
+    #[diesel(sql_type = Text)]
+    table: String,
+}
+
+/// The import publishes planner statistics with its rows: a reader (or a database cloned from
+/// this one) must not plan with a guess of one row per table before autovacuum comes by.
+#[test]
+fn an_import_leaves_planner_statistics_for_every_table_it_wrote() {
+    let db = TestDb::migrated();
+    let mut conn = db.conn();
+    assert!(matches!(
+        bundled::import(&mut conn, &data_dir()).unwrap(),
+        Outcome::Imported { .. }
+    ));
+    let written: Vec<String> = diesel::sql_query(
+        "SELECT relname::text AS table FROM pg_stat_user_tables
+         WHERE n_live_tup > 0 AND relname <> '__diesel_schema_migrations' ORDER BY 1",
+    )
+    .load::<Analyzed>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| r.table)
+    .collect();
+    assert!(written.iter().any(|t| t == "area_types"), "{written:?}");
+    let analyzed: Vec<String> = diesel::sql_query(
+        "SELECT DISTINCT c.relname::text AS table FROM pg_statistic s
+         JOIN pg_class c ON c.oid = s.starelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+         ORDER BY 1",
+    )
+    .load::<Analyzed>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| r.table)
+    .collect();
+    let missing: Vec<&String> = written.iter().filter(|t| !analyzed.contains(t)).collect();
+    assert!(missing.is_empty(), "no statistics for {missing:?}");
+}

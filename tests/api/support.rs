@@ -342,6 +342,13 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> serde_json::Value {
+        // A caller that wants a server error's problem body says so with `problem(status)`.
+        assert!(
+            self.status < 500,
+            "server error {}: {}",
+            self.status,
+            String::from_utf8_lossy(&self.body)
+        );
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
@@ -361,7 +368,7 @@ impl Answer {
             self.header("content-type"),
             Some("application/problem+json")
         );
-        let doc = self.json();
+        let doc: serde_json::Value = serde_json::from_slice(&self.body).unwrap();
         assert_eq!(doc["status"], status);
         assert!(doc["title"].is_string() && doc["detail"].is_string());
         // The type is a page on this server, never `about:blank`; the instance is the request.
