@@ -8,12 +8,24 @@
 #   scripts/replicas.sh start [DATA_DIR]   build (release), create and start everything, import the
 #                                          bundled data (or DATA_DIR's) on the primary, wait until
 #                                          both APIs are ready behind the balancer
-#   scripts/replicas.sh import             import the bundled data again on the primary
+#   scripts/replicas.sh import [DATA_DIR]  import the bundled data (or DATA_DIR's) again on the primary
 #   scripts/replicas.sh status             /ready of each API, replication as the primary sees it
 #   scripts/replicas.sh stop               stop everything and remove .replicas/
 #
+# Faults and operations on the running layout (bench/scale.sh drives these under load):
+#   scripts/replicas.sh api-kill primary|standby     kill -9 that API process
+#   scripts/replicas.sh api-start primary|standby    start it again (returns at once)
+#   scripts/replicas.sh pg-stop|pg-start standby     stop (fast) or start the standby's PostgreSQL
+#   scripts/replicas.sh replay pause|resume          pg_wal_replay_pause()/_resume() on the standby
+#   scripts/replicas.sh lb enable|disable primary|standby
+#                                          put that API in or out of HAProxy's rotation (maint)
+#   scripts/replicas.sh sql primary|standby SQL      run SQL in the segstat database there
+#
 # Everything lives in .replicas/ (clusters, sockets, logs). The clusters listen on Unix sockets only.
-# The balancer is HAProxy with deploy/haproxy.cfg (why not nginx: see there).
+# The balancer is HAProxy with deploy/haproxy.cfg (why not nginx: see there), plus an admin socket
+# in .replicas/haproxy.sock for the `lb` subcommand. The ports come from SEGSTAT_LB_PORT (8080)
+# and SEGSTAT_API_PORTS ("8081 8082": the primary's API, then the standby's); other SEGSTAT_*
+# variables (e.g. SEGSTAT_MAX_REPLICA_LAG_SECS) reach both APIs as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=dev-db.sh
@@ -21,7 +33,8 @@ source scripts/dev-db.sh
 
 ROOT="$PWD/.replicas"
 LB_PORT="${SEGSTAT_LB_PORT:-8080}"
-API_PORTS=(8081 8082)
+read -r -a API_PORTS <<<"${SEGSTAT_API_PORTS:-8081 8082}"
+[ "${#API_PORTS[@]}" -eq 2 ] || die "SEGSTAT_API_PORTS names two ports: the primary's API, the standby's"
 BIN="${SEGSTAT_BIN:-$PWD/target/release/segstat}"
 
 pg_url() { printf 'postgres://postgres@localhost/segstat?host=%s' "$ROOT/run-$1"; }
@@ -33,10 +46,19 @@ start_pg() {
         || { tail -20 "$ROOT/$1.log" >&2; die "PostgreSQL ($1) did not start; its log is above"; }
 }
 
+port_of() {
+    # $1: primary | standby: the port of the API reading from that database.
+    case "$1" in
+        primary) echo "${API_PORTS[0]}" ;;
+        standby) echo "${API_PORTS[1]}" ;;
+        *) die "not a node: $1 (primary or standby)" ;;
+    esac
+}
+
 start_api() {
     # $1: port, $2: primary | standby
     SEGSTAT_BIND="127.0.0.1:$1" DATABASE_URL="$(pg_url "$2")" SEGSTAT_RATE_LIMIT=0 \
-        RUST_LOG="${RUST_LOG:-warn}" nohup "$BIN" serve >"$ROOT/api-$1.log" 2>&1 &
+        RUST_LOG="${RUST_LOG:-warn}" nohup "$BIN" serve >>"$ROOT/api-$1.log" 2>&1 &
     echo $! >"$ROOT/api-$1.pid"
 }
 
@@ -55,6 +77,7 @@ start() {
     [ -d "$ROOT/primary" ] && die "$ROOT exists: run '$0 stop' first"
     command -v haproxy >/dev/null || apt_install haproxy
     command -v curl >/dev/null || apt_install curl
+    command -v socat >/dev/null || apt_install socat
     ensure_packages
     if [ -z "${SEGSTAT_BIN:-}" ]; then
         say "building the release binary ..."
@@ -75,8 +98,9 @@ start() {
     start_api "${API_PORTS[0]}" primary
     start_api "${API_PORTS[1]}" standby
     for port in "${API_PORTS[@]}"; do wait_ready "http://127.0.0.1:$port"; done
+    printf 'global\n    stats socket %s mode 600 level admin\n' "$ROOT/haproxy.sock" >"$ROOT/haproxy-admin.cfg"
     LB_BIND="127.0.0.1:$LB_PORT" PRIMARY_API="127.0.0.1:${API_PORTS[0]}" STANDBY_API="127.0.0.1:${API_PORTS[1]}" \
-        haproxy -D -p "$ROOT/haproxy.pid" -f deploy/haproxy.cfg
+        haproxy -D -p "$ROOT/haproxy.pid" -f deploy/haproxy.cfg -f "$ROOT/haproxy-admin.cfg"
     wait_ready "http://127.0.0.1:$LB_PORT"
     status
     say "the API is at http://127.0.0.1:$LB_PORT/v1 (stop with: $0 stop)"
@@ -106,11 +130,47 @@ stop() {
     rm -rf "$ROOT"
 }
 
+lb() {
+    # $1: enable | disable, $2: primary | standby
+    local state
+    case "$1" in enable) state=ready ;; disable) state=maint ;; *) die "lb enable|disable NODE" ;; esac
+    port_of "$2" >/dev/null
+    echo "set server segstat/$2-api state $state" | socat stdio "$ROOT/haproxy.sock" >/dev/null
+}
+
+sql() {
+    # $1: primary | standby, $2: SQL; prints the result unaligned, without headers.
+    port_of "$1" >/dev/null
+    as_pg "$(pg_bin_dir)/psql" -h "$ROOT/run-$1" -U postgres -d segstat -tAc "$2"
+}
+
+need_standby() { [ "${1:-}" = standby ] || die "only the standby: $0 ${2:-pg-stop} standby"; }
+
 case "${1:-}" in
     start) shift; start "$@" ;;
     import)
-        DATABASE_URL="$(pg_url primary)" RUST_LOG=info "$BIN" import bundled ;;
+        DATABASE_URL="$(pg_url primary)" RUST_LOG="${RUST_LOG:-info}" "$BIN" import bundled ${2:+--data-dir "$2"} ;;
     status) PG_BIN=$(pg_bin_dir); status ;;
     stop) stop ;;
-    *) die "usage: $0 start [DATA_DIR] | import | status | stop" ;;
+    api-kill)
+        port=$(port_of "${2:-}")
+        kill -9 "$(cat "$ROOT/api-$port.pid")" ;;
+    api-start)
+        port=$(port_of "${2:-}")
+        start_api "$port" "$2" ;;
+    pg-stop)
+        need_standby "${2:-}" pg-stop
+        as_pg "$(pg_bin_dir)/pg_ctl" -D "$ROOT/standby" -m fast stop >/dev/null ;;
+    pg-start)
+        need_standby "${2:-}" pg-start
+        PG_BIN=$(pg_bin_dir); start_pg standby ;;
+    replay)
+        case "${2:-}" in
+            pause) sql standby "SELECT pg_wal_replay_pause()" >/dev/null ;;
+            resume) sql standby "SELECT pg_wal_replay_resume()" >/dev/null ;;
+            *) die "replay pause|resume" ;;
+        esac ;;
+    lb) lb "${2:-}" "${3:-}" ;;
+    sql) sql "${2:-}" "${3:-}" ;;
+    *) die "usage: $0 start [DATA_DIR] | import [DATA_DIR] | status | stop | api-kill NODE | api-start NODE | pg-stop standby | pg-start standby | replay pause|resume | lb enable|disable NODE | sql NODE SQL" ;;
 esac
