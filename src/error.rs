@@ -50,6 +50,14 @@ pub enum Error {
     /// ends the request before the handler, a 302 to `location` (`http::version`).
     #[error("data version {current} is served; see {location}")]
     OtherDataVersion { location: String, current: String },
+    /// `v` names a data version this replica does not serve while its database, a hot standby,
+    /// holds changes it has not applied: a 503 to retry in a second, on this replica or another
+    /// (`http::version`).
+    #[error(
+        "data version {asked} is not served here yet: this replica's database (a hot standby) \
+         has received changes it has not applied; retry shortly"
+    )]
+    NotReplayedYet { asked: String },
     /// The client went over its rate limit.
     #[error("{0}")]
     TooManyRequests(String),
@@ -318,7 +326,7 @@ impl ProblemKind {
             ProblemKind::UriTooLong => "The path and query are longer than the server reads.",
             ProblemKind::TooManyRequests => "This client sent more requests than the per-minute limit allows; the `RateLimit` headers say how many remain.",
             ProblemKind::Internal => "A fault in the server; it has been logged with the details.",
-            ProblemKind::Unavailable => "The database is unreachable, overloaded or too slow, or the server is starting or shutting down.",
+            ProblemKind::Unavailable => "The database is unreachable, overloaded or too slow, the server is starting or shutting down, or this replica has not yet applied the data version the URL names (`v`).",
             ProblemKind::Other => "An HTTP error the framework answered itself; the status and `detail` say what it is.",
         }
     }
@@ -384,6 +392,7 @@ impl ResponseError for Error {
             Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             Error::OtherDataVersion { .. } => StatusCode::FOUND,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::NotReplayedYet { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
             e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -413,9 +422,18 @@ impl Error {
                 .finish();
         }
         let mut res = problem.to_response();
-        if let Error::MethodNotAllowed { allow } = self {
-            res.headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+        match self {
+            Error::MethodNotAllowed { allow } => {
+                res.headers_mut()
+                    .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+            }
+            // The standby catches up within a second or so, and another replica may have the
+            // version already: the balancer retries there at once, a client after a second.
+            Error::NotReplayedYet { .. } => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            }
+            _ => {}
         }
         res
     }
@@ -425,7 +443,11 @@ impl Error {
         let status = self.status_code();
         // Server-side faults are logged in full but described to the client in general terms:
         // a stack of SQL is no use to a caller and may leak internals.
-        let detail = if status.is_server_error() {
+        let detail = if let Error::NotReplayedYet { .. } = self {
+            // Not a fault: the expected answer while a standby replays an import.
+            log::info!("{self}");
+            self.to_string()
+        } else if status.is_server_error() {
             log::error!("{self}");
             match self {
                 // Written by us for the client, e.g. "not migrated" or a pool timeout.
@@ -510,6 +532,26 @@ mod tests {
         assert_eq!(
             problem_type_path(StatusCode::PAYLOAD_TOO_LARGE),
             "/v1/problems/other"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_version_not_replayed_yet_is_a_503_to_retry_in_a_second() {
+        let res = Error::NotReplayedYet {
+            asked: "abc123".into(),
+        }
+        .error_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        assert_eq!(
+            res.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        let body: serde_json::Value =
+            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
+        assert!(
+            body["detail"].as_str().unwrap().contains("abc123"),
+            "{body}"
         );
     }
 

@@ -288,7 +288,9 @@ impl Modify for VersionedUrls {
             .description(Some(
                 "The data version this URL is bound to (`Data-Version`, `data_version` in \
                  /v1/meta). The current one: the answer is `immutable`, cached for a year. \
-                 Another: a 302 to the same URL with the current one.",
+                 Another: a 302 to the same URL with the current one, or a 503 with \
+                 `Retry-After: 1` from a replica whose hot standby has not applied all it \
+                 received yet (the version may be a newer one).",
             ))
             .schema(Some(Schema::Object(schema)))
             .build();

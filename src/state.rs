@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::db::data_state::DataState;
 use crate::db::summaries::{AreaTypeYear, Containing, LatestValue, RegsoFacts};
 use crate::db::{self, PgPool};
-use crate::domain::replication::Standing;
+use crate::domain::replication::{Position, Standing};
 use crate::export::Index;
 use crate::geo::locate::PointIndex;
 use crate::http::cache::ResponseCache;
@@ -324,16 +324,23 @@ impl AppState {
     /// Reads the data version (and the replication standing) now, so a new import shows
     /// without waiting for a request.
     pub async fn refresh(&self) -> crate::Result<DataState> {
-        let (state, standing) = db::read(&self.pool, |conn| {
+        Ok(self.refresh_with_position().await?.0)
+    }
+
+    /// [`Self::refresh`], also giving where the database stands in replication. The position
+    /// is read first, by the statement that takes the snapshot the data version is then read
+    /// from: a standby that replays after it is found behind (not caught up with an old version).
+    pub async fn refresh_with_position(&self) -> crate::Result<(DataState, Position)> {
+        let (position, state) = db::read(&self.pool, |conn| {
             Ok((
+                db::replication::position(conn)?,
                 db::data_state::current(conn)?,
-                db::replication::standing(conn)?,
             ))
         })
         .await?;
         self.observe(&state);
-        self.observe_replication(standing);
-        Ok(state)
+        self.observe_replication(position.standing());
+        Ok((state, position))
     }
 
     /// Records the replication standing just read, for `/metrics`.

@@ -19,8 +19,13 @@ struct Row {
     paused: Option<bool>,
 }
 
-/// Reads the replication state of the connected server (any role may call these functions).
+/// Reads the replication state of the connected server, as its lag (see [`position`]).
 pub fn standing(conn: &mut PgConnection) -> Result<Standing> {
+    Ok(position(conn)?.standing())
+}
+
+/// Reads where the connected server stands in replication (any role may call these functions).
+pub fn position(conn: &mut PgConnection) -> Result<Position> {
     let row: Row = diesel::sql_query(
         "SELECT pg_is_in_recovery() AS standby,
                 CASE WHEN pg_is_in_recovery()
@@ -37,6 +42,5 @@ pub fn standing(conn: &mut PgConnection) -> Result<Standing> {
         replayed_all_received: row.replayed_all_received.unwrap_or(true),
         since_last_replay: row.since_last_replay,
         paused: row.paused.unwrap_or(false),
-    }
-    .standing())
+    })
 }

@@ -1,4 +1,5 @@
-//! How far a hot standby trails its primary, from what PostgreSQL reports about it.
+//! How far a hot standby trails its primary, from what PostgreSQL reports about it, and what a
+//! replica answers for a data version it does not serve.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -46,6 +47,36 @@ impl Position {
             role: if self.standby { "standby" } else { "primary" },
             lag_seconds,
             paused: self.paused,
+        }
+    }
+}
+
+/// What a replica answers a URL whose `v` names a data version other than the one it serves
+/// (`http::version`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherVersion {
+    /// A 302 to the same URL with the version served here: this server has applied everything
+    /// it knows of, so the version asked is an old one (or was never made).
+    Redirect,
+    /// A 503 to retry in a second: this hot standby holds changes from its primary that it has
+    /// not applied yet, and they may make the version asked. Redirecting would send a client
+    /// that read the new version elsewhere back to an old one.
+    NotReplayedYet,
+}
+
+impl Position {
+    /// Whether this server has received WAL it has not replayed yet, or has replay paused: what
+    /// it serves may be older than what its primary has already committed.
+    pub fn replay_pending(self) -> bool {
+        self.standby && (!self.replayed_all_received || self.paused)
+    }
+
+    /// The answer to a request naming a data version this server does not serve.
+    pub fn other_version(self) -> OtherVersion {
+        if self.replay_pending() {
+            OtherVersion::NotReplayedYet
+        } else {
+            OtherVersion::Redirect
         }
     }
 }
@@ -99,6 +130,41 @@ mod tests {
         assert!(s.within(60.0));
         // Clock skew between the two servers never gives a negative lag.
         assert_eq!(standby(false, Some(-0.3)).standing().lag_seconds, Some(0.0));
+    }
+
+    #[test]
+    fn a_primary_or_a_caught_up_standby_redirects_another_version() {
+        let primary = Position {
+            standby: false,
+            replayed_all_received: true,
+            since_last_replay: None,
+            paused: false,
+        };
+        assert_eq!(primary.other_version(), OtherVersion::Redirect);
+        assert_eq!(
+            standby(true, Some(3600.0)).other_version(),
+            OtherVersion::Redirect
+        );
+    }
+
+    #[test]
+    fn a_standby_with_received_changes_not_replayed_asks_to_retry() {
+        // Received but not applied: the version asked may be in what is waiting.
+        assert_eq!(
+            standby(false, Some(0.2)).other_version(),
+            OtherVersion::NotReplayedYet
+        );
+        assert_eq!(
+            standby(false, None).other_version(),
+            OtherVersion::NotReplayedYet
+        );
+        // Paused, even with nothing waiting yet: whatever arrives next is not applied.
+        let paused = Position {
+            paused: true,
+            ..standby(true, Some(1.0))
+        };
+        assert!(paused.replay_pending());
+        assert_eq!(paused.other_version(), OtherVersion::NotReplayedYet);
     }
 
     #[test]

@@ -11,6 +11,17 @@
 //! map and bookmark; the redirect keeps them working, and a CDN still holds the old immutable
 //! copies it had. A `v` that is not a version at all is a 400 naming `v`.
 //!
+//! A replica reading from a hot standby may be behind its primary: a client that took a URL
+//! from another replica's answers just after an import (a TileJSON's tile URLs) names a version
+//! newer than this one serves. Redirecting it would send it back to the old version. So when
+//! the standby has received changes it has not replayed yet (or has replay paused), another
+//! version is answered 503 with `Retry-After: 1` instead: the load balancer retries the GET on
+//! another replica (`deploy/haproxy.cfg`), a client after a second. When the standby has applied
+//! everything it received, the version asked is an old one and the 302 stands. The rule is
+//! [`crate::domain::replication::Position::other_version`]. While replay is paused, an old
+//! version's URL is a 503 on that replica too (it cannot tell old from new); the lag limit of
+//! `/ready` takes such a replica out of the balancer.
+//!
 //! The redirect is decided once the request is valid in every other way (a bad parameter or path
 //! is a 400 whatever its `v`): when the body is about to be built, in
 //! [`super::conditional::data_response_as`], so it costs no query beyond the version's re-read.
@@ -27,6 +38,7 @@ use actix_web::{web, HttpRequest};
 
 use super::conditional::DATA_VERSION_HEADER;
 use super::query::QueryReader;
+use crate::domain::replication::OtherVersion;
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -67,7 +79,8 @@ pub fn read(reader: &mut QueryReader) -> Option<String> {
 }
 
 /// Checks the version a valid request names: the one served, or [`Error::OtherDataVersion`]
-/// (a 302 to the same URL with the current one). A version this replica has not seen is read
+/// (a 302 to the same URL with the current one), or [`Error::NotReplayedYet`] (a 503) on a
+/// standby that has not applied all it received. A version this replica has not seen is read
 /// again once from the database (an import may have happened since it last looked); if the
 /// database cannot say, the request goes on, and its handler answers as it would without `v`.
 pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), Error> {
@@ -80,17 +93,23 @@ pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), Error> {
     {
         return Ok(());
     }
-    match state.refresh().await {
-        Ok(data) if data.data_version != asked => Err(Error::OtherDataVersion {
-            location: format!(
-                "{}{}?{}",
-                super::links::base_url(req),
-                req.path(),
-                with_version(req.query_string(), &data.data_version)
-            ),
-            current: data.data_version,
-        }),
-        _ => Ok(()),
+    match state.refresh_with_position().await {
+        Ok((data, _)) if data.data_version == asked => Ok(()),
+        Ok((data, position)) => match position.other_version() {
+            OtherVersion::Redirect => Err(Error::OtherDataVersion {
+                location: format!(
+                    "{}{}?{}",
+                    super::links::base_url(req),
+                    req.path(),
+                    with_version(req.query_string(), &data.data_version)
+                ),
+                current: data.data_version,
+            }),
+            OtherVersion::NotReplayedYet => Err(Error::NotReplayedYet {
+                asked: asked.to_owned(),
+            }),
+        },
+        Err(_) => Ok(()),
     }
 }
 

@@ -226,8 +226,8 @@ where
     }
 }
 
-#[actix_web::test]
-async fn a_standby_replica_reports_its_lag_drains_past_the_limit_and_catches_up() {
+/// A migrated primary and its streaming standby.
+fn migrated_pair() -> Pair {
     let pair = Pair::start();
     let migrated = Command::new(env!("CARGO_BIN_EXE_segstat"))
         .arg("migrate")
@@ -241,6 +241,12 @@ async fn a_standby_replica_reports_its_lag_drains_past_the_limit_and_catches_up(
     );
     pair.start_standby();
     assert_eq!(pair.sql("run-standby", "SELECT pg_is_in_recovery()"), "t");
+    pair
+}
+
+#[actix_web::test]
+async fn a_standby_replica_reports_its_lag_drains_past_the_limit_and_catches_up() {
+    let pair = migrated_pair();
 
     // The limit is 0 s: any replay behind what the standby received drains it.
     let app = app_with(config_with(
@@ -284,4 +290,74 @@ async fn a_standby_replica_reports_its_lag_drains_past_the_limit_and_catches_up(
     assert_eq!(back.json()["replication"]["paused"], false);
     let meta = get(&app, "/v1/meta").await;
     assert_eq!(meta.json()["data_version"], "replicated");
+}
+
+#[actix_web::test]
+async fn a_standby_behind_answers_a_newer_version_with_a_retry_not_a_redirect_back() {
+    let pair = migrated_pair();
+    let app = app_for(&pair.url("run-standby")).await;
+    ready_until(&app, "a caught-up standby", |r| r.status == 200).await;
+    // Caught up, a version it does not serve can only be an old one (or none): the redirect.
+    let old = get(&app, "/v1/meta?v=0123456789ab").await;
+    assert_eq!(old.status, 302, "{}", old.text());
+
+    // Replay paused, then an import on the primary that the standby receives but does not apply.
+    pair.sql("run-standby", "SELECT pg_wal_replay_pause()");
+    pair.sql(
+        "run-primary",
+        "UPDATE data_state SET data_version = 'newer', updated_at = now()",
+    );
+    let sent = pair.sql("run-primary", "SELECT pg_current_wal_lsn()");
+    let started = Instant::now();
+    while pair.sql(
+        "run-standby",
+        &format!("SELECT pg_last_wal_receive_lsn() >= '{sent}'::pg_lsn"),
+    ) != "t"
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the standby did not receive the change within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // A URL of the primary's new version (as its TileJSON would hand out) is not sent back to
+    // the old version: a 503 to retry, here or on another replica.
+    let newer = get(&app, "/v1/meta?lang=en&v=newer").await;
+    let problem = newer.problem(503);
+    assert_eq!(newer.header("retry-after"), Some("1"));
+    assert_eq!(newer.header("cache-control"), Some("no-store"));
+    assert!(
+        problem["detail"].as_str().unwrap().contains("newer"),
+        "{problem}"
+    );
+    // Without `v`, it answers what it has.
+    let meta = get(&app, "/v1/meta").await;
+    assert_eq!(meta.status, 200, "{}", meta.text());
+    assert_eq!(meta.json()["data_version"], "empty");
+
+    // Resumed, it applies the change: the new version's URL is answered, and the old version's
+    // is redirected to it.
+    pair.sql("run-standby", "SELECT pg_wal_replay_resume()");
+    let started = Instant::now();
+    let fresh = loop {
+        let res = get(&app, "/v1/meta?lang=en&v=newer").await;
+        if res.status != 503 {
+            break res;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still 503 20 s after replay resumed: {}",
+            res.text()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(fresh.status, 200, "{}", fresh.text());
+    assert_eq!(fresh.json()["data_version"], "newer");
+    let old = get(&app, "/v1/meta?v=empty").await;
+    assert_eq!(old.status, 302, "{}", old.text());
+    assert!(old
+        .header("location")
+        .unwrap()
+        .ends_with("/v1/meta?v=newer"));
 }
