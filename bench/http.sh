@@ -10,7 +10,10 @@
 #   BENCH_DURATION=5s bench/http.sh      shorter runs
 #   SEED=2 bench/http.sh                 another synthetic dataset
 #   BENCH_DATA=bundled bench/http.sh     the bundled real data instead (imports in seconds; the
-#                                        scenarios of issue #13's table; no new-import pass)
+#                                        scenarios of issue #13's table)
+#   BENCH_BEFORE_BIN=path bench/http.sh  scenario 8 again with another build, on the same database
+#   BENCH_COLD_ONLY=1 bench/http.sh      scenario 8 alone
+#   BENCH_IMPORT_CODINGS=br bench/http.sh  one new import (not three) before the first requests
 #
 # Every scenario runs three times: without `Accept-Encoding` (nginx: `sendfile`), and with
 # `Accept-Encoding: gzip` and `br`, where nginx serves the coded bytes segstat sent from
@@ -154,36 +157,75 @@ export BENCH_OURS="http://127.0.0.1:$ours_port" BENCH_NGINX="http://127.0.0.1:$n
 {
     echo "# HTTP benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
-    echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; data: $([ "$data" = bundled ] && echo "the bundled real data" || echo "synthetic seed $seed"); wrk -t2 -c${BENCH_CONNECTIONS:-32} -d${BENCH_DURATION:-10s}"
+    echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1048576)}') GiB; data: $([ "$data" = bundled ] && echo "the bundled real data" || echo "synthetic seed $seed"); wrk -t2 -c${BENCH_CONNECTIONS:-32} -d${BENCH_DURATION:-10s}; binary: $bin${BENCH_BEFORE_BIN:+; before: $BENCH_BEFORE_BIN}"
+    echo
+    echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
 } > "$out/header.md"
-python3 bench/scenarios.py
+# BENCH_COLD_ONLY=1: scenario 8 alone (no wrk runs), e.g. to compare the first requests of builds.
+if [ "${BENCH_COLD_ONLY:-0}" = 1 ]; then
+    : > "$out/report.md"
+else
+    python3 bench/scenarios.py
+    echo "load average after the wrk runs: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/report.md"
+fi
 
-# Scenario 8: cold starts.
-printf '| when | scenario | status | first request | second request |\n|---|---|---|---|---|\n' > "$out/cold.md"
-for coding in "" gzip br; do
+# Scenario 8: the first requests after a restart, and after a new import (the data version
+# changes, so every cached answer is void), each without a coding, with gzip and with br.
+restart_ours() {
     kill "$ours_pid"; wait "$ours_pid" 2>/dev/null || true
     start_ours
     export BENCH_PID="$ours_pid"
-    python3 bench/scenarios.py cold "after a restart" ${coding:+"$coding"}
-done
+}
+# The same dataset with one file changed (a newline after the JSON of the catalogue, or of the
+# synthetic catalogue): a new data version of identical content. Imports alternate between it
+# and the original, so each one moves the data version.
 if [ "$data" = bundled ]; then
-    cat "$out/header.md" "$out/report.md" <(echo) "$out/cold.md" > "$out/README.md"
-    say "report: $out/README.md"
-    exit 0
+    original="data"; changed="target/bundled-changed"
+    rm -rf "$changed"; cp -r "$original" "$changed"
+    printf '\n' >> "$changed/catalogue/indicators.json"
+    import_dir() { "${import_bin:-$bin}" import bundled --data-dir "$1" 2>&1 | grep -v " INFO " || true; }
+else
+    original="$dir"; changed="$dir-changed"
+    rm -rf "$changed"; cp -r "$original" "$changed"
+    printf '\n' >> "$changed/catalogue.json"
+    import_dir() { "${import_bin:-$bin}" import synthetic --dir "$1" 2>&1 | grep -v " INFO " || true; }
 fi
-# A new import: the same dataset with one file changed, so the data version changes and every
-# cached answer is void.
-rm -rf "$dir-changed"; cp -r "$dir" "$dir-changed"
-printf '\n' >> "$dir-changed/catalogue.json"
-started=$(date +%s.%N)
-$bin import synthetic --dir "$dir-changed" 2>&1 | grep -v " INFO " || true
-new_version=$(psql -Atq "$DATABASE_URL" -c "SELECT data_version FROM data_state")
-for _ in $(seq 100); do
-    curl -fs "http://127.0.0.1:$ours_port/ready" | grep -q "$new_version" && break
-    sleep 0.1
-done
-echo "new data version $new_version served $(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$started" "$(date +%s.%N)") s after the import started" | tee -a "$out/header.md"
-python3 bench/scenarios.py cold "after a new import"
+next_import="$changed"
+new_import() { # the label's prefix
+    local started new_version
+    started=$(date +%s.%N)
+    import_dir "$next_import"
+    if [ "$next_import" = "$changed" ]; then next_import="$original"; else next_import="$changed"; fi
+    new_version=$(psql -Atq "$DATABASE_URL" -c "SELECT data_version FROM data_state")
+    for _ in $(seq 100); do
+        curl -fs "http://127.0.0.1:$ours_port/ready" | grep -q "$new_version" && break
+        sleep 0.1
+    done
+    echo "$1new data version $new_version served $(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$started" "$(date +%s.%N)") s after the import started (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$out/header.md"
+}
+cold_passes() { # the label's prefix
+    for coding in "" gzip br; do
+        restart_ours
+        python3 bench/scenarios.py cold "${1}after a restart" ${coding:+"$coding"}
+    done
+    # BENCH_IMPORT_CODINGS: the codings of the passes after a new import (one import each);
+    # "identity gzip br" unless given, e.g. "br" alone when imports are slow.
+    for coding in ${BENCH_IMPORT_CODINGS:-identity gzip br}; do
+        [ "$coding" = identity ] && coding=""
+        new_import "$1"
+        python3 bench/scenarios.py cold "${1}after a new import" ${coding:+"$coding"}
+    done
+}
+printf '| when | scenario | status | first request | second request |\n|---|---|---|---|---|\n' > "$out/cold.md"
+cold_passes ""
+# BENCH_BEFORE_BIN: the same passes with another build (e.g. one from before the compressed
+# cache, where actix-web's `Compress` coded every response), on the same database. The imports
+# are still done by $bin: the served tables are the same, only the server differs.
+if [ -n "${BENCH_BEFORE_BIN:-}" ]; then
+    import_bin="$bin"; bin="$BENCH_BEFORE_BIN"
+    cold_passes "before: "
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/cold.md"
 cat "$out/header.md" "$out/report.md" <(echo) "$out/cold.md" > "$out/README.md"
 say "report: $out/README.md"

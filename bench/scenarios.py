@@ -141,7 +141,39 @@ def rss_mib():
     )
 
 
+def load():
+    """The 1-minute load average: the machine may be shared with other work."""
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def cpu_seconds(pids):
+    """User + system CPU time the processes used so far (every thread counted)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def nginx_pids():
+    """nginx's worker processes (they serve; the master only starts them)."""
+    with open(os.path.join(OUT, "nginx", "nginx.pid")) as f:
+        master = f.read().strip()
+    out = subprocess.run(["pgrep", "-P", master], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def server_pids(base):
+    return [PID] if base == OURS else nginx_pids() if base == NGINX else []
+
+
 def wrk(base, path, script=None, coding=None):
+    """wrk's figures, and the server's CPU time per request over the run: throughput on a
+    shared machine moves with the load, the CPU a response costs much less."""
+    pids = server_pids(base)
+    cpu_before = cpu_seconds(pids)
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "30s"]
     if coding:
         cmd += ["-H", f"Accept-Encoding: {coding}"]
@@ -151,6 +183,8 @@ def wrk(base, path, script=None, coding=None):
         env["WRK_POINTS"] = POINTS
     cmd.append(base + path)
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    cpu = cpu_seconds(pids) - cpu_before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
 
     def latency(pct):
         m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\b", out, re.M)
@@ -168,6 +202,7 @@ def wrk(base, path, script=None, coding=None):
         "p99": latency(99),
         "non2xx": int(bad.group(1)) if bad else 0,
         "socket_errors": errors.group(1).strip() if errors else "",
+        "cpu_us": cpu / requests * 1e6 if pids and requests else None,
     }
 
 
@@ -175,7 +210,8 @@ def cell(r):
     if r is None:
         return "–"
     extra = f", {r['non2xx']} non-2xx" if r["non2xx"] else ""
-    return f"{r['rps']:,.0f} req/s, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms{extra}"
+    cpu = f", CPU {r['cpu_us']:,.0f} µs/req" if r.get("cpu_us") is not None else ""
+    return f"{r['rps']:,.0f} req/s, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms{cpu}{extra}"
 
 
 def ratio(a, b):
@@ -218,7 +254,7 @@ def main():
             f"| {name} | {len(body):,} | {cell(r_ours)} | {cell(r_nginx)} | {ratio(r_ours, r_nginx)} "
             f"| {peer_name + ': ' + cell(r_peer) if r_peer else '–'}"
             f"{' (' + format(peer_bytes, ',') + ' B)' if peer_bytes else ''} "
-            f"| {ratio(r_ours, r_peer)} | {rss:.0f} |"
+            f"| {ratio(r_ours, r_peer)} | {rss:.0f} | {load()} |"
         )
         print(rows[-1], flush=True)
 
@@ -251,7 +287,7 @@ def main():
             }
             coded_rows.append(
                 f"| {name} | {coding} | {len(coded):,} | {cell(r_ours)} | {cell(r_nginx)} "
-                f"| {ratio(r_ours, r_nginx)} | {rss:.0f} |"
+                f"| {ratio(r_ours, r_nginx)} | {rss:.0f} | {load()} |"
             )
             print(coded_rows[-1], flush=True)
 
@@ -263,7 +299,7 @@ def main():
         results[f"7 lookup, {label}"] = {"ours": r_lookup, "rss_mib": rss}
         lookup_row = (
             f"| 7 `/v1/lookup`, 5,000 random points inside Sweden, {label} | ~1,300 "
-            f"| {cell(r_lookup)} | – | – | – | – | {rss:.0f} |"
+            f"| {cell(r_lookup)} | – | – | – | – | {rss:.0f} | {load()} |"
         )
         print(lookup_row, flush=True)
         rows.append(lookup_row)
@@ -272,15 +308,15 @@ def main():
         json.dump({"scenarios": results, "peak_rss_mib": peak}, f, indent=1)
     with open(os.path.join(OUT, "report.md"), "w") as f:
         f.write(
-            "| scenario | bytes | segstat | nginx, same bytes | segstat / nginx | peer | segstat / peer | segstat RSS MiB |\n"
-            "|---|---|---|---|---|---|---|---|\n"
+            "| scenario | bytes | segstat | nginx, same bytes | segstat / nginx | peer | segstat / peer | segstat RSS MiB | load |\n"
+            "|---|---|---|---|---|---|---|---|---|\n"
         )
         f.write("\n".join(rows) + "\n")
         f.write(
             "\nWith `Accept-Encoding` (nginx: `gzip_static` / `brotli_static` serving the bytes "
             "segstat sent):\n\n"
-            "| scenario | coding | bytes | segstat | nginx, same bytes | segstat / nginx | segstat RSS MiB |\n"
-            "|---|---|---|---|---|---|---|\n"
+            "| scenario | coding | bytes | segstat | nginx, same bytes | segstat / nginx | segstat RSS MiB | load |\n"
+            "|---|---|---|---|---|---|---|---|\n"
         )
         f.write("\n".join(coded_rows) + "\n")
         f.write(f"\nsegstat peak RSS over the run: {peak:.0f} MiB\n")
