@@ -97,27 +97,28 @@ fn qvalue(text: &str) -> Option<f32> {
     valid.then(|| text.parse().ok()).flatten()
 }
 
-/// Levels chosen by body size. The first request for a coding waits for the whole compression
-/// (actix-web's `Compress` streams at gzip 1 / brotli 3 instead), so the level is the highest
-/// whose cost stays small beside building the body: brotli 11 only for tiny bodies (it costs
-/// about ten times brotli 9, for 10–20 % less), 9 and 6 up to 1 MiB, and the fast levels for
-/// multi-MB bodies, where those cost tens of milliseconds already. Measured on this project's
-/// JSON and GeoJSON: bench/README.md, "HTTP with compression".
+/// Levels chosen by body size. The first request for a coding waits for the whole compression,
+/// and it must cost no more than actix-web's `Compress` did on every request (gzip 1, brotli 3):
+/// issue #13's target for the cold request. Up to 128 KiB, gzip 6 and brotli 5 cost at most a
+/// few milliseconds more than those and give bodies within 2 % of gzip 9 / brotli 9 (brotli 9
+/// costs 6–10 times as much, brotli 11 30–40 times); above that the extra cost grows with size
+/// (brotli 4 on the 2.5 MB national layer: +100 ms for 5 % less), so large bodies get actix's
+/// own levels. Measured on this project's bodies: bench/README.md, "HTTP with compression".
+const RICHER_UP_TO: usize = 128 * 1024;
+
 fn gzip_level(len: usize) -> u32 {
-    match len {
-        0..=262_144 => 9,
-        262_145..=1_048_576 => 6,
-        _ => 1,
+    if len <= RICHER_UP_TO {
+        6
+    } else {
+        1
     }
 }
 
 fn brotli_quality(len: usize) -> u32 {
-    match len {
-        0..=4_096 => 11,
-        4_097..=262_144 => 9,
-        262_145..=1_048_576 => 6,
-        1_048_577..=8_388_608 => 4,
-        _ => 3,
+    if len <= RICHER_UP_TO {
+        5
+    } else {
+        3
     }
 }
 

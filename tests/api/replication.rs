@@ -66,7 +66,13 @@ struct Pair {
 impl Pair {
     fn start() -> Pair {
         let bin = pg_bin();
-        let dir = std::env::temp_dir().join(format!("segstat-replica-{}", std::process::id()));
+        // One folder per pair: the tests of one process run their pairs side by side.
+        static PAIRS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "segstat-replica-{}-{}",
+            std::process::id(),
+            PAIRS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         for sub in ["primary", "run-primary", "run-standby"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
