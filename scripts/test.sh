@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian/Ubuntu machine: installs PostgreSQL + PostGIS (or
 # says what to install), starts the private throwaway cluster, validates the OpenAPI document,
 # runs every unit and integration test against the real database, then the explorer page's
-# unit tests (node --test) and its browser test (scripts/browser-test.sh).
+# unit tests (node --test) and its browser test (scripts/browser-test.sh), then fuzzes the API
+# from its OpenAPI document (scripts/fuzz-test.sh; FUZZ_EXAMPLES=0 skips it).
 #
 #   scripts/test.sh [extra cargo test arguments]
 #
@@ -59,3 +60,6 @@ cargo test --locked "$@"
 # The explorer page: its pure functions, then the page in headless Chromium against a server.
 node --test explorer/tests/unit/
 scripts/browser-test.sh
+
+# Fuzzing: schemathesis against a server on the bundled data, from the served OpenAPI document.
+scripts/fuzz-test.sh
