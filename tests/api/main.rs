@@ -9,6 +9,7 @@ mod support;
 
 mod areas;
 mod barometer;
+mod bodies;
 mod caching;
 mod changes;
 mod cli;
