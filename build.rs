@@ -1,7 +1,6 @@
 //! Build steps: migrations are embedded at compile time, and the explorer web page is bundled
 //! with npm and embedded too, so the binary serves it with nothing read from disk.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
@@ -15,12 +14,13 @@ fn main() {
 /// Runs `npm ci` when needed and `npm run build` into `$OUT_DIR/explorer`, then writes
 /// `$OUT_DIR/explorer_assets.rs`: the page and a table of its assets as `include_bytes!`.
 fn build_explorer() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let root = PathBuf::from(cargo_var("CARGO_MANIFEST_DIR"));
     let explorer = root.join("explorer");
     for input in ["src", "package.json", "package-lock.json", "build.mjs"] {
         println!("cargo:rerun-if-changed={}", explorer.join(input).display());
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("explorer");
+    let out_dir = PathBuf::from(cargo_var("OUT_DIR"));
+    let out = out_dir.join("explorer");
 
     if Command::new("npm").arg("--version").output().is_err() {
         fail("npm is missing: the explorer page is built with Node.js and npm. Install them (apt-get install nodejs npm) and build again");
@@ -40,7 +40,12 @@ fn build_explorer() {
             .current_dir(&explorer),
         "npm run build",
     );
-    write_asset_table(&out);
+    write_asset_table(&out, &out_dir.join("explorer_assets.rs"));
+}
+
+/// A variable cargo always sets for a build script.
+fn cargo_var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|e| fail(&format!("{name}: {e} (is this run by cargo?)")))
 }
 
 /// `node_modules` is missing or older than the lock file.
@@ -68,7 +73,7 @@ fn run(command: &mut Command, what: &str) {
     }
 }
 
-fn write_asset_table(out: &Path) {
+fn write_asset_table(out: &Path, table: &Path) {
     let index = out.join("index.html");
     if !index.is_file() {
         fail(&format!("the explorer build wrote no {}", index.display()));
@@ -79,28 +84,27 @@ fn write_asset_table(out: &Path) {
         .filter(|p| p.is_file())
         .collect();
     assets.sort();
-    let mut code = String::new();
-    writeln!(code, "/// The explorer page.").unwrap();
-    writeln!(
-        code,
-        "pub static INDEX_HTML: &[u8] = include_bytes!({:?});",
-        index.display().to_string()
-    )
-    .unwrap();
-    writeln!(code, "/// Its assets by file name.").unwrap();
-    writeln!(code, "pub static ASSETS: &[(&str, &[u8])] = &[").unwrap();
+    let mut lines = vec![
+        "/// The explorer page.".to_owned(),
+        format!(
+            "pub static INDEX_HTML: &[u8] = include_bytes!({:?});",
+            index.display().to_string()
+        ),
+        "/// Its assets by file name.".to_owned(),
+        "pub static ASSETS: &[(&str, &[u8])] = &[".to_owned(),
+    ];
     for path in &assets {
-        let name = path.file_name().unwrap().to_string_lossy();
-        writeln!(
-            code,
+        let name = path
+            .file_name()
+            .unwrap_or_else(|| fail(&format!("{} has no file name", path.display())))
+            .to_string_lossy();
+        lines.push(format!(
             "    ({name:?}, include_bytes!({:?})),",
             path.display().to_string()
-        )
-        .unwrap();
+        ));
     }
-    writeln!(code, "];").unwrap();
-    let table = out.parent().unwrap().join("explorer_assets.rs");
-    std::fs::write(&table, code)
+    lines.push("];\n".to_owned());
+    std::fs::write(table, lines.join("\n"))
         .unwrap_or_else(|e| fail(&format!("writing {}: {e}", table.display())));
 }
 

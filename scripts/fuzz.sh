@@ -111,7 +111,7 @@ if [[ "${FUZZ_HAR:-0}" == 1 ]]; then
     reports="$reports,har"
 fi
 
-# FUZZ_CHECKS replaces the list; scripts/browser-test.sh (in the test suite) leaves out
+# FUZZ_CHECKS replaces the list; scripts/fuzz-test.sh (the test suite's step) leaves out
 # positive_data_acceptance, whose only failures are rules between parameters that OpenAPI
 # cannot express (area_type needs year, area or level, lon/lat or easting/northing, ...).
 checks=${FUZZ_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,positive_data_acceptance,unsupported_method,allow_header_conformance,missing_required_header}

@@ -1,10 +1,15 @@
 //! The integration suite: the real application against a real PostgreSQL + PostGIS.
 //! One binary; each test owns its database, so tests run in parallel and in any order.
 
+// clippy.toml lets `#[test]` functions unwrap; the helpers they share (support.rs, per-file
+// helpers) are test code too, where a panic is how a test fails.
+#![allow(clippy::unwrap_used, reason = "test code: a panic is the failure")]
+
 mod support;
 
 mod areas;
 mod barometer;
+mod bodies;
 mod caching;
 mod changes;
 mod cli;

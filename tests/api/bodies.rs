@@ -1,0 +1,213 @@
+//! Whole response bodies, one per endpoint family, on the bundled real data, checked against
+//! snapshots (insta) in `tests/api/snapshots/`. The other tests assert the facts they are about;
+//! these make sure nothing else in a body changes unnoticed (a field dropped, renamed, reordered,
+//! a link or a label changed).
+//!
+//! Redacted, because they vary per run or per database and not with the code: the data version
+//! (wherever it appears, links included: it is a digest of the imported files), the import and
+//! update timestamps, and the origin of the links (the test server's host and port). Everything
+//! else is kept. Bodies are kept short by asking for little (`limit`, one kommun, coarse
+//! geometry, few decimals), never by cutting the body.
+//!
+//! NOT FINISHED: the snapshots have not been recorded yet (the build did not fit in the time on
+//! the shared machine), so every test here is ignored until they are; see the ignore reason.
+//! The request URLs and the redacted fields were chosen from the code and the other tests, not
+//! yet checked against the real bodies: adjust them when recording.
+//!
+//! A changed body fails the test. Review a deliberate change with `cargo insta review` (or run
+//! with `INSTA_UPDATE=always` and read the diff of the `.snap` files); under `CI=true` insta
+//! never writes a snapshot, so a mismatch or a missing snapshot always fails.
+
+use insta::{assert_json_snapshot, assert_snapshot};
+use serde_json::Value;
+
+use crate::support::*;
+
+/// The per-run values of one test database and test server, replaced before the comparison.
+struct Volatile {
+    data_version: String,
+    origin: String,
+}
+
+impl Volatile {
+    /// Reads the data version from `/v1/meta` and the origin from the landing page's own link.
+    async fn of<S, B>(app: &S) -> Volatile
+    where
+        S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+        B: actix_web::body::MessageBody,
+    {
+        let meta = get(app, "/v1/meta").await.json();
+        let data_version = meta["data_version"]
+            .as_str()
+            .expect("/v1/meta names the data version")
+            .to_owned();
+        assert!(
+            data_version.len() >= 8,
+            "a data version long enough to find"
+        );
+        let landing = get(app, "/v1").await.json();
+        let links = landing["links"].as_array().expect("the landing page links");
+        let own = links
+            .iter()
+            .find(|l| l["rel"] == "self")
+            .and_then(|l| l["href"].as_str())
+            .expect("the landing page links to itself");
+        let origin = own
+            .split("/v1")
+            .next()
+            .expect("split yields a first part")
+            .to_owned();
+        assert!(origin.starts_with("http"), "{own}");
+        Volatile {
+            data_version,
+            origin,
+        }
+    }
+
+    /// The text with the data version and the origin replaced by placeholders.
+    fn scrub_text(&self, text: &str) -> String {
+        text.replace(&self.data_version, "[data_version]")
+            .replace(&self.origin, "[origin]")
+    }
+
+    /// Every string of the document scrubbed, at any depth.
+    fn scrub(&self, value: Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.scrub_text(&s)),
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.scrub(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.scrub_text(&k), self.scrub(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// The body of a successful answer of the given media type.
+fn ok(answer: &Answer, media_type: &str) {
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let content_type = answer.header("content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with(media_type),
+        "{content_type} is not {media_type}"
+    );
+}
+
+#[actix_web::test]
+#[ignore = "snapshots not recorded yet: INSTA_UPDATE=always cargo test --test api bodies -- --ignored, review tests/api/snapshots/, then remove this ignore"]
+async fn discovery_bodies_match_their_snapshots() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let volatile = Volatile::of(&app).await;
+
+    let landing = get(&app, "/v1").await;
+    ok(&landing, "application/json");
+    assert_json_snapshot!("landing", volatile.scrub(landing.json()));
+
+    let meta = get(&app, "/v1/meta").await;
+    ok(&meta, "application/json");
+    assert_json_snapshot!("meta", volatile.scrub(meta.json()), {
+        ".data_updated_at" => "[timestamp]",
+        ".datasets[].imported_at" => "[timestamp]",
+    });
+
+    let collection = get(&app, "/v1/collections/regso-2025").await;
+    ok(&collection, "application/json");
+    assert_json_snapshot!("collection", volatile.scrub(collection.json()));
+
+    let queryables = get(&app, "/v1/collections/regso-2025/queryables").await;
+    ok(&queryables, "application/schema+json");
+    assert_json_snapshot!("queryables", volatile.scrub(queryables.json()));
+
+    let tilejson = get(&app, "/v1/tiles/regso-2025?year=2024&indicator=population").await;
+    ok(&tilejson, "application/json");
+    assert_json_snapshot!("tilejson", volatile.scrub(tilejson.json()));
+
+    let indicators = get(&app, "/v1/indicators?theme=economy").await;
+    ok(&indicators, "application/json");
+    assert_json_snapshot!("indicators", volatile.scrub(indicators.json()));
+}
+
+#[actix_web::test]
+#[ignore = "snapshots not recorded yet: INSTA_UPDATE=always cargo test --test api bodies -- --ignored, review tests/api/snapshots/, then remove this ignore"]
+async fn area_bodies_match_their_snapshots() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let volatile = Volatile::of(&app).await;
+
+    let area = get(&app, "/v1/areas/0180R036").await;
+    ok(&area, "application/json");
+    assert_json_snapshot!("area", volatile.scrub(area.json()));
+
+    let features = get(
+        &app,
+        "/v1/collections/regso-2025/items?municipality=0480&limit=2&geometry=coarse&precision=3",
+    )
+    .await;
+    ok(&features, "application/geo+json");
+    assert_json_snapshot!("features", volatile.scrub(features.json()));
+
+    let summary = get(&app, "/v1/municipalities/0480/summary").await;
+    ok(&summary, "application/json");
+    assert_json_snapshot!("municipality_summary", volatile.scrub(summary.json()));
+}
+
+#[actix_web::test]
+#[ignore = "snapshots not recorded yet: INSTA_UPDATE=always cargo test --test api bodies -- --ignored, review tests/api/snapshots/, then remove this ignore"]
+async fn data_bodies_match_their_snapshots() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let volatile = Volatile::of(&app).await;
+
+    let jsonstat = get(
+        &app,
+        "/v1/data?indicator=population&area=0180,1480&year=2024&breakdown=total&f=jsonstat",
+    )
+    .await;
+    ok(&jsonstat, "application/json");
+    assert_json_snapshot!("data_jsonstat", volatile.scrub(jsonstat.json()), {
+        ".updated" => "[timestamp]",
+    });
+
+    let csv = get(
+        &app,
+        "/v1/data?indicator=population&area=0180,1480&year=2024&f=csv",
+    )
+    .await;
+    ok(&csv, "text/csv");
+    assert_snapshot!("data_csv", volatile.scrub_text(&csv.text()));
+
+    let changes = get(
+        &app,
+        "/v1/changes?from_year=2022&to_year=2023&municipality=0480&limit=3",
+    )
+    .await;
+    ok(&changes, "application/json");
+    assert_json_snapshot!("changes", volatile.scrub(changes.json()));
+
+    let crosswalk = get(&app, "/v1/crosswalk?from=deso-2018&code=0114C1060").await;
+    ok(&crosswalk, "application/json");
+    assert_json_snapshot!("crosswalk", volatile.scrub(crosswalk.json()));
+}
+
+#[actix_web::test]
+#[ignore = "snapshots not recorded yet: INSTA_UPDATE=always cargo test --test api bodies -- --ignored, review tests/api/snapshots/, then remove this ignore"]
+async fn a_problem_body_matches_its_snapshot() {
+    let db = TestDb::bundled();
+    let app = app_for(&db.url()).await;
+    let volatile = Volatile::of(&app).await;
+
+    let problem = get(
+        &app,
+        "/v1/data?indicator=population&area=01X0&year=20x4&f=xml",
+    )
+    .await;
+    assert_eq!(problem.status, 400, "{}", problem.text());
+    assert_json_snapshot!("problem_400", volatile.scrub(problem.problem(400)));
+}
