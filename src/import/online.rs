@@ -65,6 +65,69 @@ impl RateLimiter {
     }
 }
 
+/// What to do after a call that did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry {
+    After(Duration),
+    GiveUp(String),
+}
+
+/// The retry budget of one call. Failures (a `5xx`, a broken connection) back off
+/// exponentially and end the call after [`Retries::MAX_FAILURES`]. A `429` is not a failure:
+/// the server asked us to wait, so its waits are bounded by their total,
+/// [`Retries::MAX_RATE_LIMITED`], not by their number (a limit shared with other clients can
+/// refuse many calls in a row without anything being wrong).
+#[derive(Debug, Default)]
+pub struct Retries {
+    failures: u32,
+    rate_limited: Duration,
+}
+
+impl Retries {
+    pub const MAX_FAILURES: u32 = 8;
+    pub const MAX_RATE_LIMITED: Duration = Duration::from_secs(15 * 60);
+    /// The wait when a `429` says nothing (SCB's window is 10 s).
+    const DEFAULT_RETRY_AFTER: u64 = 10;
+
+    /// After a `429` asking for `retry_after` seconds: that wait (1 s to 5 min) plus `jitter`
+    /// of it (a fraction in [0, 1), at most half the wait and at most 2 s).
+    pub fn after_too_many_requests(&mut self, retry_after: Option<u64>, jitter: f64) -> Retry {
+        let asked = Duration::from_secs(
+            retry_after
+                .unwrap_or(Self::DEFAULT_RETRY_AFTER)
+                .clamp(1, 300),
+        );
+        let spread = (asked / 2).min(Duration::from_secs(2));
+        let wait = asked + spread.mul_f64(jitter.clamp(0.0, 1.0));
+        if self.rate_limited + wait > Self::MAX_RATE_LIMITED {
+            return Retry::GiveUp(format!(
+                "still refused with 429 Too Many Requests after waiting {} s in all",
+                self.rate_limited.as_secs()
+            ));
+        }
+        self.rate_limited += wait;
+        Retry::After(wait)
+    }
+
+    /// After a `5xx` or a broken connection: 2, 4, 8, 16, 32, 32 … s, then giving up.
+    pub fn after_failure(&mut self) -> Retry {
+        self.failures += 1;
+        if self.failures >= Self::MAX_FAILURES {
+            return Retry::GiveUp(format!("gave up after {} attempts", self.failures));
+        }
+        Retry::After(Duration::from_secs(2u64.pow(self.failures.min(5))))
+    }
+}
+
+/// A fraction in [0, 1) that differs from call to call (std's per-process random hash keys
+/// over the current time: enough to spread retries, not for anything secret).
+fn jitter() -> f64 {
+    use std::hash::BuildHasher;
+    let bits = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    // The top 53 bits as a fraction of 2^53, exactly representable in an f64.
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// One file fetched, with the URL it came from (recorded as the dataset's source).
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -156,8 +219,10 @@ impl Fetcher {
         self.call(url, Some(body))
     }
 
-    /// One call within the rate limit. A `429` is waited out for its `Retry-After` and tried
-    /// again, as is a `5xx` or a broken connection (with backoff); a `4xx` is final.
+    /// One call within the rate limit. A `429` is waited out for its `Retry-After` (plus a
+    /// little jitter, so that a client sharing the limit with others does not keep arriving at
+    /// the same moment of a full window) and tried again, as is a `5xx` or a broken connection
+    /// (with backoff); a `4xx` is final. [`Retries`] bounds both, so nothing waits for ever.
     fn call(&mut self, url: &str, body: Option<&serde_json::Value>) -> Result<Vec<u8>> {
         let fail = |msg: String| Error::Import {
             file: url.to_owned(),
@@ -165,9 +230,8 @@ impl Fetcher {
             field: None,
             message: msg,
         };
-        let mut attempt = 0u32;
+        let mut retries = Retries::default();
         loop {
-            attempt += 1;
             self.limiter.wait();
             self.progress.set_message(url.to_owned());
             let request = self
@@ -179,7 +243,7 @@ impl Fetcher {
                     .send_string(&b.to_string()),
                 None => request.call(),
             };
-            let retry_in = match result {
+            let next = match result {
                 Ok(r) => {
                     let mut bytes = Vec::new();
                     std::io::Read::read_to_end(
@@ -191,12 +255,18 @@ impl Fetcher {
                     return Ok(bytes);
                 }
                 Err(ureq::Error::Status(429, r)) => {
-                    let secs = r
+                    let asked = r
                         .header("Retry-After")
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .unwrap_or(10);
-                    log::info!("{url}: 429 Too Many Requests; waiting {secs} s as asked");
-                    Duration::from_secs(secs.clamp(1, 300))
+                        .and_then(|v| v.trim().parse::<u64>().ok());
+                    let next = retries.after_too_many_requests(asked, jitter());
+                    if let Retry::After(d) = next {
+                        log::info!(
+                            "{url}: 429 Too Many Requests; waiting {:.1} s (asked: {})",
+                            d.as_secs_f64(),
+                            asked.map_or("nothing".to_owned(), |s| format!("{s} s"))
+                        );
+                    }
+                    next
                 }
                 Err(ureq::Error::Status(code, r)) if code < 500 => {
                     let body = r.into_string().unwrap_or_default();
@@ -207,13 +277,13 @@ impl Fetcher {
                 }
                 Err(e) => {
                     log::warn!("{url}: {e}");
-                    Duration::from_secs(2u64.pow(attempt.min(5)))
+                    retries.after_failure()
                 }
             };
-            if attempt >= 8 {
-                return Err(fail(format!("gave up after {attempt} attempts")));
+            match next {
+                Retry::After(d) => std::thread::sleep(d),
+                Retry::GiveUp(why) => return Err(fail(why)),
             }
-            std::thread::sleep(retry_in);
         }
     }
 
@@ -379,6 +449,86 @@ mod tests {
         assert_eq!(l.delay(later), Duration::ZERO);
         l.record(later);
         assert!(l.delay(later) > Duration::ZERO);
+    }
+
+    #[test]
+    fn rate_limit_refusals_wait_as_asked_with_jitter_and_are_bounded_by_time() {
+        let mut r = Retries::default();
+        // Many refusals in a row are not a failure: far more than MAX_FAILURES go on waiting.
+        for i in 0..100 {
+            assert_eq!(
+                r.after_too_many_requests(Some(1), 0.0),
+                Retry::After(Duration::from_secs(1)),
+                "refusal {i}"
+            );
+        }
+        // Jitter adds at most half the wait, and at most 2 s.
+        let Retry::After(most) = Retries::default().after_too_many_requests(Some(1), 0.999_999)
+        else {
+            panic!("a first refusal is waited out");
+        };
+        assert!(
+            most > Duration::from_millis(1_499) && most < Duration::from_millis(1_500),
+            "{most:?}"
+        );
+        let Retry::After(long) = Retries::default().after_too_many_requests(Some(60), 0.5) else {
+            panic!("a first refusal is waited out");
+        };
+        assert_eq!(long, Duration::from_secs(61));
+        // Nothing asked: SCB's window; absurd asks are clamped.
+        assert_eq!(
+            Retries::default().after_too_many_requests(None, 0.0),
+            Retry::After(Duration::from_secs(10))
+        );
+        assert_eq!(
+            Retries::default().after_too_many_requests(Some(100_000), 0.0),
+            Retry::After(Duration::from_secs(300))
+        );
+        // The total wait is bounded: at 5 min a refusal, the fourth would pass 15 min.
+        let mut r = Retries::default();
+        for _ in 0..3 {
+            assert!(matches!(
+                r.after_too_many_requests(Some(300), 0.0),
+                Retry::After(_)
+            ));
+        }
+        let Retry::GiveUp(why) = r.after_too_many_requests(Some(300), 0.0) else {
+            panic!("15 minutes of refusals end the call");
+        };
+        assert!(why.contains("900 s"), "{why}");
+    }
+
+    #[test]
+    fn failures_back_off_and_end_the_call_after_eight() {
+        let mut r = Retries::default();
+        let waits: Vec<Retry> = (0..Retries::MAX_FAILURES)
+            .map(|_| r.after_failure())
+            .collect();
+        let secs = [2, 4, 8, 16, 32, 32, 32];
+        for (wait, s) in waits.iter().zip(secs) {
+            assert_eq!(*wait, Retry::After(Duration::from_secs(s)));
+        }
+        assert_eq!(
+            waits.last(),
+            Some(&Retry::GiveUp("gave up after 8 attempts".to_owned()))
+        );
+        // Refusals in between do not use up the failures' budget, nor the other way round.
+        let mut r = Retries::default();
+        for _ in 0..7 {
+            assert!(matches!(r.after_failure(), Retry::After(_)));
+            assert!(matches!(
+                r.after_too_many_requests(Some(1), 0.0),
+                Retry::After(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn jitter_is_a_fraction_that_varies() {
+        let draws: Vec<f64> = (0..50).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|j| (0.0..1.0).contains(j)), "{draws:?}");
+        let distinct: std::collections::BTreeSet<u64> = draws.iter().map(|j| j.to_bits()).collect();
+        assert!(distinct.len() > 40, "{draws:?}");
     }
 
     #[test]
