@@ -6,6 +6,7 @@ pub mod changes;
 pub mod data_state;
 pub mod export;
 pub mod features;
+pub mod geography;
 pub mod indicators;
 pub mod migrations;
 pub mod replication;

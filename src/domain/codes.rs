@@ -1,46 +1,7 @@
 //! SCB's area codes. Levels follow from the pattern; SCB's statistics database writes 2025
 //! division codes with a suffix (`0114R001_RegSO2025`), which is accepted and understood.
 
-use std::fmt;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Level {
-    Riket,
-    Lan,
-    Kommun,
-    Regso,
-    Deso,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Riket => "riket",
-            Level::Lan => "lan",
-            Level::Kommun => "kommun",
-            Level::Regso => "regso",
-            Level::Deso => "deso",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        [
-            Level::Riket,
-            Level::Lan,
-            Level::Kommun,
-            Level::Regso,
-            Level::Deso,
-        ]
-        .into_iter()
-        .find(|l| l.as_str() == s)
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use super::geography::{Division, Level};
 
 /// A code as read from a source: the plain code, its level, and the division version a suffix
 /// named, if any.
