@@ -10,6 +10,7 @@ use utoipa::openapi::{
 use utoipa::{Modify, Number, OpenApi};
 
 use crate::api;
+use crate::domain::geography::{Division, Level};
 use crate::geo::sweref;
 use crate::limits;
 
@@ -319,7 +320,6 @@ enum Rule {
 }
 
 const JSON_ONLY: &[&str] = &["json"];
-const LEVELS: &[&str] = &["riket", "lan", "kommun", "regso", "deso"];
 const CRS: &[&str] = &[
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
     "http://www.opengis.net/def/crs/EPSG/0/3006",
@@ -333,9 +333,13 @@ const ID_LIST: &str = "^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$";
 fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
     use Rule::*;
     vec![
-        (&["get_inequality"], "level", OneOf(&["kommun", "lan"])),
-        (&[], "level", OneOf(LEVELS)),
-        (&[], "division", OneOf(api::areas::DIVISIONS)),
+        (
+            &["get_inequality"],
+            "level",
+            OneOf(&api::summaries::INEQUALITY_LEVELS),
+        ),
+        (&[], "level", OneOf(&Level::IDS)),
+        (&[], "division", OneOf(&Division::IDS)),
         (&[], "theme", OneOf(crate::import::catalogue::THEMES)),
         (&["get_municipality_summary"], "code", Pattern("^[0-9]{4}$")),
         (&["get_county_summary"], "code", Pattern("^[0-9]{2}$")),
@@ -370,7 +374,7 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         (
             &["get_crosswalk"],
             "from",
-            OneOf(api::changes::CROSSWALK_FROM),
+            OneOf(&api::changes::CROSSWALK_FROM),
         ),
         (
             &["get_crosswalk"],

@@ -221,7 +221,14 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
     }
     for (layer, (division, code)) in &layers {
         let f = fetcher.layer(&args.wfs_url, layer, args.page_size)?;
-        fetched.push((f, Role::Layer { code, division }, "boundaries"));
+        fetched.push((
+            f,
+            Role::Layer {
+                code,
+                division: *division,
+            },
+            "boundaries",
+        ));
     }
     fetcher.finish();
     // The bundle without its own indicator tables (the fetched table takes their place) and

@@ -75,9 +75,7 @@ impl AreaLocator {
             .areas
             .iter()
             .map(|a| {
-                a.division.len()
-                    + a.level.len()
-                    + a.code.len()
+                a.code.len()
                     + a.name.as_ref().map_or(0, String::len)
                     + a.geometry_source.as_ref().map_or(0, String::len)
             })
@@ -364,7 +362,7 @@ fn build_locator(conn: &mut diesel::PgConnection) -> crate::Result<AreaLocator> 
     let mut areas = Vec::new();
     let mut shapes = PointIndex::builder();
     for division in db::summaries::divisions_with_outlines(conn)? {
-        for (area, shape) in db::summaries::outlines(conn, &division)? {
+        for (area, shape) in db::summaries::outlines(conn, division)? {
             areas.push(area);
             shapes.add(&shape);
         }
@@ -374,7 +372,7 @@ fn build_locator(conn: &mut diesel::PgConnection) -> crate::Result<AreaLocator> 
     let indicators = db::summaries::indicators_in_order(conn)?;
     for division in db::summaries::regso_divisions_with_outlines(conn)? {
         let mut types: std::collections::HashMap<String, AreaTypeYear> =
-            db::summaries::latest_area_types(conn, &division)?
+            db::summaries::latest_area_types(conn, division)?
                 .into_iter()
                 .map(|t| (t.code, t.latest))
                 .collect();
@@ -382,7 +380,7 @@ fn build_locator(conn: &mut diesel::PgConnection) -> crate::Result<AreaLocator> 
         let mut values: std::collections::HashMap<String, Vec<LatestValue>> =
             std::collections::HashMap::new();
         for indicator in &indicators {
-            for v in db::summaries::latest_values_of_indicator(conn, &division, indicator)? {
+            for v in db::summaries::latest_values_of_indicator(conn, division, indicator)? {
                 values.entry(v.code).or_default().push(v.latest);
             }
         }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::{self, areas::AreaFilter, areas::AreaRow};
-use crate::domain::codes::{self, Level};
+use crate::domain::codes::{self, Division, Level};
 use crate::domain::index::AREA_TYPES;
 use crate::domain::text::fold;
 use crate::error::{Error, Result};
@@ -27,31 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/v1/areas/{code}/children",
             get_area_children,
         ));
-}
-
-/// The division versions, as `division=` takes them.
-pub const DIVISIONS: &[&str] = &[
-    "riket",
-    "lan",
-    "kommun",
-    "regso-2020",
-    "regso-2025",
-    "deso-2018",
-    "deso-2025",
-];
-const LEVELS: &[&str] = &["riket", "lan", "kommun", "regso", "deso"];
-
-fn one_of(r: &mut QueryReader, name: &'static str, allowed: &[&str]) -> Option<String> {
-    let raw = r.take(name)?;
-    if allowed.contains(&raw.as_str()) {
-        Some(raw)
-    } else {
-        r.fail(
-            name,
-            format!("{raw:?} is not one of: {}", allowed.join(", ")),
-        );
-        None
-    }
 }
 
 fn code_of_level(r: &mut QueryReader, name: &'static str, level: Level) -> Option<String> {
@@ -128,10 +103,10 @@ pub async fn get_area_types(
 pub struct AreasParams {
     /// `riket`, `lan`, `kommun`, `regso` or `deso`.
     #[param(value_type = Option<String>, example = "regso")]
-    pub level: Option<String>,
+    pub level: Option<Level>,
     /// A division version: `riket`, `lan`, `kommun`, `regso-2020`, `regso-2025`, `deso-2018`, `deso-2025`.
     #[param(value_type = Option<String>, example = "regso-2020")]
-    pub division: Option<String>,
+    pub division: Option<Division>,
     /// Areas in this kommun (4 digits).
     #[param(value_type = Option<String>, example = "0180")]
     pub municipality: Option<String>,
@@ -163,10 +138,10 @@ pub struct AreasParams {
 impl FromQuery for AreasParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let level = one_of(r, "level", LEVELS);
-        let division = one_of(r, "division", DIVISIONS);
-        if let (Some(l), Some(d)) = (&level, &division) {
-            if !d.starts_with(l.as_str()) {
+        let level = super::params::level(r);
+        let division = super::params::division(r);
+        if let (Some(l), Some(d)) = (level, division) {
+            if d.level() != l {
                 r.fail("division", format!("{d} is not a division of level {l}"));
             }
         }
@@ -245,8 +220,8 @@ fn area_json(base: &str, row: AreaRow) -> Area {
             "area profile",
         )],
         code: row.code,
-        division: row.division,
-        level: row.level,
+        division: row.division.id().to_owned(),
+        level: row.level.as_str().to_owned(),
         name: row.name,
         county_code: row.county_code,
         municipality_code: row.municipality_code,
@@ -308,7 +283,7 @@ pub async fn get_areas(
 pub struct AreaParams {
     /// Only this division version of the code (default: every version the code exists in).
     #[param(value_type = Option<String>, example = "regso-2020")]
-    pub division: Option<String>,
+    pub division: Option<Division>,
     /// Only `json`; `Accept: application/json` does the same.
     #[param(value_type = Option<String>)]
     pub f: (),
@@ -320,7 +295,7 @@ impl FromQuery for AreaParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
         AreaParams {
-            division: one_of(r, "division", DIVISIONS),
+            division: super::params::division(r),
             f: (),
             lang,
         }
@@ -328,12 +303,9 @@ impl FromQuery for AreaParams {
 }
 
 /// The code in the path: plain or with SCB's version suffix, which picks the division.
-fn path_code(raw: &str, division: Option<String>) -> Result<(String, Option<String>)> {
+fn path_code(raw: &str, division: Option<Division>) -> Result<(String, Option<Division>)> {
     let code = codes::parse(raw).map_err(|e| Error::bad_param("code", e))?;
-    let from_suffix = code
-        .version
-        .and_then(|v| codes::division_of_version(code.level, v))
-        .map(str::to_owned);
+    let from_suffix = codes::division_of_suffix(&code);
     match (from_suffix, division) {
         (Some(a), Some(b)) if a != b => Err(Error::bad_param(
             "division",
@@ -412,7 +384,7 @@ pub async fn get_area(
     data_response(&req, &state, lang.code(), move |conn, data| {
         let rows: Vec<AreaRow> = db::areas::versions(conn, &code)?
             .into_iter()
-            .filter(|row| division.as_ref().is_none_or(|d| d == &row.division))
+            .filter(|row| division.is_none_or(|d| d == row.division))
             .collect();
         let Some(first) = rows.first() else {
             return Err(Error::NotFound(match &division {
@@ -422,24 +394,27 @@ pub async fn get_area(
         };
         let base = r.base.clone();
         let municipality = match &first.municipality_code {
-            Some(m) if first.level != "kommun" => Some(Named {
+            Some(m) if first.level != Level::Kommun => Some(Named {
                 code: m.clone(),
-                name: db::areas::admin_name(conn, "kommun", m)?,
+                name: db::areas::admin_name(conn, Division::Kommun, m)?,
             }),
             _ => None,
         };
         let county = match &first.county_code {
-            Some(c) if first.level != "lan" => Some(Named {
+            Some(c) if first.level != Level::Lan => Some(Named {
                 code: c.clone(),
-                name: db::areas::admin_name(conn, "lan", c)?,
+                name: db::areas::admin_name(conn, Division::Lan, c)?,
             }),
             _ => None,
         };
-        let (level, code) = (first.level.clone(), first.code.clone());
+        let (level, code) = (first.level.as_str().to_owned(), first.code.clone());
         let mut versions = Vec::new();
         for row in rows {
-            let children = db::areas::child_counts(conn, &row)?.into_iter().collect();
-            let history = db::areas::history(conn, &row.division, &row.code)?
+            let children = db::areas::child_counts(conn, &row)?
+                .into_iter()
+                .map(|(d, n)| (d.id().to_owned(), n))
+                .collect();
+            let history = db::areas::history(conn, row.division, &row.code)?
                 .into_iter()
                 .map(|y| YearFacts {
                     year: y.year,
@@ -510,27 +485,27 @@ pub async fn get_area_children(
         }
         let parent = rows
             .iter()
-            .find(|row| match &division {
+            .find(|row| match division {
                 // For a kommun, `division` picks which RegSO version to list.
-                Some(d) if row.level == "kommun" => d.starts_with("regso"),
-                Some(d) => &row.division == d,
+                Some(d) if row.level == Level::Kommun => d.level() == Level::Regso,
+                Some(d) => row.division == d,
                 None => true,
             })
             .cloned()
             .ok_or_else(|| {
                 Error::NotFound(format!(
                     "no area {code} in {}",
-                    division.clone().unwrap_or_default()
+                    division.map(Division::id).unwrap_or_default()
                 ))
             })?;
         let mut filter = db::areas::children_filter(&parent).unwrap_or_else(|| AreaFilter {
             codes: Some(Vec::new()),
             ..AreaFilter::default()
         });
-        if parent.level == "kommun" {
-            if let Some(d) = &division {
+        if parent.level == Level::Kommun {
+            if let Some(d) = division {
                 filter.level = None;
-                filter.division = Some(d.clone());
+                filter.division = Some(d);
             }
         }
         let paging = Paging {

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::{self, changes::CrosswalkFilter, changes::TypePair};
 use crate::domain::changes::{count, difference, direction, Counts, Wanted};
-use crate::domain::codes::{self, Level};
+use crate::domain::codes::{self, Division, Level};
 use crate::domain::crosswalk::Relation;
 use crate::domain::index::AREA_TYPES;
 use crate::error::{Error, ParamError, Result};
@@ -30,7 +30,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// How a cross-version comparison pairs its areas.
 pub const JOINED_BY_CROSSWALK: &str = "crosswalk (unchanged areas only)";
 /// The divisions `from=` of `/v1/crosswalk` takes.
-pub const CROSSWALK_FROM: &[&str] = &["deso-2018", "regso-2020"];
+pub const CROSSWALK_FROM: [&str; 2] = [
+    Division::CROSSWALKED[0].0.id(),
+    Division::CROSSWALKED[1].0.id(),
+];
 
 fn format_and_csv(r: &mut QueryReader, req: &HttpRequest) -> (Format, CsvOptions) {
     let f = Format::negotiate(r, req, &[Format::Json, Format::Csv]).unwrap_or_else(|e| {
@@ -254,7 +257,7 @@ fn changed(
     pairs: Vec<TypePair>,
     wanted: Wanted,
     years: (i16, i16),
-    divisions: (&str, &str),
+    divisions: (Division, Division),
     lang: Lang,
 ) -> Vec<AreaChange> {
     pairs
@@ -265,7 +268,7 @@ fn changed(
             wanted.admits(d).then(|| AreaChange {
                 from: YearType {
                     year: years.0,
-                    division: divisions.0.to_owned(),
+                    division: divisions.0.id().to_owned(),
                     code: p.code.clone(),
                     area_type: from_type,
                     area_type_name: area_type_name(lang, from_type),
@@ -275,7 +278,7 @@ fn changed(
                 },
                 to: YearType {
                     year: years.1,
-                    division: divisions.1.to_owned(),
+                    division: divisions.1.id().to_owned(),
                     code: p.to_code.unwrap_or_else(|| p.code.clone()),
                     area_type: to_type,
                     area_type_name: area_type_name(lang, to_type),
@@ -345,8 +348,8 @@ pub async fn get_changes(
         if !missing.is_empty() {
             return Err(Error::BadRequest(missing));
         }
-        let from_division = codes::division_for_year(Level::Regso, from_year.into());
-        let to_division = codes::division_for_year(Level::Regso, to_year.into());
+        let from_division = Division::for_year(Level::Regso, from_year.into());
+        let to_division = Division::for_year(Level::Regso, to_year.into());
         let cross_version = from_division != to_division;
         let pairs = db::changes::type_pairs(
             conn,
@@ -439,8 +442,8 @@ pub async fn get_changes(
                 synthetic: data.synthetic,
                 from_year,
                 to_year,
-                from_division: from_division.to_owned(),
-                to_division: to_division.to_owned(),
+                from_division: from_division.id().to_owned(),
+                to_division: to_division.id().to_owned(),
                 cross_version,
                 joined_by: if cross_version {
                     JOINED_BY_CROSSWALK
@@ -463,7 +466,7 @@ pub async fn get_changes(
 pub struct CrosswalkParams {
     /// The old division (required): `deso-2018` (to DeSO 2025) or `regso-2020` (to RegSO 2025).
     #[param(value_type = String, example = "regso-2020")]
-    pub from: Option<String>,
+    pub from: Option<Division>,
     /// Codes of the old division, comma-separated (at most 500); plain or suffixed
     /// (`0114R001_RegSO2020`).
     #[param(value_type = Option<String>, example = "0180R036")]
@@ -501,7 +504,7 @@ impl FromQuery for CrosswalkParams {
         let lang = Lang::negotiate(r, req);
         let (f, sep) = format_and_csv(r, req);
         let from = match r.take("from") {
-            Some(d) if CROSSWALK_FROM.contains(&d.as_str()) => Some(d),
+            Some(d) if CROSSWALK_FROM.contains(&d.as_str()) => Division::parse(&d),
             Some(d) => {
                 r.fail(
                     "from",
@@ -510,7 +513,10 @@ impl FromQuery for CrosswalkParams {
                 None
             }
             None => {
-                r.fail("from", "is required: deso-2018 or regso-2020");
+                r.fail(
+                    "from",
+                    format!("is required: {}", CROSSWALK_FROM.join(" or ")),
+                );
                 None
             }
         };
@@ -522,20 +528,12 @@ impl FromQuery for CrosswalkParams {
                     format!("{} codes given; the limit is {MAX_LIST_ITEMS}", list.len()),
                 );
             }
-            let level = from.as_deref().map(|d| {
-                if d == "deso-2018" {
-                    Level::Deso
-                } else {
-                    Level::Regso
-                }
-            });
+            let level = from.map(Division::level);
             list.into_iter()
                 .filter_map(|c| match codes::parse(c) {
                     Ok(a) if level.is_none_or(|l| l == a.level) => {
-                        let suffixed = a
-                            .version
-                            .and_then(|v| codes::division_of_version(a.level, v));
-                        match (suffixed, from.as_deref()) {
+                        let suffixed = codes::division_of_suffix(&a);
+                        match (suffixed, from) {
                             (Some(s), Some(d)) if s != d => {
                                 r.fail("code", format!("{c:?} is a code of {s}, not of {d}"));
                                 None
@@ -546,7 +544,10 @@ impl FromQuery for CrosswalkParams {
                     Ok(_) => {
                         r.fail(
                             "code",
-                            format!("{c:?} is not a code of {}", from.as_deref().unwrap_or("")),
+                            format!(
+                                "{c:?} is not a code of {}",
+                                from.map(Division::id).unwrap_or("")
+                            ),
                         );
                         None
                     }
@@ -658,16 +659,18 @@ pub async fn get_crosswalk(
     let Some(from_division) = p.from else {
         return Err(Error::bad_param("from", "is required"));
     };
-    let to_division = if from_division == "deso-2018" {
-        "deso-2025"
-    } else {
-        "regso-2025"
+    let Some(to_division) = Division::CROSSWALKED
+        .into_iter()
+        .find(|(from, _)| *from == from_division)
+        .map(|(_, to)| to)
+    else {
+        return Err(Error::bad_param("from", "is required"));
     };
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     let url = RequestUrl::of(&req);
     data_response(&req, &state, &variant, move |conn, data| {
         if let Some(codes) = &p.code {
-            let unknown = db::changes::unknown_codes(conn, &from_division, codes)?;
+            let unknown = db::changes::unknown_codes(conn, from_division, codes)?;
             if !unknown.is_empty() {
                 return Err(Error::NotFound(format!(
                     "no area of {from_division} has the code {}",
@@ -676,7 +679,7 @@ pub async fn get_crosswalk(
             }
         }
         let filter = CrosswalkFilter {
-            from_division: from_division.clone(),
+            from_division,
             codes: p.code.clone(),
             municipality: p.municipality.clone(),
             relation: p.relation.clone(),
@@ -711,10 +714,10 @@ pub async fn get_crosswalk(
             let n = |v: Option<i32>| v.map(|v| v.to_string()).unwrap_or_default();
             for r in &rows {
                 w.row([
-                    r.from_division.clone(),
+                    r.from_division.id().to_owned(),
                     r.from_code.clone(),
                     r.from_name.clone().unwrap_or_default(),
-                    r.to_division.clone(),
+                    r.to_division.id().to_owned(),
                     r.to_code.clone(),
                     r.to_name.clone().unwrap_or_default(),
                     r.relation.clone(),
@@ -735,12 +738,12 @@ pub async fn get_crosswalk(
             .into_iter()
             .map(|r| CrosswalkPair {
                 from: CrosswalkArea {
-                    division: r.from_division,
+                    division: r.from_division.id().to_owned(),
                     code: r.from_code,
                     name: r.from_name,
                 },
                 to: CrosswalkArea {
-                    division: r.to_division,
+                    division: r.to_division.id().to_owned(),
                     code: r.to_code,
                     name: r.to_name,
                 },
@@ -758,8 +761,8 @@ pub async fn get_crosswalk(
             &Crosswalk {
                 data_version: data.data_version.clone(),
                 synthetic: data.synthetic,
-                from_division: from_division.clone(),
-                to_division: to_division.to_owned(),
+                from_division: from_division.id().to_owned(),
+                to_division: to_division.id().to_owned(),
                 pairs,
                 page: info,
             },

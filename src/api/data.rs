@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::indicators::unknown_indicators;
 use crate::db::data_state::DataState;
 use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
-use crate::domain::codes::{self, Level};
+use crate::domain::codes::{self, Division, Level};
 use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::csv::{CsvOptions, CsvWriter};
@@ -74,10 +74,10 @@ pub struct DataParams {
     /// Area codes, comma-separated (at most 500); suffixed codes pick their version. Either
     /// this or `level`.
     #[param(value_type = Option<String>, example = "0180,1480")]
-    pub area: Option<Vec<(String, Option<String>)>>,
+    pub area: Option<Vec<(String, Option<Division>)>>,
     /// Every area of this level (`riket`, `lan`, `kommun`, `regso`, `deso`). Either this or `area`.
     #[param(value_type = Option<String>)]
-    pub level: Option<String>,
+    pub level: Option<Level>,
     /// With `level`: only areas in this kommun.
     #[param(value_type = Option<String>)]
     pub municipality: Option<String>,
@@ -147,10 +147,7 @@ impl FromQuery for DataParams {
                 .into_iter()
                 .filter_map(|raw| match codes::parse(&raw) {
                     Ok(c) => {
-                        let division = c
-                            .version
-                            .and_then(|v| codes::division_of_version(c.level, v))
-                            .map(str::to_owned);
+                        let division = codes::division_of_suffix(&c);
                         Some((c.code, division))
                     }
                     Err(e) => {
@@ -160,15 +157,7 @@ impl FromQuery for DataParams {
                 })
                 .collect::<Vec<_>>()
         });
-        let level = r.take("level");
-        if let Some(l) = &level {
-            if Level::parse(l).is_none() {
-                r.fail(
-                    "level",
-                    format!("{l:?} is not one of: riket, lan, kommun, regso, deso"),
-                );
-            }
-        }
+        let level = super::params::level(r);
         let (municipality, county) = super::params::municipality_and_county(r);
         match (&area, &level) {
             (Some(_), Some(_)) => r.fail("level", "give either area= or level=, not both"),
@@ -550,7 +539,7 @@ pub async fn get_data(
         let query = ValueQuery {
             indicators: p.indicator.clone(),
             codes: p.area.clone(),
-            level: p.level.clone(),
+            level: p.level,
             municipality: p.municipality.clone(),
             county: p.county.clone(),
             division: None,
@@ -611,7 +600,7 @@ pub async fn get_data(
                             unit: units[&r.indicator].unit.clone(),
                             origin: units[&r.indicator].origin.clone(),
                             indicator: r.indicator,
-                            division: r.division,
+                            division: r.division.id().to_owned(),
                             code: r.code,
                             name: r.name,
                             year: r.year,
@@ -683,7 +672,7 @@ fn csv(
                 w.row([
                     r.indicator.clone(),
                     i.name(lang).to_owned(),
-                    r.division.clone(),
+                    r.division.id().to_owned(),
                     r.code.clone(),
                     r.name.clone().unwrap_or_default(),
                     r.year.to_string(),
@@ -739,7 +728,7 @@ fn wide_csv(
             .map(|k| match k {
                 0 => r.indicator.clone(),
                 1 => info[&r.indicator].name(lang).to_owned(),
-                2 => r.division.clone(),
+                2 => r.division.id().to_owned(),
                 3 => r.code.clone(),
                 4 => r.name.clone().unwrap_or_default(),
                 5 => r.year.to_string(),
@@ -789,11 +778,7 @@ fn jsonstat(
     info: &BTreeMap<String, IndicatorInfo>,
 ) -> Result<Representation> {
     let (version, synthetic) = (&data.data_version, data.synthetic);
-    let region_id = |r: &ValueRow| match r.division.as_str() {
-        "regso-2025" => format!("{}_RegSO2025", r.code),
-        "deso-2025" => format!("{}_DeSO2025", r.code),
-        _ => r.code.clone(),
-    };
+    let region_id = |r: &ValueRow| r.division.scb_code(&r.code);
     let indicators: Vec<String> = rows
         .iter()
         .map(|r| r.indicator.clone())

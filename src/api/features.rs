@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::indicators::check_indicators;
 use crate::db::features::{FeatureQuery, GeometryLevel, SortKey};
 use crate::db::{self};
-use crate::domain::codes;
+use crate::domain::codes::{self, Division};
 use crate::domain::cql2::{self, Expr};
 use crate::error::{Error, Result};
 use crate::geo::sweref;
@@ -44,36 +44,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ));
 }
 
-/// (collection id, division, title sv, title en).
-pub const COLLECTIONS: &[(&str, &str, &str, &str)] = &[
-    ("counties", "lan", "Län", "Counties"),
-    ("municipalities", "kommun", "Kommuner", "Municipalities"),
-    (
-        "regso-2020",
-        "regso-2020",
-        "RegSO 2020 (statistik till och med 2023)",
-        "RegSO 2020 (statistics up to 2023)",
-    ),
-    (
-        "regso-2025",
-        "regso-2025",
-        "RegSO 2025 (statistik från 2024)",
-        "RegSO 2025 (statistics from 2024)",
-    ),
-    (
-        "deso-2018",
-        "deso-2018",
-        "DeSO 2018 (statistik till och med 2023)",
-        "DeSO 2018 (statistics up to 2023)",
-    ),
-    (
-        "deso-2025",
-        "deso-2025",
-        "DeSO 2025 (statistik från 2024)",
-        "DeSO 2025 (statistics from 2024)",
-    ),
-];
-
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const EPSG3006: &str = "http://www.opengis.net/def/crs/EPSG/0/3006";
 const GEOJSON: &str = "application/geo+json";
@@ -91,16 +61,12 @@ pub fn license_link() -> Link {
 }
 
 /// The division a collection (or tile set) id names.
-pub fn division_of(collection: &str) -> Result<&'static str> {
-    COLLECTIONS
-        .iter()
-        .find(|c| c.0 == collection)
-        .map(|c| c.1)
-        .ok_or_else(|| {
-            Error::NotFound(format!(
-                "no collection {collection:?}; /v1/collections lists them"
-            ))
-        })
+pub fn division_of(collection: &str) -> Result<Division> {
+    Division::of_collection(collection).ok_or_else(|| {
+        Error::NotFound(format!(
+            "no collection {collection:?}; /v1/collections lists them"
+        ))
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -125,9 +91,11 @@ pub struct Collections {
 }
 
 fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) -> Vec<Collection> {
-    COLLECTIONS
-        .iter()
-        .map(|&(id, division, sv, en)| {
+    Division::COLLECTIONS
+        .into_iter()
+        .filter_map(|division| Some((division.collection_id()?, division)))
+        .map(|(id, division)| {
+            let (sv, en) = division.title();
             let e = extents.iter().find(|e| e.division == division);
             let bbox = e
                 .and_then(|e| Some(vec![e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
@@ -280,11 +248,11 @@ pub async fn get_queryables(
 fn queryables_json(
     base: &str,
     id: &str,
-    division: &str,
+    division: Division,
     indicators: &[String],
     lang: Lang,
 ) -> Value {
-    let level = db::features::level_of(division);
+    let level = division.level();
     let mut properties = Map::new();
     for (name, kind, _, needs_year, levels) in db::features::QUERYABLES {
         if !levels.contains(&level) {
@@ -805,7 +773,7 @@ pub struct FeatureCollection {
 /// Renders features as GeoJSON text around their precomputed geometry.
 fn feature_text(
     out: &mut String,
-    division: &str,
+    division: Division,
     row: &db::features::FeatureRow,
     p: &ItemParams,
     values: &BTreeMap<(String, String), Option<f64>>,
@@ -821,7 +789,7 @@ fn feature_text(
     };
     put("code", json!(row.code));
     put("name", json!(row.name));
-    put("division", json!(division));
+    put("division", json!(division.id()));
     put("county_code", json!(row.county_code));
     put("municipality_code", json!(row.municipality_code));
     put("regso_code", json!(row.regso_code));
@@ -853,7 +821,7 @@ fn feature_text(
 
 fn render_items(
     conn: &mut diesel::PgConnection,
-    division: &str,
+    division: Division,
     q: &FeatureQuery,
     p: &ItemParams,
     paging: Paging,
@@ -941,7 +909,7 @@ fn render_items(
 /// matches.
 fn settle_year(
     conn: &mut diesel::PgConnection,
-    division: &str,
+    division: Division,
     p: &mut ItemParams,
     q: &mut FeatureQuery,
 ) -> Result<()> {
@@ -996,14 +964,14 @@ pub async fn get_items(
     let sweref = p.item.crs;
     let variant = format!("geojson|{}", p.item.lang.code());
     let q = FeatureQuery {
-        division: division.to_owned(),
+        division,
         municipality: p.municipality.clone(),
         county: p.county.clone(),
         area_type: p.area_type,
         year: p.item.year,
         bbox: p.bbox,
         bbox_3006: p.bbox_crs,
-        ..FeatureQuery::default()
+        ..FeatureQuery::of(division)
     };
     let res = data_response(&req, &state, &variant, move |conn, data| {
         let (mut q, mut item) = (q, p.item);
@@ -1044,10 +1012,10 @@ pub async fn get_item(
     let sweref = p.crs;
     let variant = format!("geojson|{}", p.lang.code());
     let q = FeatureQuery {
-        division: division.to_owned(),
+        division,
         code: Some(code),
         year: p.year,
-        ..FeatureQuery::default()
+        ..FeatureQuery::of(division)
     };
     let one = Paging {
         limit: 1,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
+use crate::domain::geography::Level;
 use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
@@ -73,9 +74,9 @@ pub struct Indicator {
 }
 
 fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverage>) -> Indicator {
-    let levels: BTreeSet<String> = coverage
+    let levels: BTreeSet<&str> = coverage
         .iter()
-        .map(|c| c.division.split('-').next().unwrap_or("").to_owned())
+        .map(|c| c.division.level().as_str())
         .collect();
     Indicator {
         links: vec![
@@ -88,7 +89,7 @@ fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverag
             ),
             Link::new(
                 base,
-                &format!("/v1/data?indicator={}&level=kommun", i.id),
+                &format!("/v1/data?indicator={}&level={}", i.id, Level::Kommun),
                 "data",
                 "application/json",
                 "values per kommun",
@@ -107,11 +108,11 @@ fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverag
         formula: i.formula,
         inputs: i.inputs,
         decimals: i.decimals,
-        levels: levels.into_iter().collect(),
+        levels: levels.into_iter().map(str::to_owned).collect(),
         coverage: coverage
             .into_iter()
             .map(|c| DivisionCoverage {
-                division: c.division,
+                division: c.division.id().to_owned(),
                 years: c.years.into_iter().flatten().collect(),
                 breakdowns: c.breakdowns.into_iter().flatten().collect(),
                 values: c.values_ok,
@@ -169,7 +170,7 @@ pub struct IndicatorsParams {
     pub theme: Option<String>,
     /// Only indicators with values at this level.
     #[param(value_type = Option<String>, example = "regso")]
-    pub level: Option<String>,
+    pub level: Option<Level>,
     /// Only `json`; `Accept: application/json` does the same.
     #[param(value_type = Option<String>)]
     pub f: (),
@@ -189,15 +190,7 @@ impl FromQuery for IndicatorsParams {
                 );
             }
         }
-        let level = r.take("level");
-        if let Some(l) = &level {
-            if !["riket", "lan", "kommun", "regso", "deso"].contains(&l.as_str()) {
-                r.fail(
-                    "level",
-                    format!("{l:?} is not one of: riket, lan, kommun, regso, deso"),
-                );
-            }
-        }
+        let level = super::params::level(r);
         IndicatorsParams {
             theme,
             level,
@@ -232,7 +225,10 @@ pub async fn get_indicators(
             .into_iter()
             .filter(|(i, _)| p.theme.as_ref().is_none_or(|t| &i.theme == t))
             .map(|(i, c)| indicator_json(&url.base, lang, i, c))
-            .filter(|i| p.level.as_ref().is_none_or(|l| i.levels.contains(l)))
+            .filter(|i| {
+                p.level
+                    .is_none_or(|l| i.levels.iter().any(|x| x == l.as_str()))
+            })
             .collect();
         Representation::json(
             &IndicatorList {

@@ -9,6 +9,7 @@ use diesel::PgConnection;
 use crate::db;
 use crate::db::data_state::DataState;
 use crate::db::summaries::{AreaTypeYear, Containing, RegsoFacts};
+use crate::domain::geography::Level;
 use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, held_response, Representation};
@@ -229,8 +230,8 @@ pub fn from_database(
 ) -> Result<Option<Lookup>> {
     let mut found = Vec::with_capacity(hits.len());
     for h in &hits {
-        let facts = if h.level == "regso" {
-            let history = db::areas::history(conn, &h.division, &h.code)?;
+        let facts = if h.level == Level::Regso {
+            let history = db::areas::history(conn, h.division, &h.code)?;
             RegsoFacts {
                 latest_type: history
                     .iter()
@@ -242,7 +243,7 @@ pub fn from_database(
                         area_type_origin: l.area_type_origin.clone(),
                         socioeconomic_index: l.socioeconomic_index,
                     }),
-                latest_values: db::summaries::latest_values(conn, &h.division, &h.code)?,
+                latest_values: db::summaries::latest_values(conn, h.division, &h.code)?,
             }
         } else {
             RegsoFacts::default()
@@ -256,14 +257,14 @@ pub fn from_database(
 /// in the order of [`db::summaries::containing`]. `None` when no kommun is among them.
 fn body(data: &DataState, found: &[(&Containing, RegsoFacts)]) -> Option<Lookup> {
     let place = |h: &Containing| Place {
-        division: h.division.clone(),
+        division: h.division.id().to_owned(),
         code: h.code.clone(),
         name: h.name.clone(),
         geometry_source: h.geometry_source.clone(),
     };
-    let of_level = |level: &'static str| found.iter().filter(move |(h, _)| h.level == level);
-    let municipality = of_level("kommun").next().map(|(h, _)| place(h))?;
-    let regso = of_level("regso")
+    let of_level = |level: Level| found.iter().filter(move |(h, _)| h.level == level);
+    let municipality = of_level(Level::Kommun).next().map(|(h, _)| place(h))?;
+    let regso = of_level(Level::Regso)
         .map(|(h, facts)| {
             let latest = facts.latest_type.as_ref();
             RegsoHit {
@@ -289,9 +290,9 @@ fn body(data: &DataState, found: &[(&Containing, RegsoFacts)]) -> Option<Lookup>
     Some(Lookup {
         data_version: data.data_version.clone(),
         synthetic: data.synthetic,
-        county: of_level("lan").next().map(|(h, _)| place(h)),
+        county: of_level(Level::Lan).next().map(|(h, _)| place(h)),
         municipality: Some(municipality),
         regso,
-        deso: of_level("deso").map(|(h, _)| place(h)).collect(),
+        deso: of_level(Level::Deso).map(|(h, _)| place(h)).collect(),
     })
 }

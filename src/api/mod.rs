@@ -44,9 +44,35 @@ pub mod params {
     use actix_web::HttpRequest;
     use utoipa::IntoParams;
 
-    use crate::domain::codes::{self, Level};
+    use crate::domain::codes::{self, Division, Level};
     use crate::http::negotiate::{Format, Lang};
     use crate::http::query::{FromQuery, QueryReader};
+
+    /// `level=`, refused by name unless it is one of [`Level::IDS`].
+    pub fn level(r: &mut QueryReader) -> Option<Level> {
+        let raw = r.take("level")?;
+        let level = Level::parse(&raw);
+        if level.is_none() {
+            r.fail(
+                "level",
+                format!("{raw:?} is not one of: {}", Level::IDS.join(", ")),
+            );
+        }
+        level
+    }
+
+    /// `division=`, refused by name unless it is one of [`Division::IDS`].
+    pub fn division(r: &mut QueryReader) -> Option<Division> {
+        let raw = r.take("division")?;
+        let division = Division::parse(&raw);
+        if division.is_none() {
+            r.fail(
+                "division",
+                format!("{raw:?} is not one of: {}", Division::IDS.join(", ")),
+            );
+        }
+        division
+    }
 
     /// The `municipality` and `county` filters of list resources, each refused by name unless
     /// it is a kommun (4 digits) or län (2 digits) code.

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db;
-use crate::domain::codes::{self, Level};
+use crate::domain::codes::{self, Division, Level};
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::csv::{CsvOptions, CsvWriter};
@@ -128,9 +128,9 @@ async fn summary(
 ) -> Result<HttpResponse> {
     let code = codes::parse(&raw).map_err(|e| Error::bad_param("code", e))?;
     let division = match (level, code.level) {
-        (Level::Kommun, Level::Kommun) => "kommun",
-        (Level::Lan, Level::Lan) => "lan",
-        (Level::Lan, Level::Riket) => "riket",
+        (Level::Kommun, Level::Kommun) => Division::Kommun,
+        (Level::Lan, Level::Lan) => Division::Lan,
+        (Level::Lan, Level::Riket) => Division::Riket,
         (Level::Kommun, _) => {
             return Err(Error::bad_param(
                 "code",
@@ -154,7 +154,7 @@ async fn summary(
             )));
         }
         let rows = db::summaries::summaries(conn, division, &code, p.year.as_deref())?;
-        let with_list = division != "riket" || p.year.is_some();
+        let with_list = division != Division::Riket || p.year.is_some();
         let regso = if with_list {
             db::summaries::typed_regso(conn, &code, p.year.as_deref())?
         } else {
@@ -176,7 +176,7 @@ async fn summary(
                         .collect()
                 }),
                 year: s.year,
-                regso_division: s.regso_division,
+                regso_division: s.regso_division.id().to_owned(),
                 regso_count: s.regso_count,
                 regso_by_type: s
                     .regso_by_type
@@ -192,7 +192,10 @@ async fn summary(
                     .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect()),
                 area_type_origin: s.area_type_origin,
                 population_untyped: s.population_untyped,
-                inequality_spatial_unit: s.inequality_method.as_ref().map(|_| "regso".to_owned()),
+                inequality_spatial_unit: s
+                    .inequality_method
+                    .as_ref()
+                    .map(|_| INEQUALITY_SPATIAL_UNIT.as_str().to_owned()),
                 inequality_origin: s.inequality_method.as_ref().map(|_| "computed".to_owned()),
                 inequality_index: s.inequality_index,
                 inequality_method: s.inequality_method,
@@ -205,7 +208,7 @@ async fn summary(
             synthetic: data.synthetic,
             code,
             name,
-            level: division.to_owned(),
+            level: division.id().to_owned(),
             years,
         };
         Representation::json(&body, Some(lang))
@@ -244,12 +247,25 @@ pub async fn get_county_summary(
     summary(req, state, path.into_inner(), Level::Lan, p).await
 }
 
+/// The areas `/v1/inequality` ranks: each a level with one division version, kommun first
+/// (the default).
+const INEQUALITY_DIVISIONS: [Division; 2] = [Division::Kommun, Division::Lan];
+
+/// `level=` of `/v1/inequality`, as the spec lists them.
+pub const INEQUALITY_LEVELS: [&str; 2] = [
+    INEQUALITY_DIVISIONS[0].level().as_str(),
+    INEQUALITY_DIVISIONS[1].level().as_str(),
+];
+
+/// The areas the inequality index is computed over.
+const INEQUALITY_SPATIAL_UNIT: Level = Level::Regso;
+
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InequalityParams {
     /// `kommun` (default) or `lan`.
     #[param(value_type = Option<String>, example = "kommun")]
-    pub level: String,
+    pub level: Division,
     /// The year (default: the latest with an index).
     #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
@@ -276,13 +292,21 @@ impl FromQuery for InequalityParams {
             r.refuse(e);
             Format::Json
         });
-        let level = match r.take("level").as_deref() {
-            None | Some("kommun") => "kommun".to_owned(),
-            Some("lan") => "lan".to_owned(),
-            Some(other) => {
-                r.fail("level", format!("{other:?} is not one of: kommun, lan"));
-                "kommun".to_owned()
-            }
+        let level = match r.take("level") {
+            None => Division::Kommun,
+            Some(raw) => match INEQUALITY_DIVISIONS
+                .into_iter()
+                .find(|d| d.level().as_str() == raw)
+            {
+                Some(d) => d,
+                None => {
+                    r.fail(
+                        "level",
+                        format!("{raw:?} is not one of: {}", INEQUALITY_LEVELS.join(", ")),
+                    );
+                    Division::Kommun
+                }
+            },
         };
         let year = r.parse_as::<i16>("year", "a year");
         let sep = CsvOptions::read(r);
@@ -395,7 +419,7 @@ pub async fn get_inequality(
                 )
             })?,
         };
-        let entries: Vec<InequalityEntry> = db::summaries::inequality(conn, &p.level, year)?
+        let entries: Vec<InequalityEntry> = db::summaries::inequality(conn, p.level, year)?
             .into_iter()
             .enumerate()
             .map(|(i, r)| InequalityEntry {
@@ -405,7 +429,7 @@ pub async fn get_inequality(
                 inequality_index: r.inequality_index,
                 method: r.inequality_method,
                 source: r.inequality_source,
-                spatial_unit: "regso".into(),
+                spatial_unit: INEQUALITY_SPATIAL_UNIT.as_str().into(),
                 origin: "computed".into(),
                 regso_count: r.regso_count,
                 areas: r.inequality_areas.unwrap_or(0),
@@ -459,7 +483,7 @@ pub async fn get_inequality(
             &Inequality {
                 data_version: data.data_version.clone(),
                 synthetic: data.synthetic,
-                level: p.level.clone(),
+                level: p.level.id().to_owned(),
                 year,
                 entries,
             },

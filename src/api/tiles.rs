@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::features::division_of;
 use crate::api::indicators::check_indicators;
 use crate::db;
+use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
@@ -161,7 +162,7 @@ pub async fn tile_response(
     req: &HttpRequest,
     state: &AppState,
     collection: String,
-    division: &'static str,
+    division: Division,
     (z, x, y): (u8, u32, u32),
     p: TileParams,
 ) -> Result<HttpResponse> {
@@ -306,7 +307,7 @@ pub async fn get_tilejson(
 }
 
 /// A collection's extent in CRS84 (west, south, east, north); Sweden's when nothing is loaded.
-pub fn collection_bounds(conn: &mut PgConnection, division: &str) -> Result<[f64; 4]> {
+pub fn collection_bounds(conn: &mut PgConnection, division: Division) -> Result<[f64; 4]> {
     let extents = crate::db::features::extents(conn)?;
     Ok(extents
         .iter()

@@ -3,13 +3,14 @@
 use diesel::prelude::*;
 
 use super::schema::{area_types, areas, divisions};
+use crate::domain::geography::{Division, Level};
 use crate::error::Result;
 
 /// Filters of `/v1/areas`; every field narrows the list.
 #[derive(Clone, Debug, Default)]
 pub struct AreaFilter {
-    pub level: Option<String>,
-    pub division: Option<String>,
+    pub level: Option<Level>,
+    pub division: Option<Division>,
     pub municipality: Option<String>,
     pub county: Option<String>,
     /// (area type, year).
@@ -22,8 +23,8 @@ pub struct AreaFilter {
 
 #[derive(Clone, Debug, Queryable)]
 pub struct AreaRow {
-    pub division: String,
-    pub level: String,
+    pub division: Division,
+    pub level: Level,
     pub code: String,
     pub name: Option<String>,
     pub county_code: Option<String>,
@@ -66,13 +67,13 @@ fn filtered(f: &AreaFilter) -> areas::BoxedQuery<'static, diesel::pg::Pg> {
         q = q.filter(
             areas::division.eq_any(
                 divisions::table
-                    .filter(divisions::level.eq(level.clone()))
+                    .filter(divisions::level.eq(level.as_str()))
                     .select(divisions::id),
             ),
         );
     }
     if let Some(d) = &f.division {
-        q = q.filter(areas::division.eq(d.clone()));
+        q = q.filter(areas::division.eq(d.id()));
     }
     if let Some(m) = &f.municipality {
         q = q.filter(areas::municipality_code.eq(m.clone()));
@@ -109,7 +110,7 @@ pub fn list(
     offset: i64,
 ) -> Result<(i64, Vec<AreaRow>)> {
     let matched: i64 = filtered(f).count().get_result(conn)?;
-    let codes: Vec<(String, String)> = filtered(f)
+    let codes: Vec<(Division, String)> = filtered(f)
         .select((areas::division, areas::code))
         .order((areas::code, areas::division))
         .limit(limit)
@@ -120,16 +121,16 @@ pub fn list(
 }
 
 /// Areas by (division, code), in the order given.
-pub fn by_keys(conn: &mut PgConnection, keys: &[(String, String)]) -> Result<Vec<AreaRow>> {
+pub fn by_keys(conn: &mut PgConnection, keys: &[(Division, String)]) -> Result<Vec<AreaRow>> {
     let codes: Vec<&String> = keys.iter().map(|k| &k.1).collect();
     let rows: Vec<AreaRow> = areas::table
         .inner_join(divisions::table)
         .filter(areas::code.eq_any(codes))
         .select(AREA_COLUMNS)
         .load(conn)?;
-    let mut by_key: std::collections::HashMap<(String, String), AreaRow> = rows
+    let mut by_key: std::collections::HashMap<(Division, String), AreaRow> = rows
         .into_iter()
-        .map(|r| ((r.division.clone(), r.code.clone()), r))
+        .map(|r| ((r.division, r.code.clone()), r))
         .collect();
     Ok(keys.iter().filter_map(|k| by_key.remove(k)).collect())
 }
@@ -145,9 +146,13 @@ pub fn versions(conn: &mut PgConnection, code: &str) -> Result<Vec<AreaRow>> {
 }
 
 /// Names of areas by code at the administrative levels (kommun, län, riket).
-pub fn admin_name(conn: &mut PgConnection, division: &str, code: &str) -> Result<Option<String>> {
+pub fn admin_name(
+    conn: &mut PgConnection,
+    division: Division,
+    code: &str,
+) -> Result<Option<String>> {
     Ok(areas::table
-        .filter(areas::division.eq(division))
+        .filter(areas::division.eq(division.id()))
         .filter(areas::code.eq(code))
         .select(areas::name)
         .first::<Option<String>>(conn)
@@ -170,9 +175,9 @@ pub struct YearRow {
 }
 
 /// The served area type and index of one RegSO, year by year.
-pub fn history(conn: &mut PgConnection, division: &str, code: &str) -> Result<Vec<YearRow>> {
+pub fn history(conn: &mut PgConnection, division: Division, code: &str) -> Result<Vec<YearRow>> {
     Ok(area_types::table
-        .filter(area_types::division.eq(division))
+        .filter(area_types::division.eq(division.id()))
         .filter(area_types::code.eq(code))
         .select((
             area_types::year,
@@ -193,7 +198,7 @@ pub fn history(conn: &mut PgConnection, division: &str, code: &str) -> Result<Ve
 #[derive(QueryableByName)]
 struct ChildCount {
     #[diesel(sql_type = diesel::sql_types::Text)]
-    division: String,
+    division: Division,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
@@ -202,27 +207,28 @@ struct ChildCount {
 /// versions that nest in the area's own.
 pub fn children_filter(row: &AreaRow) -> Option<AreaFilter> {
     let mut f = AreaFilter::default();
-    match row.level.as_str() {
-        "riket" => f.division = Some("lan".into()),
-        "lan" => {
-            f.division = Some("kommun".into());
+    match row.level {
+        Level::Riket => f.division = Some(Division::Lan),
+        Level::Lan => {
+            f.division = Some(Division::Kommun);
             f.county = Some(row.code.clone());
         }
-        "kommun" => {
-            f.level = Some("regso".into());
+        // Both RegSO versions: a kommun's code and borders are the same in each.
+        Level::Kommun => {
+            f.level = Some(Level::Regso);
             f.municipality = Some(row.code.clone());
         }
-        "regso" => {
-            f.division = Some(child_division(&row.division)?.into());
+        Level::Regso => {
+            f.division = Some(row.division.child()?);
             f.parent_regso = Some(row.code.clone());
         }
-        _ => return None,
+        Level::Deso => return None,
     }
     Some(f)
 }
 
 /// How many children an area has, per child division.
-pub fn child_counts(conn: &mut PgConnection, row: &AreaRow) -> Result<Vec<(String, i64)>> {
+pub fn child_counts(conn: &mut PgConnection, row: &AreaRow) -> Result<Vec<(Division, i64)>> {
     let Some(f) = children_filter(row) else {
         return Ok(Vec::new());
     };
@@ -233,8 +239,8 @@ pub fn child_counts(conn: &mut PgConnection, row: &AreaRow) -> Result<Vec<(Strin
                GROUP BY a.division ORDER BY a.division";
     use diesel::sql_types::{Nullable, Text};
     Ok(diesel::sql_query(sql)
-        .bind::<Nullable<Text>, _>(f.level)
-        .bind::<Nullable<Text>, _>(f.division)
+        .bind::<Nullable<Text>, _>(f.level.map(Level::as_str))
+        .bind::<Nullable<Text>, _>(f.division.map(Division::id))
         .bind::<Nullable<Text>, _>(f.municipality)
         .bind::<Nullable<Text>, _>(f.county)
         .bind::<Nullable<Text>, _>(f.parent_regso)
@@ -242,13 +248,4 @@ pub fn child_counts(conn: &mut PgConnection, row: &AreaRow) -> Result<Vec<(Strin
         .into_iter()
         .map(|c| (c.division, c.n))
         .collect())
-}
-
-/// The DeSO division that nests in a RegSO division.
-pub fn child_division(regso_division: &str) -> Option<&'static str> {
-    match regso_division {
-        "regso-2020" => Some("deso-2018"),
-        "regso-2025" => Some("deso-2025"),
-        _ => None,
-    }
 }

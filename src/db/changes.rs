@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, SmallInt, Text};
 
+use crate::domain::geography::Division;
 use crate::error::Result;
 
 /// One area's type in the first year and, when it could be paired, in the second.
@@ -41,9 +42,9 @@ pub struct TypePair {
 /// by code alone.
 pub fn type_pairs(
     conn: &mut PgConnection,
-    from_division: &str,
+    from_division: Division,
     from_year: i16,
-    to_division: &str,
+    to_division: Division,
     to_year: i16,
     municipality: Option<&str>,
     county: Option<&str>,
@@ -66,9 +67,9 @@ pub fn type_pairs(
            AND ($6::text IS NULL OR a.county_code = $6)
          ORDER BY f.code",
     )
-    .bind::<Text, _>(from_division)
+    .bind::<Text, _>(from_division.id())
     .bind::<SmallInt, _>(from_year)
-    .bind::<Text, _>(to_division)
+    .bind::<Text, _>(to_division.id())
     .bind::<SmallInt, _>(to_year)
     .bind::<Nullable<Text>, _>(municipality)
     .bind::<Nullable<Text>, _>(county)
@@ -95,13 +96,13 @@ pub fn typed_years(conn: &mut PgConnection) -> Result<Vec<i16>> {
 #[derive(Clone, Debug, QueryableByName)]
 pub struct CrosswalkRow {
     #[diesel(sql_type = Text)]
-    pub from_division: String,
+    pub from_division: Division,
     #[diesel(sql_type = Text)]
     pub from_code: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub from_name: Option<String>,
     #[diesel(sql_type = Text)]
-    pub to_division: String,
+    pub to_division: Division,
     #[diesel(sql_type = Text)]
     pub to_code: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -129,9 +130,9 @@ struct Counted {
 }
 
 /// What a crosswalk page asks for.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CrosswalkFilter {
-    pub from_division: String,
+    pub from_division: Division,
     pub codes: Option<Vec<String>>,
     pub municipality: Option<String>,
     pub relation: Option<String>,
@@ -158,7 +159,7 @@ pub fn crosswalk(
          ORDER BY c.from_code, c.to_code
          LIMIT $5 OFFSET $6",
     )
-    .bind::<Text, _>(&filter.from_division)
+    .bind::<Text, _>(filter.from_division.id())
     .bind::<Nullable<Array<Text>>, _>(filter.codes.clone())
     .bind::<Nullable<Text>, _>(filter.municipality.clone())
     .bind::<Nullable<Text>, _>(filter.relation.clone())
@@ -183,7 +184,7 @@ struct Code {
 /// Those of `codes` that are no area of `division`.
 pub fn unknown_codes(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     codes: &[String],
 ) -> Result<Vec<String>> {
     Ok(diesel::sql_query(
@@ -191,7 +192,7 @@ pub fn unknown_codes(
          WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.division = $1 AND a.code = c)
          ORDER BY c",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Array<Text>, _>(codes)
     .load::<Code>(conn)?
     .into_iter()

@@ -6,10 +6,11 @@ use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Binary, Bool, Double, Integer, Nullable, SmallInt, Text};
 
+use crate::domain::geography::Division;
 use crate::error::Result;
 
 /// The years with area types in a division, ascending (the `area_type_<year>` columns).
-pub fn area_type_years(conn: &mut PgConnection, division: &str) -> Result<Vec<i16>> {
+pub fn area_type_years(conn: &mut PgConnection, division: Division) -> Result<Vec<i16>> {
     #[derive(QueryableByName)]
     struct Year {
         #[diesel(sql_type = SmallInt)]
@@ -17,7 +18,7 @@ pub fn area_type_years(conn: &mut PgConnection, division: &str) -> Result<Vec<i1
     }
     Ok(
         diesel::sql_query("SELECT DISTINCT year FROM area_types WHERE division = $1 ORDER BY year")
-            .bind::<Text, _>(division)
+            .bind::<Text, _>(division.id())
             .load::<Year>(conn)?
             .into_iter()
             .map(|y| y.year)
@@ -26,7 +27,7 @@ pub fn area_type_years(conn: &mut PgConnection, division: &str) -> Result<Vec<i1
 }
 
 /// Areas of a division that have a geometry.
-pub fn count_with_geometry(conn: &mut PgConnection, division: &str) -> Result<i64> {
+pub fn count_with_geometry(conn: &mut PgConnection, division: Division) -> Result<i64> {
     #[derive(QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -35,7 +36,7 @@ pub fn count_with_geometry(conn: &mut PgConnection, division: &str) -> Result<i6
     Ok(diesel::sql_query(
         "SELECT count(*) AS n FROM areas WHERE division = $1 AND geom IS NOT NULL",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .get_result::<Count>(conn)?
     .n)
 }
@@ -92,7 +93,7 @@ pub struct GeoFeature {
 /// Calls `each` with every area of `division` that has a geometry, by code.
 pub fn each_geo_feature(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     years: &[i16],
     mut each: impl FnMut(GeoFeature) -> Result<()>,
 ) -> Result<()> {
@@ -114,7 +115,7 @@ pub fn each_geo_feature(
          WHERE a.division = $1 AND a.geom IS NOT NULL
          ORDER BY a.code",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Array<SmallInt>, _>(years)
     .load_iter::<GeoFeature, PgRowByRowLoadingMode>(conn)?;
     for row in rows {
@@ -131,7 +132,7 @@ pub fn each_geo_feature(
 /// empty and a missing number as NaN, which GDAL, QGIS and pandas read as "no value".
 pub fn flatgeobuf(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     years: &[i16],
     synthetic: bool,
 ) -> Result<Vec<u8>> {
@@ -167,7 +168,7 @@ pub fn flatgeobuf(
            ORDER BY a.code) q"
     );
     Ok(diesel::sql_query(sql)
-        .bind::<Text, _>(division)
+        .bind::<Text, _>(division.id())
         .bind::<Bool, _>(synthetic)
         .get_result::<Fgb>(conn)?
         .fgb
@@ -324,9 +325,11 @@ pub fn each_summary(
                 s.inequality_method, s.inequality_source, s.inequality_areas
          FROM area_type_summaries s
          LEFT JOIN areas a ON a.division = s.division AND a.code = s.code
-         ORDER BY CASE s.division WHEN 'riket' THEN 0 WHEN 'lan' THEN 1 ELSE 2 END,
+         ORDER BY CASE s.division WHEN $1 THEN 0 WHEN $2 THEN 1 ELSE 2 END,
                   s.code, s.year, s.regso_division",
     )
+    .bind::<Text, _>(Division::Riket.id())
+    .bind::<Text, _>(Division::Lan.id())
     .load_iter::<SummaryRow, PgRowByRowLoadingMode>(conn)?;
     for row in rows {
         each(row?)?;
@@ -367,7 +370,7 @@ pub struct ExportArea {
 
 /// Every area of a division in code order, geometry as stored (EPSG:3006, easting and
 /// northing: WKB has no axis-order question).
-pub fn areas(conn: &mut PgConnection, division: &str) -> Result<Vec<ExportArea>> {
+pub fn areas(conn: &mut PgConnection, division: Division) -> Result<Vec<ExportArea>> {
     Ok(diesel::sql_query(
         "SELECT a.code, a.name, a.county_code, a.municipality_code, a.regso_code,
                 a.geometry_source, ST_AsBinary(a.geom, 'NDR') AS wkb,
@@ -376,7 +379,7 @@ pub fn areas(conn: &mut PgConnection, division: &str) -> Result<Vec<ExportArea>>
                 ST_XMax(a.geom) AS xmax, ST_YMax(a.geom) AS ymax
          FROM areas a WHERE a.division = $1 ORDER BY a.code",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load(conn)?)
 }
 
@@ -391,17 +394,17 @@ pub struct YearAreaType {
 }
 
 /// The area type of every area and year of a division that has one, by code and year.
-pub fn area_types(conn: &mut PgConnection, division: &str) -> Result<Vec<YearAreaType>> {
+pub fn area_types(conn: &mut PgConnection, division: Division) -> Result<Vec<YearAreaType>> {
     Ok(diesel::sql_query(
         "SELECT code, year, area_type FROM area_types
          WHERE division = $1 AND area_type IS NOT NULL ORDER BY code, year",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load(conn)?)
 }
 
 /// The latest year with an area type in the division.
-pub fn latest_area_type_year(conn: &mut PgConnection, division: &str) -> Result<Option<i16>> {
+pub fn latest_area_type_year(conn: &mut PgConnection, division: Division) -> Result<Option<i16>> {
     #[derive(QueryableByName)]
     struct Year {
         #[diesel(sql_type = Nullable<SmallInt>)]
@@ -410,7 +413,7 @@ pub fn latest_area_type_year(conn: &mut PgConnection, division: &str) -> Result<
     Ok(diesel::sql_query(
         "SELECT max(year) AS year FROM area_types WHERE division = $1 AND area_type IS NOT NULL",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .get_result::<Year>(conn)?
     .year)
 }

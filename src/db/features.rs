@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Nullable, SmallInt, Text};
 
 use crate::domain::cql2::{Expr, Literal, Scalar};
+use crate::domain::geography::{Division, Level};
 use crate::error::{Error, Result};
 
 /// Which geometry a feature carries.
@@ -17,9 +18,9 @@ pub enum GeometryLevel {
     None,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct FeatureQuery {
-    pub division: String,
+    pub division: Division,
     pub code: Option<String>,
     pub municipality: Option<String>,
     pub county: Option<String>,
@@ -35,6 +36,24 @@ pub struct FeatureQuery {
     pub compiled: Compiled,
     /// True when `datetime` named an interval without data: nothing matches.
     pub nothing: bool,
+}
+
+impl FeatureQuery {
+    /// Every area of `division`, unfiltered.
+    pub fn of(division: Division) -> FeatureQuery {
+        FeatureQuery {
+            division,
+            code: None,
+            municipality: None,
+            county: None,
+            area_type: None,
+            year: None,
+            bbox: None,
+            bbox_3006: false,
+            compiled: Compiled::default(),
+            nothing: false,
+        }
+    }
 }
 
 /// A value bound to a numbered parameter.
@@ -81,60 +100,61 @@ impl Kind {
 
 /// The area properties `filter` and `sortby` may name: name, kind, SQL column expression (a
 /// fixed string), whether it needs `year`, and at which levels it has values.
-pub const QUERYABLES: &[(&str, Kind, &str, bool, &[&str])] = &[
+pub const QUERYABLES: &[(&str, Kind, &str, bool, &[Level])] = &[
     (
         "code",
         Kind::Text,
         "a.code",
         false,
-        &["lan", "kommun", "regso", "deso"],
+        &[Level::Lan, Level::Kommun, Level::Regso, Level::Deso],
     ),
     (
         "name",
         Kind::Text,
         "a.name",
         false,
-        &["lan", "kommun", "regso", "deso"],
+        &[Level::Lan, Level::Kommun, Level::Regso, Level::Deso],
     ),
     (
         "county_code",
         Kind::Text,
         "a.county_code",
         false,
-        &["lan", "kommun", "regso", "deso"],
+        &[Level::Lan, Level::Kommun, Level::Regso, Level::Deso],
     ),
     (
         "municipality_code",
         Kind::Text,
         "a.municipality_code",
         false,
-        &["kommun", "regso", "deso"],
+        &[Level::Kommun, Level::Regso, Level::Deso],
     ),
-    ("regso_code", Kind::Text, "a.regso_code", false, &["deso"]),
+    (
+        "regso_code",
+        Kind::Text,
+        "a.regso_code",
+        false,
+        &[Level::Deso],
+    ),
     (
         "area_type",
         Kind::Integer,
         "t.area_type",
         true,
-        &["regso", "deso"],
+        &[Level::Regso, Level::Deso],
     ),
     (
         "socioeconomic_index",
         Kind::Number,
         "t.socioeconomic_index",
         true,
-        &["regso", "deso"],
+        &[Level::Regso, Level::Deso],
     ),
 ];
 
-/// The level of a division id (`regso-2025` → `regso`).
-pub fn level_of(division: &str) -> &str {
-    division.split('-').next().unwrap_or(division)
-}
-
 /// Turns requested property names into SQL, given the indicator ids that exist.
 pub struct Compiler<'a> {
-    pub division: &'a str,
+    pub division: Division,
     pub indicators: &'a [String],
     pub has_year: bool,
     pub part: SqlPart,
@@ -151,7 +171,7 @@ impl Compiler<'_> {
     }
 
     fn known(&self) -> String {
-        let level = level_of(self.division);
+        let level = self.division.level();
         let mut names: Vec<&str> = QUERYABLES
             .iter()
             .filter(|q| q.4.contains(&level))
@@ -163,7 +183,7 @@ impl Compiler<'_> {
 
     /// The SQL expression and kind of a property, or why it cannot be used.
     pub fn property(&mut self, name: &str) -> std::result::Result<(String, Kind), String> {
-        let level = level_of(self.division);
+        let level = self.division.level();
         let needs_year = |what: &str| format!("{what} needs year= (or datetime=)");
         if let Some(q) = QUERYABLES
             .iter()
@@ -320,7 +340,7 @@ pub struct SortKey {
 /// `filter` and `sortby` compiled for one division into a WHERE condition and ORDER BY keys
 /// that share one numbering of bound parameters. Problems name their parameter.
 pub fn compile(
-    division: &str,
+    division: Division,
     indicators: &[String],
     has_year: bool,
     filter: Option<&Expr>,
@@ -433,7 +453,7 @@ fn bind_all<'f>(
 ) -> diesel::query_builder::BoxedSqlQuery<'f, diesel::pg::Pg, diesel::query_builder::SqlQuery> {
     let mut query = diesel::sql_query(sql)
         .into_boxed()
-        .bind::<Text, _>(q.division.clone())
+        .bind::<Text, _>(q.division.id())
         .bind::<Nullable<Text>, _>(q.code.clone())
         .bind::<Nullable<Text>, _>(q.municipality.clone())
         .bind::<Nullable<Text>, _>(q.county.clone())
@@ -513,7 +533,7 @@ pub fn features(
 /// The latest year in `from..=to` with area types or indicator values for the division.
 pub fn latest_year_with_data(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     from: i16,
     to: i16,
 ) -> Result<Option<i16>> {
@@ -530,7 +550,7 @@ pub fn latest_year_with_data(
            (SELECT year FROM indicator_values WHERE division = $1 AND year BETWEEN $2 AND $3
             ORDER BY year DESC LIMIT 1)) y",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<SmallInt, _>(from)
     .bind::<SmallInt, _>(to)
     .get_result::<Year>(conn)?
@@ -538,7 +558,7 @@ pub fn latest_year_with_data(
 }
 
 /// Ids of the indicators with values in the division.
-pub fn indicators_of(conn: &mut PgConnection, division: &str) -> Result<Vec<String>> {
+pub fn indicators_of(conn: &mut PgConnection, division: Division) -> Result<Vec<String>> {
     #[derive(QueryableByName)]
     struct Id {
         #[diesel(sql_type = Text)]
@@ -547,7 +567,7 @@ pub fn indicators_of(conn: &mut PgConnection, division: &str) -> Result<Vec<Stri
     Ok(diesel::sql_query(
         "SELECT indicator FROM indicator_coverage WHERE division = $1 ORDER BY indicator",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load::<Id>(conn)?
     .into_iter()
     .map(|i| i.indicator)
@@ -557,7 +577,7 @@ pub fn indicators_of(conn: &mut PgConnection, division: &str) -> Result<Vec<Stri
 #[derive(Clone, Debug, QueryableByName)]
 pub struct Extent {
     #[diesel(sql_type = Text)]
-    pub division: String,
+    pub division: Division,
     #[diesel(sql_type = BigInt)]
     pub areas: i64,
     #[diesel(sql_type = Nullable<Double>)]
@@ -613,7 +633,7 @@ pub struct PageValue {
 /// Total-breakdown values of `indicators` in `year` for the given areas.
 pub fn values_for(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     codes: &[String],
     indicators: &[String],
     year: i16,
@@ -623,7 +643,7 @@ pub fn values_for(
          WHERE division = $1 AND year = $2 AND breakdown = 'total'
            AND indicator = ANY($3) AND code = ANY($4)",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<SmallInt, _>(year)
     .bind::<Array<Text>, _>(indicators)
     .bind::<Array<Text>, _>(codes)
@@ -635,7 +655,7 @@ mod tests {
     use super::*;
     use crate::domain::cql2::parse;
 
-    fn compiled(division: &str, filter: &str, year: bool) -> Result<Compiled> {
+    fn compiled(division: Division, filter: &str, year: bool) -> Result<Compiled> {
         let indicators = vec!["population".to_owned()];
         compile(
             division,
@@ -649,7 +669,7 @@ mod tests {
     #[test]
     fn values_are_bound_never_spliced() {
         let c = compiled(
-            "regso-2025",
+            Division::Regso2025,
             "population > 5000 AND municipality_code = '0180'' OR 1=1 --'",
             true,
         )
@@ -673,25 +693,25 @@ mod tests {
     #[test]
     fn properties_come_from_the_list_with_their_kinds() {
         let problem =
-            |division: &str, filter: &str, year: bool| match compiled(division, filter, year) {
+            |division: Division, filter: &str, year: bool| match compiled(division, filter, year) {
                 Err(Error::BadRequest(e)) => {
                     assert_eq!(e[0].parameter, "filter");
                     e[0].detail.clone()
                 }
                 other => panic!("{other:?}"),
             };
-        assert!(problem("regso-2025", "geom = 'x'", true).contains("at character 1"));
-        assert!(problem("regso-2025", "code = 1", true).contains("at character 8"));
-        assert!(problem("regso-2025", "area_type = 1", false).contains("year"));
-        assert!(problem("counties", "area_type = 1", true).contains("not a queryable"));
-        assert!(problem("regso-2025", "1 = 1", true).contains("property"));
+        assert!(problem(Division::Regso2025, "geom = 'x'", true).contains("at character 1"));
+        assert!(problem(Division::Regso2025, "code = 1", true).contains("at character 8"));
+        assert!(problem(Division::Regso2025, "area_type = 1", false).contains("year"));
+        assert!(problem(Division::Lan, "area_type = 1", true).contains("not a queryable"));
+        assert!(problem(Division::Regso2025, "1 = 1", true).contains("property"));
         assert!(compiled(
-            "regso-2025",
+            Division::Regso2025,
             "area_type IN (1,2) AND NOT code IS NULL",
             true
         )
         .is_ok());
-        assert!(compiled("regso-2025", "'0180' = municipality_code", false).is_ok());
+        assert!(compiled(Division::Regso2025, "'0180' = municipality_code", false).is_ok());
     }
 
     #[test]
@@ -720,7 +740,7 @@ mod tests {
             for input in inputs {
                 if let Ok(e) = parse(&input) {
                     let indicators = vec!["population".to_owned()];
-                    match compile("regso-2025", &indicators, true, Some(&e), &[]) {
+                    match compile(Division::Regso2025, &indicators, true, Some(&e), &[]) {
                         Ok(_) | Err(Error::BadRequest(_)) => {}
                         Err(other) => panic!("{input}: {other:?}"),
                     }

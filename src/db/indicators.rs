@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Nullable, SmallInt, Text};
 
 use super::schema::{indicator_coverage, indicators};
+use crate::domain::geography::{Division, Level};
 use crate::error::Result;
 
 #[derive(Clone, Debug, Queryable)]
@@ -29,7 +30,7 @@ pub struct IndicatorRow {
 #[derive(Clone, Debug, Queryable)]
 pub struct Coverage {
     pub indicator: String,
-    pub division: String,
+    pub division: Division,
     pub years: Vec<Option<i16>>,
     pub breakdowns: Vec<Option<String>>,
     pub values_ok: i32,
@@ -86,12 +87,12 @@ pub fn catalogue(conn: &mut PgConnection) -> Result<Vec<(IndicatorRow, Vec<Cover
 pub struct ValueQuery {
     pub indicators: Vec<String>,
     /// Either explicit areas, each with the division its suffix named (or none: any) …
-    pub codes: Option<Vec<(String, Option<String>)>>,
+    pub codes: Option<Vec<(String, Option<Division>)>>,
     /// … or a level, optionally within a kommun or län.
-    pub level: Option<String>,
+    pub level: Option<Level>,
     pub municipality: Option<String>,
     pub county: Option<String>,
-    pub division: Option<String>,
+    pub division: Option<Division>,
     pub years: Option<Vec<i16>>,
     pub breakdowns: Option<Vec<String>>,
 }
@@ -101,7 +102,7 @@ pub struct ValueRow {
     #[diesel(sql_type = Text)]
     pub indicator: String,
     #[diesel(sql_type = Text)]
-    pub division: String,
+    pub division: Division,
     #[diesel(sql_type = Text)]
     pub code: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -156,20 +157,26 @@ pub fn values(
         .codes
         .as_ref()
         .map(|c| c.iter().map(|(code, _)| code.clone()).collect());
-    let code_divisions: Vec<Option<String>> =
-        q.codes.iter().flatten().map(|(_, d)| d.clone()).collect();
+    let code_divisions: Vec<Option<&str>> = q
+        .codes
+        .iter()
+        .flatten()
+        .map(|(_, d)| d.map(Division::id))
+        .collect();
+    let level = q.level.map(Level::as_str);
+    let division = q.division.map(Division::id);
     let rows: Vec<ValueRow> = diesel::sql_query(sql)
         .bind::<Array<Text>, _>(&q.indicators)
         .bind::<Nullable<Array<Text>>, _>(codes.clone())
-        .bind::<Nullable<Text>, _>(q.level.clone())
+        .bind::<Nullable<Text>, _>(level)
         .bind::<Nullable<Text>, _>(q.municipality.clone())
         .bind::<Nullable<Text>, _>(q.county.clone())
-        .bind::<Nullable<Text>, _>(q.division.clone())
+        .bind::<Nullable<Text>, _>(division)
         .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
         .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
         .bind::<BigInt, _>(limit)
         .bind::<BigInt, _>(offset)
-        .bind::<Array<Nullable<Text>>, _>(code_divisions.clone())
+        .bind::<Array<Nullable<Text>>, _>(&code_divisions)
         .load(conn)?;
     let matched = match rows.first() {
         Some(r) => r.matched,
@@ -179,15 +186,15 @@ pub fn values(
             ))
             .bind::<Array<Text>, _>(&q.indicators)
             .bind::<Nullable<Array<Text>>, _>(codes)
-            .bind::<Nullable<Text>, _>(q.level.clone())
+            .bind::<Nullable<Text>, _>(level)
             .bind::<Nullable<Text>, _>(q.municipality.clone())
             .bind::<Nullable<Text>, _>(q.county.clone())
-            .bind::<Nullable<Text>, _>(q.division.clone())
+            .bind::<Nullable<Text>, _>(division)
             .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
             .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
             .bind::<BigInt, _>(0)
             .bind::<BigInt, _>(0)
-            .bind::<Array<Nullable<Text>>, _>(code_divisions)
+            .bind::<Array<Nullable<Text>>, _>(&code_divisions)
             .get_result::<Count>(conn)?
             .n
         }

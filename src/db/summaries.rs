@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, SmallInt, Text};
 
+use crate::domain::geography::{Division, Level};
 use crate::error::Result;
 
 #[derive(Clone, Debug, QueryableByName)]
@@ -10,7 +11,7 @@ pub struct SummaryRow {
     #[diesel(sql_type = SmallInt)]
     pub year: i16,
     #[diesel(sql_type = Text)]
-    pub regso_division: String,
+    pub regso_division: Division,
     #[diesel(sql_type = Integer)]
     pub regso_count: i32,
     #[diesel(sql_type = Array<Nullable<Integer>>)]
@@ -37,7 +38,7 @@ pub struct SummaryRow {
 
 pub fn summaries(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     code: &str,
     years: Option<&[i16]>,
 ) -> Result<Vec<SummaryRow>> {
@@ -49,7 +50,7 @@ pub fn summaries(
          WHERE division = $1 AND code = $2 AND ($3::smallint[] IS NULL OR year = ANY($3))
          ORDER BY year",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Text, _>(code)
     .bind::<Nullable<Array<SmallInt>>, _>(years.map(<[i16]>::to_vec))
     .load(conn)?)
@@ -108,7 +109,7 @@ pub struct InequalityRow {
 /// Every kommun (or län) with an inequality index in `year`, most unequal first.
 pub fn inequality(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     year: i16,
 ) -> Result<Vec<InequalityRow>> {
     Ok(diesel::sql_query(
@@ -118,7 +119,7 @@ pub fn inequality(
          WHERE s.division = $1 AND s.year = $2 AND s.inequality_index IS NOT NULL
          ORDER BY s.inequality_index DESC, s.code",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<SmallInt, _>(year)
     .load(conn)?)
 }
@@ -143,9 +144,9 @@ pub fn inequality_years(conn: &mut PgConnection) -> Result<Vec<i16>> {
 #[derive(Clone, Debug, QueryableByName)]
 pub struct Containing {
     #[diesel(sql_type = Text)]
-    pub division: String,
+    pub division: Division,
     #[diesel(sql_type = Text)]
-    pub level: String,
+    pub level: Level,
     #[diesel(sql_type = Text)]
     pub code: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -180,18 +181,19 @@ struct Outline {
 #[derive(QueryableByName)]
 struct DivisionId {
     #[diesel(sql_type = Text)]
-    division: String,
+    division: Division,
 }
 
 /// The divisions with geometry (but riket), in the order of [`containing`]: its areas are
 /// ordered by code length, then by the division's first year.
-pub fn divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<String>> {
+pub fn divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<Division>> {
     Ok(diesel::sql_query(
         "SELECT a.division FROM areas a JOIN divisions d ON d.id = a.division
-         WHERE a.geom IS NOT NULL AND d.level <> 'riket'
+         WHERE a.geom IS NOT NULL AND d.level <> $1
          GROUP BY a.division, d.first_year
          ORDER BY min(length(a.code)), d.first_year, a.division",
     )
+    .bind::<Text, _>(Level::Riket.as_str())
     .load::<DivisionId>(conn)?
     .into_iter()
     .map(|d| d.division)
@@ -202,7 +204,7 @@ pub fn divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<String>> {
 /// polygons: what the in-memory point lookup holds. One division at a time, to bound memory.
 pub fn outlines(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
 ) -> Result<Vec<(Containing, crate::geo::MultiPolygon)>> {
     let rows: Vec<Outline> = diesel::sql_query(
         "SELECT a.division, d.level, a.code, a.name, a.geometry_source, ST_AsBinary(a.geom) AS wkb
@@ -210,7 +212,7 @@ pub fn outlines(
          WHERE a.division = $1 AND a.geom IS NOT NULL
          ORDER BY a.code",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load(conn)?;
     rows.into_iter()
         .map(|r| {
@@ -242,7 +244,7 @@ pub struct LatestValue {
 /// Each indicator's value for an area in the latest year it has one (total breakdown).
 pub fn latest_values(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     code: &str,
 ) -> Result<Vec<LatestValue>> {
     Ok(diesel::sql_query(
@@ -251,19 +253,20 @@ pub fn latest_values(
          WHERE v.division = $1 AND v.code = $2 AND v.breakdown = 'total'
          ORDER BY v.indicator, v.year DESC",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Text, _>(code)
     .load(conn)?)
 }
 
 /// The RegSO divisions that have geometry: those whose areas the point lookup reports with
 /// their area type and latest values.
-pub fn regso_divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<String>> {
+pub fn regso_divisions_with_outlines(conn: &mut PgConnection) -> Result<Vec<Division>> {
     Ok(diesel::sql_query(
         "SELECT DISTINCT a.division FROM areas a JOIN divisions d ON d.id = a.division
-         WHERE a.geom IS NOT NULL AND d.level = 'regso'
+         WHERE a.geom IS NOT NULL AND d.level = $1
          ORDER BY a.division",
     )
+    .bind::<Text, _>(Level::Regso.as_str())
     .load::<DivisionId>(conn)?
     .into_iter()
     .map(|d| d.division)
@@ -301,14 +304,17 @@ pub struct LatestAreaType {
 
 /// Every RegSO of a division with its latest year that has an area type: for each, the row
 /// [`crate::db::areas::history`] ends on when only years with a type are kept.
-pub fn latest_area_types(conn: &mut PgConnection, division: &str) -> Result<Vec<LatestAreaType>> {
+pub fn latest_area_types(
+    conn: &mut PgConnection,
+    division: Division,
+) -> Result<Vec<LatestAreaType>> {
     Ok(diesel::sql_query(
         "SELECT DISTINCT ON (code) code, year, area_type, area_type_origin, socioeconomic_index
          FROM area_types
          WHERE division = $1 AND area_type IS NOT NULL
          ORDER BY code, year DESC",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load(conn)?)
 }
 
@@ -340,7 +346,7 @@ pub fn indicators_in_order(conn: &mut PgConnection) -> Result<Vec<String>> {
 /// millions of rows nationally, too many to sort within the statement timeout).
 pub fn latest_values_of_indicator(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     indicator: &str,
 ) -> Result<Vec<AreaLatestValue>> {
     Ok(diesel::sql_query(
@@ -349,7 +355,7 @@ pub fn latest_values_of_indicator(
          WHERE v.division = $1 AND v.indicator = $2 AND v.breakdown = 'total'
          ORDER BY v.code, v.year DESC",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Text, _>(indicator)
     .load(conn)?)
 }

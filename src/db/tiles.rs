@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Double, Integer, Nullable, SmallInt, Text};
 
+use crate::domain::geography::Division;
 use crate::error::Result;
 
 /// The feature id of a code: its digits, with the DeSO category letter as a digit (A=1, B=2,
@@ -40,7 +41,7 @@ struct Tile {
 /// promises the same bytes every time.
 pub fn tile(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     layer: &str,
     (z, x, y): (u8, u32, u32),
     attributes: &TileAttributes,
@@ -70,7 +71,7 @@ pub fn tile(
         .bind::<Integer, _>(y as i32)
         .bind::<Nullable<SmallInt>, _>(attributes.year)
         .bind::<Array<Text>, _>(indicators)
-        .bind::<Text, _>(division)
+        .bind::<Text, _>(division.id())
         .bind::<Text, _>(layer)
         .get_result::<Tile>(conn)?;
     Ok(tile.mvt.unwrap_or_default())
@@ -78,7 +79,7 @@ pub fn tile(
 
 /// The CRS84 bounding box (west, south, east, north) of every area of a division, as stored
 /// at import: what decides which tiles an export asks for.
-pub fn area_boxes(conn: &mut PgConnection, division: &str) -> Result<Vec<[f64; 4]>> {
+pub fn area_boxes(conn: &mut PgConnection, division: Division) -> Result<Vec<[f64; 4]>> {
     #[derive(QueryableByName)]
     struct Box {
         #[diesel(sql_type = Array<Double>)]
@@ -89,7 +90,7 @@ pub fn area_boxes(conn: &mut PgConnection, division: &str) -> Result<Vec<[f64; 4
          WHERE division = $1 AND bbox_wgs84 IS NOT NULL AND array_length(bbox_wgs84, 1) = 4
          ORDER BY code",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load(conn)?;
     Ok(rows
         .into_iter()

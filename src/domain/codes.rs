@@ -63,14 +63,10 @@ pub fn parse(raw: &str) -> Result<AreaCode, String> {
         None => None,
         Some(s) => {
             let (name, year) = s.split_at(s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len()));
-            let expected = match level {
-                Level::Regso => "RegSO",
-                Level::Deso => "DeSO",
-                _ => {
-                    return Err(format!(
-                        "{raw:?}: only RegSO and DeSO codes take a version suffix"
-                    ))
-                }
+            let Some(expected) = level.suffix_name() else {
+                return Err(format!(
+                    "{raw:?}: only RegSO and DeSO codes take a version suffix"
+                ));
             };
             match (name == expected, year.parse::<u16>()) {
                 (true, Ok(y)) if (2000..=2100).contains(&y) => Some(y),
@@ -89,31 +85,6 @@ pub fn parse(raw: &str) -> Result<AreaCode, String> {
     })
 }
 
-/// The division (level and version) a reference year's statistics use: DeSO 2018 / RegSO 2020
-/// up to 2023, DeSO 2025 / RegSO 2025 from 2024 (DESIGN.md §1).
-pub fn division_for_year(level: Level, year: i32) -> &'static str {
-    match (level, year >= 2024) {
-        (Level::Riket, _) => "riket",
-        (Level::Lan, _) => "lan",
-        (Level::Kommun, _) => "kommun",
-        (Level::Regso, false) => "regso-2020",
-        (Level::Regso, true) => "regso-2025",
-        (Level::Deso, false) => "deso-2018",
-        (Level::Deso, true) => "deso-2025",
-    }
-}
-
-/// The division a suffixed code names, e.g. `regso-2025`.
-pub fn division_of_version(level: Level, version: u16) -> Option<&'static str> {
-    match (level, version) {
-        (Level::Regso, 2020) => Some("regso-2020"),
-        (Level::Regso, 2025) => Some("regso-2025"),
-        (Level::Deso, 2018) => Some("deso-2018"),
-        (Level::Deso, 2025) => Some("deso-2025"),
-        _ => None,
-    }
-}
-
 /// The division a RegSO or DeSO code read from a statistics table stands for in a reference
 /// year, or `None` when the code's version does not serve that year.
 ///
@@ -123,16 +94,19 @@ pub fn division_of_version(level: Level, version: u16) -> Option<&'static str> {
 /// up to 2023. A cell outside its version's years (SCB's tables hold both code lists over all
 /// years, the cells that do not apply being `..`) is never stored under another version.
 /// Riket, län and kommun codes have one version and serve every year.
-pub fn division_serving_year(code: &AreaCode, year: i32) -> Option<&'static str> {
+pub fn division_serving_year(code: &AreaCode, year: i32) -> Option<Division> {
     let division = match code.version {
-        Some(v) => division_of_version(code.level, v)?,
-        None => match code.level {
-            Level::Regso => "regso-2020",
-            Level::Deso => "deso-2018",
-            other => division_for_year(other, year),
-        },
+        Some(v) => Division::of_version(code.level, v)?,
+        None => Division::of_plain_code(code.level),
     };
-    (division_for_year(code.level, year) == division).then_some(division)
+    division.serves(year).then_some(division)
+}
+
+/// The division a code's own suffix names (`0114R001_RegSO2025` → `regso-2025`), `None` for a
+/// plain code.
+pub fn division_of_suffix(code: &AreaCode) -> Option<Division> {
+    code.version
+        .and_then(|v| Division::of_version(code.level, v))
 }
 
 #[cfg(test)]
@@ -141,7 +115,8 @@ mod tests {
 
     #[test]
     fn a_code_serves_only_its_versions_years() {
-        let at = |raw: &str, year| division_serving_year(&parse(raw).unwrap(), year);
+        let at =
+            |raw: &str, year| division_serving_year(&parse(raw).unwrap(), year).map(Division::id);
         assert_eq!(at("0114R001", 2011), Some("regso-2020"));
         assert_eq!(at("0114R001", 2023), Some("regso-2020"));
         assert_eq!(
@@ -198,15 +173,5 @@ mod tests {
         assert!(parse("0180_RegSO2025").is_err());
         assert!(parse("0114R001_RegSO").is_err());
         assert!(parse("Husby").is_err());
-    }
-
-    #[test]
-    fn reference_years_pick_the_division_version() {
-        assert_eq!(division_for_year(Level::Regso, 2023), "regso-2020");
-        assert_eq!(division_for_year(Level::Regso, 2024), "regso-2025");
-        assert_eq!(division_for_year(Level::Deso, 2011), "deso-2018");
-        assert_eq!(division_for_year(Level::Kommun, 2030), "kommun");
-        assert_eq!(division_of_version(Level::Regso, 2025), Some("regso-2025"));
-        assert_eq!(division_of_version(Level::Regso, 2018), None);
     }
 }

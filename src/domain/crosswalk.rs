@@ -26,6 +26,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::geography::Division;
 use super::geometry_source::{unchanged_regso, Change, TERRITORIAL_WATER_EXTENSION};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,9 +73,9 @@ impl Relation {
 /// One pair of the crosswalk, with the counts that explain its relation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pair {
-    pub from_division: &'static str,
+    pub from_division: Division,
     pub from_code: String,
-    pub to_division: &'static str,
+    pub to_division: Division,
     pub to_code: String,
     pub relation: Relation,
     /// How many areas the *from* area maps to.
@@ -114,8 +115,8 @@ fn relation(
 fn relate(
     links: &BTreeMap<String, BTreeSet<String>>,
     mut unchanged: impl FnMut(&str) -> bool,
-    from_division: &'static str,
-    to_division: &'static str,
+    from_division: Division,
+    to_division: Division,
 ) -> Vec<Pair> {
     let mut sources: BTreeMap<&str, u32> = BTreeMap::new();
     for to in links.values().flatten() {
@@ -191,8 +192,8 @@ pub fn derive(members_2020: &Members, members_2025: &Members, changes: &[Change]
     let mut pairs = relate(
         &deso_links,
         |d| !changed.contains(d),
-        "deso-2018",
-        "deso-2025",
+        Division::Deso2018,
+        Division::Deso2025,
     );
 
     let unchanged = unchanged_regso(members_2020, members_2025, changes);
@@ -220,8 +221,8 @@ pub fn derive(members_2020: &Members, members_2025: &Members, changes: &[Change]
         relate(
             &regso_links,
             |r| unchanged.contains(r),
-            "regso-2020",
-            "regso-2025",
+            Division::Regso2020,
+            Division::Regso2025,
         )
         .into_iter()
         .map(|mut p| {
@@ -327,7 +328,7 @@ mod tests {
         // The unchanged RegSO are exactly those that keep their polygon.
         let unchanged: BTreeSet<String> = pairs
             .iter()
-            .filter(|p| p.from_division == "regso-2020" && p.relation == Relation::Unchanged)
+            .filter(|p| p.from_division == Division::Regso2020 && p.relation == Relation::Unchanged)
             .map(|p| p.from_code.clone())
             .collect();
         assert_eq!(unchanged, unchanged_regso(&m2020, &m2025, &changes));

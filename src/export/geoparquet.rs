@@ -42,7 +42,7 @@ const ROW_GROUP_ROWS: usize = 2048;
 pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path) -> Result<()> {
     let areas = db::export::areas(conn, collection.division)?;
     let types = db::export::area_types(conn, collection.division)?;
-    let table = Table::new(collection.division, &areas, &types);
+    let table = Table::new(collection.division.id(), &areas, &types);
     let part = out.with_extension("parquet.part");
     table.write(File::create(&part)?)?;
     std::fs::rename(&part, out)?;

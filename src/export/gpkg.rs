@@ -172,7 +172,7 @@ pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path)
                 Value::Blob(geometry_blob(SRS_ID, envelope, &f.wkb)),
                 Value::Text(f.code),
                 text(f.name),
-                Value::Text(collection.division.to_owned()),
+                Value::Text(collection.division.id().to_owned()),
                 text(f.county_code),
                 text(f.municipality_code),
                 text(f.regso_code),

@@ -19,6 +19,7 @@ use std::time::Instant;
 use diesel::PgConnection;
 
 use crate::db;
+use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 pub use index::{FileEntry, Index};
 
@@ -28,8 +29,8 @@ pub use index::{FileEntry, Index};
 pub struct ExportCollection {
     /// The OGC collection id, e.g. `regso-2025` or `municipalities`.
     pub id: &'static str,
-    /// The `areas.division` value, e.g. `regso-2025` or `kommun`.
-    pub division: &'static str,
+    /// The division, e.g. `regso-2025` or `kommun`.
+    pub division: Division,
     /// A title for the file's metadata, e.g. "RegSO 2025 (statistics from 2024)".
     pub title: String,
 }
@@ -154,12 +155,14 @@ pub fn select_formats(names: &[String]) -> Result<Vec<&'static Format>> {
 
 /// The collections of the API (`/v1/collections`), with their English titles.
 pub fn collections() -> Vec<ExportCollection> {
-    crate::api::features::COLLECTIONS
-        .iter()
-        .map(|&(id, division, _, en)| ExportCollection {
-            id,
-            division,
-            title: en.to_owned(),
+    Division::COLLECTIONS
+        .into_iter()
+        .filter_map(|division| {
+            Some(ExportCollection {
+                id: division.collection_id()?,
+                division,
+                title: division.title().1.to_owned(),
+            })
         })
         .collect()
 }

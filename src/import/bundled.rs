@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use diesel::PgConnection;
 
 use super::manifest::{self, Entry, Manifest, Outcome, Role, ValueFormat};
+use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 
 /// (dataset kind, path under the data folder, role). The large national layer comes last, so
@@ -55,12 +56,12 @@ fn role(path: &str) -> Role {
     match path {
         "codes/regioner.json" => Role::Regions,
         "codes/deso_regso_2018.json" => Role::DesoRegso {
-            regso: "regso-2020",
-            deso: "deso-2018",
+            regso: Division::Regso2020,
+            deso: Division::Deso2018,
         },
         "codes/deso_regso_2025.json" => Role::DesoRegso {
-            regso: "regso-2025",
-            deso: "deso-2025",
+            regso: Division::Regso2025,
+            deso: Division::Deso2025,
         },
         "codes/deso_forandringar.json" => Role::ChangeLog,
         "scb/koppling-deso2018-regso2020.csv" => Role::Labels,
@@ -73,19 +74,19 @@ fn role(path: &str) -> Role {
         p if p.starts_with("regso-population/") => Role::Values(ValueFormat::PxWebV1),
         "boundaries/kommun_scb_generalised_wgs84.geojson" => Role::Layer {
             code: "KnKod",
-            division: "kommun",
+            division: Division::Kommun,
         },
         "boundaries/lan_scb_generalised_wgs84.geojson" => Role::Layer {
             code: "LnKod",
-            division: "lan",
+            division: Division::Lan,
         },
         "boundaries/deso2018_uppsala_lan_sweref99tm.geojson" => Role::Layer {
             code: "desokod",
-            division: "deso-2018",
+            division: Division::Deso2018,
         },
         "boundaries/RegSO_2025_sverige_sweref99tm.gpkg.gz" => Role::Layer {
             code: "regsokod",
-            division: "regso-2025",
+            division: Division::Regso2025,
         },
         "scb/regso_omradestyp_2022.csv" | "scb/regso_omradestyp_2023.csv" => Role::OfficialTypes,
         other => unreachable!("FILES lists {other} without a role"),

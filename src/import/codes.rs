@@ -7,13 +7,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::Value;
 
 use super::{csv, Source};
-use crate::domain::codes::{level_of, Level};
+use crate::domain::codes::{level_of, Division, Level};
 use crate::error::Error;
 
 /// One area as the code lists describe it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AreaRow {
-    pub division: &'static str,
+    pub division: Division,
     pub code: String,
     pub name: Option<String>,
     pub county: Option<String>,
@@ -22,7 +22,7 @@ pub struct AreaRow {
 }
 
 impl AreaRow {
-    fn new(division: &'static str, code: &str, name: Option<String>) -> AreaRow {
+    fn new(division: Division, code: &str, name: Option<String>) -> AreaRow {
         let level = level_of(code);
         AreaRow {
             division,
@@ -64,7 +64,7 @@ fn expect_level(src: &Source, path: &str, code: &str, level: Level) -> Result<()
 pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
     let doc = src.json()?;
     let mut rows = vec![AreaRow::new(
-        "riket",
+        Division::Riket,
         "00",
         Some(str_at(src, &doc, "/riket/namn")?.to_owned()),
     )];
@@ -91,7 +91,7 @@ pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
             ));
         }
         rows.push(AreaRow::new(
-            "lan",
+            Division::Lan,
             code,
             Some(str_at(src, &doc, &format!("/lan/{i}/namn"))?.to_owned()),
         ));
@@ -112,7 +112,7 @@ pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
             ));
         }
         rows.push(AreaRow::new(
-            "kommun",
+            Division::Kommun,
             code,
             Some(str_at(src, &doc, &format!("/kommuner/{i}/namn"))?.to_owned()),
         ));
@@ -124,8 +124,8 @@ pub fn read_regions(src: &Source) -> Result<Vec<AreaRow>, Error> {
 /// RegSO must lie in a known kommun and every DeSO in a RegSO of its own kommun.
 pub fn read_deso_regso(
     src: &Source,
-    regso_division: &'static str,
-    deso_division: &'static str,
+    regso_division: Division,
+    deso_division: Division,
     municipalities: &HashSet<String>,
 ) -> Result<(Vec<AreaRow>, Vec<AreaRow>), Error> {
     let doc = src.json()?;
@@ -143,7 +143,7 @@ pub fn read_deso_regso(
             return Err(src.error_at(
                 Some(path),
                 None,
-                format!("kommun {} is unknown", &code[..4]),
+                format!("{} {} is unknown", Level::Kommun, &code[..4]),
             ));
         }
         let name = name
@@ -266,13 +266,13 @@ mod tests {
     fn deso_must_map_to_a_regso_of_its_kommun() {
         let known: HashSet<String> = ["0180".to_owned(), "0114".to_owned()].into();
         let ok = src(r#"{"regso":{"0180R001":"A"},"deso":{"0180C1010":"0180R001"}}"#);
-        let (r, d) = read_deso_regso(&ok, "regso-2025", "deso-2025", &known).unwrap();
+        let (r, d) = read_deso_regso(&ok, Division::Regso2025, Division::Deso2025, &known).unwrap();
         assert_eq!((r.len(), d.len()), (1, 1));
         assert_eq!(d[0].regso.as_deref(), Some("0180R001"));
         let cross = src(r#"{"regso":{"0180R001":"A"},"deso":{"0114C1010":"0180R001"}}"#);
-        assert!(read_deso_regso(&cross, "regso-2025", "deso-2025", &known).is_err());
+        assert!(read_deso_regso(&cross, Division::Regso2025, Division::Deso2025, &known).is_err());
         let orphan = src(r#"{"regso":{"0180R001":"A"},"deso":{"0180C1010":"0180R009"}}"#);
-        let err = read_deso_regso(&orphan, "regso-2025", "deso-2025", &known)
+        let err = read_deso_regso(&orphan, Division::Regso2025, Division::Deso2025, &known)
             .unwrap_err()
             .to_string();
         assert!(err.contains("/deso/0180C1010"), "{err}");

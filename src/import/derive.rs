@@ -8,6 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bytea, Double, Int4, Nullable, SmallInt, Text};
 
+use crate::domain::geography;
 use crate::domain::{index, ranks, summaries};
 use crate::error::Result;
 use crate::geo::{coverage, wkb};
@@ -149,7 +150,7 @@ fn official_from_values(conn: &mut PgConnection) -> Result<usize> {
                 min(dataset_id)
          FROM indicator_values
          WHERE indicator IN ($1, $2, $3, $4, $5) AND breakdown = 'total' AND status = 'ok'
-           AND division LIKE 'regso-%'
+           AND division = ANY($6)
          GROUP BY division, code, year
          ON CONFLICT (division, code, year, origin) DO UPDATE SET
              area_type = COALESCE(area_type_sources.area_type, excluded.area_type),
@@ -163,6 +164,13 @@ fn official_from_values(conn: &mut PgConnection) -> Result<usize> {
     .bind::<Text, _>(COMPONENTS[2])
     .bind::<Text, _>(INDEX)
     .bind::<Text, _>(AREA_TYPE)
+    .bind::<Array<Text>, _>(
+        geography::Division::ALL
+            .into_iter()
+            .filter(|d| d.level() == geography::Level::Regso)
+            .map(geography::Division::id)
+            .collect::<Vec<_>>(),
+    )
     .execute(conn)?)
 }
 
@@ -345,9 +353,18 @@ fn serve_area_types(conn: &mut PgConnection) -> Result<usize> {
     for p in diesel::sql_query(
         "SELECT code, year, value FROM indicator_values
          WHERE indicator = $1 AND breakdown = 'total' AND status = 'ok'
-           AND division IN ('riket', 'lan', 'kommun')",
+           AND division = ANY($2)",
     )
     .bind::<Text, _>(POPULATION)
+    .bind::<Array<Text>, _>(
+        [
+            geography::Division::Riket,
+            geography::Division::Lan,
+            geography::Division::Kommun,
+        ]
+        .map(geography::Division::id)
+        .to_vec(),
+    )
     .load::<Published>(conn)?
     {
         published.entry(p.year).or_default().insert(p.code, p.value);
@@ -433,10 +450,13 @@ fn write_summaries(
     year: i16,
     list: &[summaries::Summary],
 ) -> Result<usize> {
-    let division = |code: &str| match code.len() {
-        2 if code == "00" => "riket",
-        2 => "lan",
-        _ => "kommun",
+    let division = |code: &str| {
+        match code.len() {
+            2 if code == "00" => geography::Division::Riket,
+            2 => geography::Division::Lan,
+            _ => geography::Division::Kommun,
+        }
+        .id()
     };
     let arr_i32 = |a: [u32; 5]| format!("{{{}}}", a.map(|v| v.to_string()).join(","));
     let arr_f =

@@ -12,6 +12,7 @@ use super::boundaries::Layer;
 use super::codes::AreaRow;
 use super::Source;
 use crate::domain::crosswalk::Pair;
+use crate::domain::geography::Division;
 use crate::domain::geometry_source::Change;
 use crate::error::Result;
 use crate::geo::wkb;
@@ -71,7 +72,7 @@ pub fn record_dataset(
 
 pub fn insert_areas(conn: &mut PgConnection, rows: &[AreaRow], dataset_id: i32) -> Result<usize> {
     let col = |f: fn(&AreaRow) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-    let divisions: Vec<&str> = rows.iter().map(|r| r.division).collect();
+    let divisions: Vec<&str> = rows.iter().map(|r| r.division.id()).collect();
     let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
     Ok(diesel::sql_query(
         "INSERT INTO areas (division, code, name, county_code, municipality_code, regso_code,
@@ -122,7 +123,7 @@ pub fn stage_layer(
     conn: &mut PgConnection,
     src: &Source,
     layer: &Layer,
-    division: &str,
+    division: Division,
     geometry_source: &str,
 ) -> Result<usize> {
     let mut numbers: HashMap<&str, usize> = HashMap::new();
@@ -146,7 +147,7 @@ pub fn stage_layer(
             .map(|f| f.code.as_str())
             .collect::<Vec<_>>(),
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load::<Code>(conn)?
     .into_iter()
     .map(|c| c.code)
@@ -168,7 +169,7 @@ pub fn stage_layer(
                         ST_Transform(ST_SetSRID(ST_GeomFromWKB(w), $4), 3006)), 3)), $5
              FROM unnest($2::text[], $3::bytea[]) AS t(c, w)",
         )
-        .bind::<Text, _>(division)
+        .bind::<Text, _>(division.id())
         .bind::<Array<Text>, _>(chunk.iter().map(|f| f.code.as_str()).collect::<Vec<_>>())
         .bind::<Array<Bytea>, _>(
             chunk
@@ -185,7 +186,7 @@ pub fn stage_layer(
 
 pub fn insert_official_types(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     rows: &[OfficialType],
     dataset_id: i32,
 ) -> Result<usize> {
@@ -193,7 +194,7 @@ pub fn insert_official_types(
         "INSERT INTO area_type_sources (division, code, year, origin, area_type, dataset_id)
          SELECT $1, c, y, 'official', t, $5 FROM unnest($2::text[], $3::smallint[], $4::smallint[]) AS x(c, y, t)",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Array<Text>, _>(rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>())
     .bind::<Array<SmallInt>, _>(rows.iter().map(|r| r.year).collect::<Vec<_>>())
     .bind::<Array<SmallInt>, _>(rows.iter().map(|r| r.area_type).collect::<Vec<_>>())
@@ -269,7 +270,7 @@ pub fn insert_values(
 ) -> Result<usize> {
     let mut written = 0;
     for chunk in obs.chunks(50_000) {
-        let divisions: Vec<&str> = chunk.iter().map(|o| o.division).collect();
+        let divisions: Vec<&str> = chunk.iter().map(|o| o.division.id()).collect();
         let codes: Vec<&str> = chunk.iter().map(|o| o.code.as_str()).collect();
         let unknown = diesel::sql_query(
             "SELECT min(i)::int AS i FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(d, c, i)
@@ -347,9 +348,9 @@ pub fn insert_crosswalk(conn: &mut PgConnection, pairs: &[Pair], dataset_id: i32
          SELECT *, $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                                    $6::int[], $7::int[], $8::int[], $9::int[], $10::int[])",
     )
-    .bind::<Array<Text>, _>(text(|p| p.from_division))
+    .bind::<Array<Text>, _>(text(|p| p.from_division.id()))
     .bind::<Array<Text>, _>(text(|p| p.from_code.as_str()))
-    .bind::<Array<Text>, _>(text(|p| p.to_division))
+    .bind::<Array<Text>, _>(text(|p| p.to_division.id()))
     .bind::<Array<Text>, _>(text(|p| p.to_code.as_str()))
     .bind::<Array<Text>, _>(text(|p| p.relation.as_str()))
     .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.from_targets)))

@@ -16,6 +16,7 @@ use super::load::LoggedChange;
 use super::values::{self, Observation};
 use super::{area_types, boundaries, codes, derive, load, Source};
 use crate::domain::crosswalk;
+use crate::domain::geography::Division;
 use crate::domain::geometry_source::{unchanged_regso, Change};
 use crate::error::{Error, Result};
 
@@ -31,10 +32,7 @@ pub enum Role {
     /// riket, län and kommun with names (`regioner.json`).
     Regions,
     /// A DeSO → RegSO mapping with RegSO names, for one division version.
-    DesoRegso {
-        regso: &'static str,
-        deso: &'static str,
-    },
+    DesoRegso { regso: Division, deso: Division },
     /// SCB's DeSO change log: stored as imported, and the source of the division crosswalk and
     /// of RegSO 2020 geometry derived from RegSO 2025.
     ChangeLog,
@@ -43,7 +41,7 @@ pub enum Role {
     /// Boundaries of one division; `code` is the property or column with the area code.
     Layer {
         code: &'static str,
-        division: &'static str,
+        division: Division,
     },
     /// SCB's export of official area types.
     OfficialTypes,
@@ -147,10 +145,10 @@ struct Parsed {
     /// (entry index, rows) of every code list.
     areas: Vec<(usize, Vec<codes::AreaRow>)>,
     /// RegSO → DeSO members per division version, for the derivation of RegSO 2020 geometry.
-    members: BTreeMap<&'static str, BTreeMap<String, BTreeSet<String>>>,
+    members: BTreeMap<Division, BTreeMap<String, BTreeSet<String>>>,
     changes: Option<(usize, Vec<LoggedChange>)>,
     labels: Option<(usize, usize)>,
-    layers: Vec<(usize, &'static str, boundaries::Layer)>,
+    layers: Vec<(usize, Division, boundaries::Layer)>,
     types: Vec<(usize, Vec<area_types::OfficialType>)>,
     catalogue: Option<(usize, Catalogue)>,
     values: Vec<(usize, Vec<Observation>)>,
@@ -166,7 +164,7 @@ fn parse(sources: &[(&Entry, Source)]) -> Result<Parsed> {
     let regions = codes::read_regions(&sources[regions_at].1)?;
     let municipalities: HashSet<String> = regions
         .iter()
-        .filter(|r| r.division == "kommun")
+        .filter(|r| r.division == Division::Kommun)
         .map(|r| r.code.clone())
         .collect();
     p.areas.push((regions_at, regions));
@@ -174,8 +172,8 @@ fn parse(sources: &[(&Entry, Source)]) -> Result<Parsed> {
     for (i, (entry, src)) in sources.iter().enumerate() {
         match &entry.role {
             Role::DesoRegso { regso, deso } => {
-                let (r, d) = codes::read_deso_regso(src, regso, deso, &municipalities)?;
-                let m = p.members.entry(regso).or_default();
+                let (r, d) = codes::read_deso_regso(src, *regso, *deso, &municipalities)?;
+                let m = p.members.entry(*regso).or_default();
                 for row in &d {
                     m.entry(row.regso.clone().unwrap_or_default())
                         .or_default()
@@ -258,9 +256,10 @@ fn write(
     if let Some((i, changes)) = &p.changes {
         let id = dataset(conn, *i, changes.len())?;
         load::insert_deso_changes(conn, changes, id)?;
-        if let (Some(m2020), Some(m2025)) =
-            (p.members.get("regso-2020"), p.members.get("regso-2025"))
-        {
+        if let (Some(m2020), Some(m2025)) = (
+            p.members.get(&Division::Regso2020),
+            p.members.get(&Division::Regso2025),
+        ) {
             load::insert_crosswalk(conn, &crosswalk::derive(m2020, m2025, &log), id)?;
         }
     }
@@ -270,13 +269,13 @@ fn write(
 
     // Boundaries as published, then the derived ones.
     for (i, division, layer) in &p.layers {
-        let n = load::stage_layer(conn, &sources[*i].1, layer, division, "source")?;
+        let n = load::stage_layer(conn, &sources[*i].1, layer, *division, "source")?;
         dataset(conn, *i, n)?;
     }
     let unchanged = match (
         &p.changes,
-        p.members.get("regso-2020"),
-        p.members.get("regso-2025"),
+        p.members.get(&Division::Regso2020),
+        p.members.get(&Division::Regso2025),
     ) {
         (Some(_), Some(m2020), Some(m2025)) => unchanged_regso(m2020, m2025, &log),
         _ => BTreeSet::new(),
@@ -285,7 +284,7 @@ fn write(
 
     for (i, types) in &p.types {
         let id = dataset(conn, *i, types.len())?;
-        load::insert_official_types(conn, "regso-2020", types, id)?;
+        load::insert_official_types(conn, Division::Regso2020, types, id)?;
     }
 
     // The whole catalogue (an indicator without values shows empty coverage), and the values.
@@ -389,36 +388,52 @@ fn derive_geometry(
     unchanged: &BTreeSet<String>,
     borrow_2025: bool,
 ) -> Result<()> {
-    conn.batch_execute(
+    // Riket from its län: $1 riket, $2 län.
+    diesel::sql_query(
         "INSERT INTO staged_geometry (division, code, geom, geometry_source)
-         SELECT 'riket', '00', ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(geom)), 3)), 'exact'
-         FROM staged_geometry WHERE division = 'lan'
-         HAVING count(*) > 0 AND NOT EXISTS (SELECT 1 FROM staged_geometry WHERE division = 'riket');
-
-         INSERT INTO staged_geometry (division, code, geom, geometry_source)
-         SELECT 'regso-2020', a.regso_code,
+         SELECT $1, '00', ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(geom)), 3)), 'exact'
+         FROM staged_geometry WHERE division = $2
+         HAVING count(*) > 0 AND NOT EXISTS (SELECT 1 FROM staged_geometry WHERE division = $1)",
+    )
+    .bind::<Text, _>(Division::Riket.id())
+    .bind::<Text, _>(Division::Lan.id())
+    .execute(conn)?;
+    // RegSO 2020 dissolved from its DeSO 2018: $1 the RegSO division, $2 its DeSO division.
+    let regso = Division::Regso2020;
+    let deso = regso
+        .child()
+        .ok_or_else(|| Error::Internal(format!("{regso} has no DeSO division")))?;
+    diesel::sql_query(
+        "INSERT INTO staged_geometry (division, code, geom, geometry_source)
+         SELECT $1, a.regso_code,
                 ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Union(s.geom)), 3)), 'exact'
          FROM staged_geometry s
-         JOIN areas a ON a.division = 'deso-2018' AND a.code = s.code
-         WHERE s.division = 'deso-2018'
-           AND NOT EXISTS (SELECT 1 FROM staged_geometry e WHERE e.division = 'regso-2020' AND e.code = a.regso_code)
+         JOIN areas a ON a.division = $2 AND a.code = s.code
+         WHERE s.division = $2
+           AND NOT EXISTS (SELECT 1 FROM staged_geometry e WHERE e.division = $1 AND e.code = a.regso_code)
          GROUP BY a.regso_code
-         HAVING count(*) = (SELECT count(*) FROM areas m WHERE m.division = 'deso-2018' AND m.regso_code = a.regso_code);",
-    )?;
+         HAVING count(*) = (SELECT count(*) FROM areas m WHERE m.division = $2 AND m.regso_code = a.regso_code)",
+    )
+    .bind::<Text, _>(regso.id())
+    .bind::<Text, _>(deso.id())
+    .execute(conn)?;
     if !borrow_2025 {
         return Ok(());
     }
+    // RegSO 2020 ($2) borrowed from RegSO 2025 ($3) of the same code.
     let unchanged: Vec<&str> = unchanged.iter().map(String::as_str).collect();
     diesel::sql_query(
         "INSERT INTO staged_geometry (division, code, geom, geometry_source)
-         SELECT 'regso-2020', s.code, s.geom,
+         SELECT $2, s.code, s.geom,
                 CASE WHEN s.code = ANY($1::text[]) THEN 'unchanged-2025' ELSE 'approximate-2025' END
          FROM staged_geometry s
-         JOIN areas a ON a.division = 'regso-2020' AND a.code = s.code
-         WHERE s.division = 'regso-2025'
-           AND NOT EXISTS (SELECT 1 FROM staged_geometry e WHERE e.division = 'regso-2020' AND e.code = s.code)",
+         JOIN areas a ON a.division = $2 AND a.code = s.code
+         WHERE s.division = $3
+           AND NOT EXISTS (SELECT 1 FROM staged_geometry e WHERE e.division = $2 AND e.code = s.code)",
     )
     .bind::<Array<Text>, _>(unchanged)
+    .bind::<Text, _>(Division::Regso2020.id())
+    .bind::<Text, _>(Division::Regso2025.id())
     .execute(conn)?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 
 /// At most `calls` calls in any `window`: a sliding window over the times of recent calls.
@@ -418,14 +419,9 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The division and code property of SCB's WFS layers.
-pub fn layer_division(layer: &str) -> Option<(&'static str, &'static str)> {
-    match layer {
-        "RegSO_2020" => Some(("regso-2020", "regsokod")),
-        "RegSO_2025" => Some(("regso-2025", "regsokod")),
-        "DeSO_2018" => Some(("deso-2018", "desokod")),
-        "DeSO_2025" => Some(("deso-2025", "desokod")),
-        _ => None,
-    }
+pub fn layer_division(layer: &str) -> Option<(Division, &'static str)> {
+    let division = Division::of_wfs_layer(layer)?;
+    Some((division, division.wfs_layer()?.1))
 }
 
 #[cfg(test)]
@@ -535,7 +531,7 @@ mod tests {
     fn known_layers_map_to_divisions() {
         assert_eq!(
             layer_division("RegSO_2025"),
-            Some(("regso-2025", "regsokod"))
+            Some((Division::Regso2025, "regsokod"))
         );
         assert_eq!(layer_division("Kommun"), None);
     }

@@ -8,14 +8,14 @@ use serde_json::Value;
 
 use super::catalogue::{Catalogue, Indicator};
 use super::Source;
-use crate::domain::codes;
+use crate::domain::codes::{self, Division};
 use crate::error::{Error, Result};
 
 /// One value of one indicator for one area, year and breakdown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observation {
     pub indicator: String,
-    pub division: &'static str,
+    pub division: Division,
     pub code: String,
     pub year: i16,
     pub breakdown: String,
@@ -198,7 +198,7 @@ fn match_cells<'a>(
     let fixed: Vec<Vec<&str>> = indicators.iter().map(|i| i.fixed_dimensions()).collect();
     let mut out = Read::default();
     // (indicator, division, code, year, breakdown) → sums, in the order first seen.
-    let mut computed: HashMap<(usize, &'static str, String, i16, String), Sums> = HashMap::new();
+    let mut computed: HashMap<(usize, Division, String, i16, String), Sums> = HashMap::new();
     let mut order = Vec::new();
     for cell in cells {
         let cell = cell?;
@@ -569,7 +569,7 @@ pub fn read_jsonstat(src: &Source, catalogue: &Catalogue, table: Option<&str>) -
 
 /// Refuses two values for the same key: the file would contradict itself.
 pub fn check_unique(src: &Source, obs: &[Observation]) -> Result<()> {
-    let mut seen: HashMap<(&str, &str, &str, i16, &str), &str> = HashMap::new();
+    let mut seen: HashMap<(&str, Division, &str, i16, &str), &str> = HashMap::new();
     for o in obs {
         if let Some(first) = seen.insert(
             (&o.indicator, o.division, &o.code, o.year, &o.breakdown),
@@ -633,7 +633,7 @@ mod tests {
         assert_eq!(get("1480", 2024), Some(604616.0));
         assert!(obs
             .iter()
-            .all(|o| o.division == "kommun" && o.indicator == "population"));
+            .all(|o| o.division == Division::Kommun && o.indicator == "population"));
     }
 
     #[test]
@@ -661,7 +661,7 @@ mod tests {
         assert_eq!(first[1].value, Some(948.0));
         let missing = obs.iter().filter(|o| o.value.is_none()).count();
         assert_eq!(missing, 193, "SCB's '..' are missing values, never 0");
-        assert!(obs.iter().all(|o| o.division == "regso-2020"));
+        assert!(obs.iter().all(|o| o.division == Division::Regso2020));
     }
 
     #[test]
@@ -681,7 +681,7 @@ mod tests {
         assert_eq!(ok.len(), 1);
         assert_eq!(
             (
-                ok[0].division,
+                ok[0].division.id(),
                 ok[0].code.as_str(),
                 ok[0].breakdown.as_str()
             ),
@@ -766,7 +766,7 @@ mod tests {
         let got: Vec<(&str, &str, i16, Option<f64>)> = read
             .observations
             .iter()
-            .map(|o| (o.division, o.code.as_str(), o.year, o.value))
+            .map(|o| (o.division.id(), o.code.as_str(), o.year, o.value))
             .collect();
         assert_eq!(
             got,

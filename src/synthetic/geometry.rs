@@ -9,6 +9,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bytea, Int4, Text};
 
+use crate::domain::geography::Division;
 use crate::error::Result;
 use crate::geo::{wkb, MultiPolygon};
 
@@ -28,7 +29,7 @@ pub fn prepare(conn: &mut PgConnection) -> Result<()> {
 /// Adds containers given as WGS 84 (`srid` 4326) or SWEREF 99 TM polygons.
 pub fn add_containers(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     srid: i32,
     containers: &[(Vec<String>, &MultiPolygon)],
 ) -> Result<()> {
@@ -38,7 +39,7 @@ pub fn add_containers(
                 ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Transform(ST_SetSRID(ST_GeomFromWKB(w), $4), 3006)), 3))
          FROM unnest($2::text[], $3::bytea[]) AS t(c, w)",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<Array<Text>, _>(containers.iter().map(|(c, _)| c.join(",")).collect::<Vec<_>>())
     .bind::<Array<Bytea>, _>(containers.iter().map(|(_, g)| wkb::write_multipolygon(g)).collect::<Vec<_>>())
     .bind::<Int4, _>(srid)
@@ -50,8 +51,8 @@ pub fn add_containers(
 /// codes of the finer division to cut it into.
 pub fn add_cell_containers(
     conn: &mut PgConnection,
-    from_division: &str,
-    division: &str,
+    from_division: Division,
+    division: Division,
     groups: &BTreeMap<String, Vec<String>>,
 ) -> Result<()> {
     diesel::sql_query(
@@ -60,8 +61,8 @@ pub fn add_cell_containers(
          FROM unnest($3::text[], $4::text[]) AS t(parent, members)
          JOIN syn_cell c ON c.division = $1 AND c.code = t.parent",
     )
-    .bind::<Text, _>(from_division)
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(from_division.id())
+    .bind::<Text, _>(division.id())
     .bind::<Array<Text>, _>(groups.keys().collect::<Vec<_>>())
     .bind::<Array<Text>, _>(groups.values().map(|m| m.join(",")).collect::<Vec<_>>())
     .execute(conn)?;
@@ -76,7 +77,12 @@ pub fn add_cell_containers(
 /// it alike, and each vertex is moved by a smooth displacement field of the plane. The field is
 /// the same for every cell, so shared vertices move together and the cells still tile their
 /// container; its slope stays well under 1, so no cell folds over itself.
-pub fn partition(conn: &mut PgConnection, division: &str, seed: u64, vertices: u32) -> Result<()> {
+pub fn partition(
+    conn: &mut PgConnection,
+    division: Division,
+    seed: u64,
+    vertices: u32,
+) -> Result<()> {
     diesel::sql_query(
         "INSERT INTO syn_cell (division, code, geom)
          WITH seeds AS (
@@ -123,7 +129,7 @@ pub fn partition(conn: &mut PgConnection, division: &str, seed: u64, vertices: u
          SELECT $1, codes[1], ST_Multi(ST_CollectionExtract(geom, 3))
          FROM syn_container WHERE division = $1 AND cardinality(codes) = 1",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .bind::<BigInt, _>((seed % 2_000_000_000) as i64 + 1)
     .bind::<Int4, _>(vertices as i32)
     .execute(conn)?;
@@ -131,13 +137,18 @@ pub fn partition(conn: &mut PgConnection, division: &str, seed: u64, vertices: u
 }
 
 /// Copies cells of one division to another under the same codes (RegSO that kept their area).
-pub fn copy_cells(conn: &mut PgConnection, from: &str, to: &str, codes: &[String]) -> Result<()> {
+pub fn copy_cells(
+    conn: &mut PgConnection,
+    from: Division,
+    to: Division,
+    codes: &[String],
+) -> Result<()> {
     diesel::sql_query(
         "INSERT INTO syn_cell (division, code, geom)
          SELECT $2, code, geom FROM syn_cell WHERE division = $1 AND code = ANY($3::text[])",
     )
-    .bind::<Text, _>(from)
-    .bind::<Text, _>(to)
+    .bind::<Text, _>(from.id())
+    .bind::<Text, _>(to.id())
     .bind::<Array<Text>, _>(codes)
     .execute(conn)?;
     Ok(())
@@ -155,13 +166,13 @@ struct Feature {
 /// coordinates to the decimetre, with `property` holding the code.
 pub fn feature_collection(
     conn: &mut PgConnection,
-    division: &str,
+    division: Division,
     property: &str,
 ) -> Result<(String, usize)> {
     let features = diesel::sql_query(
         "SELECT code, ST_AsGeoJSON(geom, 1) AS geometry FROM syn_cell WHERE division = $1 ORDER BY code",
     )
-    .bind::<Text, _>(division)
+    .bind::<Text, _>(division.id())
     .load::<Feature>(conn)?;
     let mut out = String::with_capacity(features.iter().map(|f| f.geometry.len() + 80).sum());
     out.push_str(

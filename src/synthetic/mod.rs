@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 use crate::import::boundaries;
 use crate::import::codes::{self, AreaRow};
@@ -50,16 +51,16 @@ pub fn manifest() -> Manifest {
                 "codes",
                 "codes/deso_regso_2018.json",
                 Role::DesoRegso {
-                    regso: "regso-2020",
-                    deso: "deso-2018",
+                    regso: Division::Regso2020,
+                    deso: Division::Deso2018,
                 },
             ),
             e(
                 "codes",
                 "codes/deso_regso_2025.json",
                 Role::DesoRegso {
-                    regso: "regso-2025",
-                    deso: "deso-2025",
+                    regso: Division::Regso2025,
+                    deso: Division::Deso2025,
                 },
             ),
             // SCB's real change log: the synthetic areas are SCB's, so is their crosswalk.
@@ -100,7 +101,7 @@ pub fn manifest() -> Manifest {
                 "boundaries/kommun_scb_generalised_wgs84.geojson",
                 Role::Layer {
                     code: "KnKod",
-                    division: "kommun",
+                    division: Division::Kommun,
                 },
             ),
             e(
@@ -108,7 +109,7 @@ pub fn manifest() -> Manifest {
                 "boundaries/lan_scb_generalised_wgs84.geojson",
                 Role::Layer {
                     code: "LnKod",
-                    division: "lan",
+                    division: Division::Lan,
                 },
             ),
             e(
@@ -116,7 +117,7 @@ pub fn manifest() -> Manifest {
                 "boundaries/regso_2020.geojson",
                 Role::Layer {
                     code: "regsokod",
-                    division: "regso-2020",
+                    division: Division::Regso2020,
                 },
             ),
             e(
@@ -124,7 +125,7 @@ pub fn manifest() -> Manifest {
                 "boundaries/deso_2018.geojson",
                 Role::Layer {
                     code: "desokod",
-                    division: "deso-2018",
+                    division: Division::Deso2018,
                 },
             ),
             e(
@@ -132,7 +133,7 @@ pub fn manifest() -> Manifest {
                 "boundaries/regso_2025.geojson",
                 Role::Layer {
                     code: "regsokod",
-                    division: "regso-2025",
+                    division: Division::Regso2025,
                 },
             ),
             e(
@@ -140,7 +141,7 @@ pub fn manifest() -> Manifest {
                 "boundaries/deso_2025.geojson",
                 Role::Layer {
                     code: "desokod",
-                    division: "deso-2025",
+                    division: Division::Deso2025,
                 },
             ),
         ],
@@ -205,19 +206,19 @@ pub fn generate(
     let regions = codes::read_regions(&read(data_dir, COPIED[0])?)?;
     let municipalities: HashSet<String> = regions
         .iter()
-        .filter(|r| r.division == "kommun")
+        .filter(|r| r.division == Division::Kommun)
         .map(|r| r.code.clone())
         .collect();
     let (regso2020, deso2018) = codes::read_deso_regso(
         &read(data_dir, COPIED[1])?,
-        "regso-2020",
-        "deso-2018",
+        Division::Regso2020,
+        Division::Deso2018,
         &municipalities,
     )?;
     let (regso2025, deso2025) = codes::read_deso_regso(
         &read(data_dir, COPIED[2])?,
-        "regso-2025",
-        "deso-2025",
+        Division::Regso2025,
+        Division::Deso2025,
         &municipalities,
     )?;
     let kommun_layer = boundaries::read_geojson(&read(data_dir, COPIED[3])?, &["KnKod"])?;
@@ -238,16 +239,21 @@ pub fn generate(
             .iter()
             .filter_map(|f| r2020.get(&f.code).map(|codes| (codes.clone(), &f.geometry)))
             .collect();
-        geometry::add_containers(conn, "regso-2020", kommun_layer.srid, &containers)?;
-        geometry::partition(conn, "regso-2020", seed, vertices)?;
-        geometry::add_cell_containers(conn, "regso-2020", "deso-2018", &members(&deso2018))?;
-        geometry::partition(conn, "deso-2018", seed, vertices)?;
+        geometry::add_containers(conn, Division::Regso2020, kommun_layer.srid, &containers)?;
+        geometry::partition(conn, Division::Regso2020, seed, vertices)?;
+        geometry::add_cell_containers(
+            conn,
+            Division::Regso2020,
+            Division::Deso2018,
+            &members(&deso2018),
+        )?;
+        geometry::partition(conn, Division::Deso2018, seed, vertices)?;
         // RegSO 2025: kommuner whose RegSO codes did not change keep their cells.
         let (same, changed): (Vec<_>, Vec<_>) = r2025
             .iter()
             .partition(|(k, codes)| r2020.get(*k) == Some(codes));
         let kept: Vec<String> = same.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
-        geometry::copy_cells(conn, "regso-2020", "regso-2025", &kept)?;
+        geometry::copy_cells(conn, Division::Regso2020, Division::Regso2025, &kept)?;
         let changed: HashSet<&String> = changed.iter().map(|(k, _)| *k).collect();
         let redo: Vec<(Vec<String>, &crate::geo::MultiPolygon)> = kommun_layer
             .features
@@ -255,16 +261,37 @@ pub fn generate(
             .filter(|f| changed.contains(&f.code))
             .filter_map(|f| r2025.get(&f.code).map(|codes| (codes.clone(), &f.geometry)))
             .collect();
-        geometry::add_containers(conn, "regso-2025", kommun_layer.srid, &redo)?;
-        geometry::partition(conn, "regso-2025", seed, vertices)?;
-        geometry::add_cell_containers(conn, "regso-2025", "deso-2025", &members(&deso2025))?;
-        geometry::partition(conn, "deso-2025", seed, vertices)?;
+        geometry::add_containers(conn, Division::Regso2025, kommun_layer.srid, &redo)?;
+        geometry::partition(conn, Division::Regso2025, seed, vertices)?;
+        geometry::add_cell_containers(
+            conn,
+            Division::Regso2025,
+            Division::Deso2025,
+            &members(&deso2025),
+        )?;
+        geometry::partition(conn, Division::Deso2025, seed, vertices)?;
         let mut n = 0;
         for (division, property, rel) in [
-            ("regso-2020", "regsokod", "boundaries/regso_2020.geojson"),
-            ("deso-2018", "desokod", "boundaries/deso_2018.geojson"),
-            ("regso-2025", "regsokod", "boundaries/regso_2025.geojson"),
-            ("deso-2025", "desokod", "boundaries/deso_2025.geojson"),
+            (
+                Division::Regso2020,
+                "regsokod",
+                "boundaries/regso_2020.geojson",
+            ),
+            (
+                Division::Deso2018,
+                "desokod",
+                "boundaries/deso_2018.geojson",
+            ),
+            (
+                Division::Regso2025,
+                "regsokod",
+                "boundaries/regso_2025.geojson",
+            ),
+            (
+                Division::Deso2025,
+                "desokod",
+                "boundaries/deso_2025.geojson",
+            ),
         ] {
             let (text, count) = geometry::feature_collection(conn, division, property)?;
             write(out, rel, text.as_bytes())?;

@@ -19,7 +19,7 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/export_
 fn regso_2020() -> ExportCollection {
     ExportCollection {
         id: "regso-2020",
-        division: "regso-2020",
+        division: segstat::domain::geography::Division::Regso2020,
         title: "RegSO 2020".into(),
     }
 }

@@ -121,7 +121,9 @@ fn every_area_is_there_and_regso_2020_geometry_says_how_it_was_made() {
         .into_iter()
         .map(|r| r.code)
         .collect();
-    let members = |file: &str, r: &'static str, d: &'static str| {
+    let members = |file: &str, r: &str, d: &str| {
+        use segstat::domain::geography::Division;
+        let (r, d) = (Division::parse(r).unwrap(), Division::parse(d).unwrap());
         let (_, deso) = codes::read_deso_regso(&read(file), r, d, &municipalities).unwrap();
         let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for row in deso {

@@ -182,3 +182,43 @@ fn committed_schema_matches_the_migrations() {
         "src/db/schema.rs is out of date with migrations/: run scripts/gen-schema.sh"
     );
 }
+
+#[derive(QueryableByName)]
+struct DivisionRow {
+    #[diesel(sql_type = Text)]
+    id: segstat::domain::geography::Division,
+    #[diesel(sql_type = Text)]
+    level: segstat::domain::geography::Level,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::SmallInt>)]
+    version: Option<i16>,
+    #[diesel(sql_type = diesel::sql_types::SmallInt)]
+    first_year: i16,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::SmallInt>)]
+    last_year: Option<i16>,
+}
+
+/// The divisions the migrations seed are the ones `Division` knows, with the same level,
+/// version and years, so the text the database holds always reads back into the type.
+#[test]
+fn the_divisions_table_is_the_division_type() {
+    use segstat::domain::geography::Division;
+    let db = TestDb::migrated();
+    let mut conn = db.conn();
+    let rows: Vec<DivisionRow> = diesel::sql_query(
+        "SELECT id, level, version, first_year, last_year FROM divisions ORDER BY id",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let mut known = Division::ALL.to_vec();
+    known.sort();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), known);
+    for r in &rows {
+        assert_eq!(r.level, r.id.level(), "{}", r.id);
+        assert_eq!(r.version.map(|v| v as u16), r.id.version(), "{}", r.id);
+        let (from, to) = r.id.years();
+        assert_eq!(r.last_year.map(i32::from), to, "{}", r.id);
+        if let Some(from) = from {
+            assert_eq!(i32::from(r.first_year), from, "{}", r.id);
+        }
+    }
+}

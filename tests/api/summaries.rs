@@ -257,7 +257,7 @@ async fn memory_lookup_agrees_with_postgis(db: TestDb) {
             segstat::db::summaries::containing(&mut conn, p.x, p.y, 3006)
                 .unwrap()
                 .into_iter()
-                .filter(|h| h.level != "riket")
+                .filter(|h| h.level != segstat::domain::geography::Level::Riket)
                 .map(|h| format!("{} {}", h.division, h.code))
                 .collect();
         let mut found: Vec<String> = locator

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::domain::codes::Level;
+use crate::domain::codes::{Division, Level};
 use crate::error::{Error, Result};
 use crate::import::codes::{read_deso_regso, read_regions};
 use crate::import::Source;
@@ -125,8 +125,8 @@ impl Geography {
         for row in rows {
             let name = row.name.unwrap_or_default();
             match row.division {
-                "riket" => geography.riket_name = name,
-                "lan" => geography.counties.push((row.code, name)),
+                Division::Riket => geography.riket_name = name,
+                Division::Lan => geography.counties.push((row.code, name)),
                 _ => geography.municipalities.push((row.code, name)),
             }
         }
@@ -146,16 +146,16 @@ impl Geography {
         };
         let (regso, deso) = read_deso_regso(
             &read("codes/deso_regso_2018.json")?,
-            "regso-2020",
-            "deso-2018",
+            Division::Regso2020,
+            Division::Deso2018,
             &known,
         )?;
         geography.regso_2020 = small(regso);
         geography.deso_2018 = small(deso);
         let (regso, deso) = read_deso_regso(
             &read("codes/deso_regso_2025.json")?,
-            "regso-2025",
-            "deso-2025",
+            Division::Regso2025,
+            Division::Deso2025,
             &known,
         )?;
         geography.regso_2025 = small(regso);
