@@ -33,44 +33,7 @@ tile URLs) carry it. A URL naming another version answers 302 Found (`no-store`)
 URL with the current version: old versions are not kept, and a stale link keeps working.",
         license(name = "Code: MIT OR Apache-2.0; data: CC0-1.0"),
     ),
-    paths(
-        api::system::get_health,
-        api::system::get_ready,
-        api::landing::get_landing,
-        api::landing::get_conformance,
-        api::meta::get_meta,
-        api::docs::get_openapi,
-        api::problems::get_problem_type,
-        api::areas::get_area_types,
-        api::areas::get_areas,
-        api::areas::get_area,
-        api::areas::get_area_children,
-        api::changes::get_changes,
-        api::changes::get_crosswalk,
-        api::indicators::get_indicators,
-        api::indicators::get_indicator,
-        api::data::get_data,
-        api::summaries::get_municipality_summary,
-        api::summaries::get_county_summary,
-        api::summaries::get_inequality,
-        api::lookup::get_lookup,
-        api::features::get_collections,
-        api::features::get_collection,
-        api::features::get_queryables,
-        api::features::get_items,
-        api::features::get_item,
-        api::tiles::get_tilejson,
-        api::tiles::get_tile,
-        api::ogc_tiles::get_tile_matrix_sets,
-        api::ogc_tiles::get_tile_matrix_set,
-        api::ogc_tiles::get_collection_tilesets,
-        api::ogc_tiles::get_collection_tileset,
-        api::ogc_tiles::get_collection_tile,
-        api::downloads::get_downloads,
-        api::downloads::get_download,
-    ),
     components(schemas(crate::error::Problem, crate::error::ParamError)),
-    modifiers(&SharedResponses, &ParameterRules, &VersionedUrls),
     tags(
         (name = "discovery", description = "Landing page, conformance, metadata and this document"),
         (name = "system", description = "Liveness and readiness for operators"),
@@ -85,9 +48,34 @@ URL with the current version: old versions are not kept, and a stale link keeps 
 )]
 pub struct ApiDoc;
 
+/// The document: [`ApiDoc`]'s info, tags and shared schemas, the operations as
+/// [`api::register`] registers them (one list, see [`api::routes`]), then the rules every
+/// operation shares.
+pub fn document() -> Document {
+    let mut doc = ApiDoc::openapi();
+    let mut routes = api::Routes::spec_only();
+    api::register(&mut routes);
+    let (paths, schemas) = routes.into_spec();
+    doc.paths = paths;
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.extend(schemas);
+    for rule in [
+        &SharedResponses as &dyn Modify,
+        &ParameterRules,
+        &VersionedUrls,
+    ] {
+        rule.modify(&mut doc);
+    }
+    doc
+}
+
 /// The document as pretty JSON with a final newline: the exact bytes of the committed file.
+#[expect(
+    clippy::expect_used,
+    reason = "the document is built from constants; a test serialises it on every run"
+)]
 pub fn spec_json() -> String {
-    let mut json = ApiDoc::openapi()
+    let mut json = document()
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
     json.push('\n');

@@ -4,6 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::Routes;
 use crate::db::{self, areas::AreaFilter, areas::AreaRow};
 use crate::domain::codes::{self, Division, Level};
 use crate::domain::index::AREA_TYPES;
@@ -13,20 +14,15 @@ use crate::http::conditional::{data_response, respond, Freshness, Representation
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::limits::MAX_SEARCH_CHARS;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/area-types", get_area_types))
-        .service(get_versioned("/v1/areas", get_areas))
-        .service(get_versioned("/v1/areas/{code}", get_area))
-        .service(get_versioned(
-            "/v1/areas/{code}/children",
-            get_area_children,
-        ));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_area_types, get_area_types);
+    r.versioned(__path_get_areas, get_areas);
+    r.versioned(__path_get_area, get_area);
+    r.versioned(__path_get_area_children, get_area_children);
 }
 
 fn code_of_level(r: &mut QueryReader, name: &'static str, level: Level) -> Option<String> {

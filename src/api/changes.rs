@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::Routes;
 use crate::db::{self, changes::CrosswalkFilter, changes::TypePair};
 use crate::domain::changes::{count, difference, direction, Counts, Wanted};
 use crate::domain::codes::{self, Division, Level};
@@ -18,13 +19,12 @@ use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, PageInfo, Paging};
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::limits::MAX_LIST_ITEMS;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/changes", get_changes))
-        .service(get_versioned("/v1/crosswalk", get_crosswalk));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_changes, get_changes);
+    r.versioned(__path_get_crosswalk, get_crosswalk);
 }
 
 /// How a cross-version comparison pairs its areas.

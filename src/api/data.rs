@@ -8,6 +8,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::indicators::unknown_indicators;
+use crate::api::Routes;
 use crate::db::data_state::DataState;
 use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
 use crate::domain::codes::{self, Division, Level};
@@ -18,12 +19,11 @@ use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, PageInfo, Paging};
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::limits::MAX_LIST_ITEMS;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/data", get_data));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_data, get_data);
 }
 
 /// Most indicators in one request.

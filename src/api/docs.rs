@@ -6,16 +6,20 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::api::Routes;
 use crate::error::Result;
 use crate::http::conditional::{respond, Freshness, Representation, Source};
-use crate::http::problems::get;
 use crate::http::query::Query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/openapi.json", get_openapi))
-        .service(get("/v1/docs", redirect_to_docs))
-        .service(SwaggerUi::new("/v1/docs/{_:.*}").config(Config::new(["/v1/openapi.json"])));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_openapi, get_openapi)
+        // The interactive documentation: pages for people, not part of the API it documents.
+        .undocumented("/v1/docs", redirect_to_docs)
+        .undocumented_service(
+            "/v1/docs/{_:.*}",
+            SwaggerUi::new("/v1/docs/{_:.*}").config(Config::new(["/v1/openapi.json"])),
+        );
 }
 
 /// The spec is rendered once per process: it depends only on the code.

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::Routes;
 use crate::db::data_state::DataState;
 use crate::error::{Error, Result};
 use crate::export::Index;
@@ -21,13 +22,12 @@ use crate::http::conditional::{
     respond, Freshness, Representation, Source, DATA_SYNTHETIC_HEADER, DATA_VERSION_HEADER,
 };
 use crate::http::links::{base_url, Link};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/downloads", get_downloads))
-        .service(get("/v1/downloads/{name}", get_download));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_downloads, get_downloads);
+    r.plain(__path_get_download, get_download);
 }
 
 /// `Cache-Control` of a file asked for by the current data version.

@@ -11,19 +11,20 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use crate::api::Routes;
 use crate::error::{Error, Result};
 use crate::http::conditional::matching_tag;
-use crate::http::problems::get;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/explorer_assets.rs"));
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/", get_explorer))
-        .service(get("/explorer", get_explorer))
-        .service(get("/explorer/", get_explorer))
-        .service(get("/explorer/assets/{file}", get_explorer_asset));
+/// The explorer is a page for people, built on the API; it is not part of the API's spec.
+pub fn routes(r: &mut Routes) {
+    r.undocumented("/", get_explorer)
+        .undocumented("/explorer", get_explorer)
+        .undocumented("/explorer/", get_explorer)
+        .undocumented("/explorer/assets/{file}", get_explorer_asset);
 }
 
 /// Only our own origin, plus what MapLibre GL JS needs: its worker starts from a `blob:` URL,

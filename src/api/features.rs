@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::indicators::check_indicators;
+use crate::api::Routes;
 use crate::db::features::{FeatureQuery, GeometryLevel, SortKey};
 use crate::db::{self};
 use crate::domain::codes::{self, Division};
@@ -21,27 +22,14 @@ use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, Paging};
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/collections", get_collections))
-        .service(get_versioned(
-            "/v1/collections/{collection}",
-            get_collection,
-        ))
-        .service(get_versioned(
-            "/v1/collections/{collection}/queryables",
-            get_queryables,
-        ))
-        .service(get_versioned(
-            "/v1/collections/{collection}/items",
-            get_items,
-        ))
-        .service(get_versioned(
-            "/v1/collections/{collection}/items/{code}",
-            get_item,
-        ));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_collections, get_collections);
+    r.versioned(__path_get_collection, get_collection);
+    r.versioned(__path_get_queryables, get_queryables);
+    r.versioned(__path_get_items, get_items);
+    r.versioned(__path_get_item, get_item);
 }
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";

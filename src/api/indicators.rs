@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::Routes;
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::domain::geography::Level;
 use crate::error::{Error, ParamError, Result};
@@ -13,13 +14,12 @@ use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::import::catalogue::THEMES;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/indicators", get_indicators))
-        .service(get_versioned("/v1/indicators/{id}", get_indicator));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_indicators, get_indicators);
+    r.versioned(__path_get_indicator, get_indicator);
 }
 
 #[derive(Serialize, ToSchema)]

@@ -5,17 +5,18 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::params::LangJson;
+use crate::api::Routes;
 use crate::error::Result;
 use crate::http::conditional::{respond, Freshness, Representation, Source};
 use crate::http::links::{base_url, Link};
-use crate::http::problems::get;
 use crate::http::query::Query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1", get_landing))
-        .service(get("/v1/", get_landing))
-        .service(get("/v1/conformance", get_conformance));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_landing, get_landing)
+        // The same page with a trailing slash, as clients join paths to it.
+        .undocumented("/v1/", get_landing)
+        .plain(__path_get_conformance, get_conformance);
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use diesel::PgConnection;
 
+use crate::api::Routes;
 use crate::db;
 use crate::db::data_state::DataState;
 use crate::db::summaries::{AreaTypeYear, Containing, RegsoFacts};
@@ -15,11 +16,10 @@ use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, held_response, Representation};
 use crate::http::negotiate::Lang;
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::state::{AppState, AreaLocator};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/lookup", get_lookup));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_lookup, get_lookup);
 }
 
 #[derive(Debug, IntoParams)]

@@ -6,18 +6,18 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::params::LangJson;
+use crate::api::Routes;
 use crate::db;
 use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{base_url, Link};
 use crate::http::negotiate::Lang;
 use crate::http::query::Query;
-use crate::http::version::get_versioned;
 use crate::limits;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/meta", get_meta));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_meta, get_meta);
 }
 
 #[derive(Serialize, ToSchema)]

@@ -13,30 +13,39 @@ pub mod lookup;
 pub mod meta;
 pub mod ogc_tiles;
 pub mod problems;
+pub mod routes;
 pub mod summaries;
 pub mod system;
 pub mod tiles;
 
 use actix_web::web;
 
+pub use routes::Routes;
+
 /// Registers every route; `http::app` wraps them in the shared middleware.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    system::configure(cfg);
-    areas::configure(cfg);
-    changes::configure(cfg);
-    indicators::configure(cfg);
-    data::configure(cfg);
-    summaries::configure(cfg);
-    lookup::configure(cfg);
-    features::configure(cfg);
-    tiles::configure(cfg);
-    ogc_tiles::configure(cfg);
-    landing::configure(cfg);
-    meta::configure(cfg);
-    downloads::configure(cfg);
-    docs::configure(cfg);
-    problems::configure(cfg);
-    explorer::configure(cfg);
+    register(&mut Routes::new(cfg));
+}
+
+/// Registers every route with `routes`, which keeps the list (see [`routes`]).
+pub fn register(routes: &mut Routes) {
+    // In the order the OpenAPI document lists the operations.
+    system::routes(routes);
+    landing::routes(routes);
+    meta::routes(routes);
+    docs::routes(routes);
+    problems::routes(routes);
+    areas::routes(routes);
+    changes::routes(routes);
+    indicators::routes(routes);
+    data::routes(routes);
+    summaries::routes(routes);
+    lookup::routes(routes);
+    features::routes(routes);
+    tiles::routes(routes);
+    ogc_tiles::routes(routes);
+    downloads::routes(routes);
+    explorer::routes(routes);
 }
 
 /// Parameters of resources that only negotiate language and format.

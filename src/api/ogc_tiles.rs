@@ -18,34 +18,21 @@ use super::tiles::{
 };
 use crate::api::features::division_of;
 use crate::api::indicators::check_indicators;
+use crate::api::Routes;
 use crate::error::{Error, Result};
 use crate::geo::web_mercator;
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
 use crate::http::links::{base_url, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
-use crate::http::problems::get;
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/tileMatrixSets", get_tile_matrix_sets))
-        .service(get(
-            "/v1/tileMatrixSets/{tileMatrixSetId}",
-            get_tile_matrix_set,
-        ))
-        .service(get_versioned(
-            "/v1/collections/{collection}/tiles",
-            get_collection_tilesets,
-        ))
-        .service(get_versioned(
-            "/v1/collections/{collection}/tiles/{tileMatrixSetId}",
-            get_collection_tileset,
-        ))
-        .service(get_versioned(
-            "/v1/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
-            get_collection_tile,
-        ));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_tile_matrix_sets, get_tile_matrix_sets);
+    r.plain(__path_get_tile_matrix_set, get_tile_matrix_set);
+    r.versioned(__path_get_collection_tilesets, get_collection_tilesets);
+    r.versioned(__path_get_collection_tileset, get_collection_tileset);
+    r.versioned(__path_get_collection_tile, get_collection_tile);
 }
 
 /// The one tile matrix set served.
@@ -384,11 +371,10 @@ pub async fn get_collection_tileset(
             passed_on(&p, '&'),
             data.data_version
         );
-        doc["links"]
-            .as_array_mut()
-            .expect("tileset_summary has links")
-            .push(json!({"href": template, "rel": "item", "type": MVT, "templated": true,
+        if let Some(links) = doc["links"].as_array_mut() {
+            links.push(json!({"href": template, "rel": "item", "type": MVT, "templated": true,
                          "title": lang.pick("kartplattor (Mapbox Vector Tile)", "tiles (Mapbox Vector Tile)")}));
+        }
         doc["tileMatrixSetLimits"] = json!(limits);
         doc["boundingBox"] = json!({"lowerLeft": [bounds[0], bounds[1]], "upperRight": [bounds[2], bounds[3]], "crs": CRS84});
         doc["layers"] = json!([{

@@ -5,13 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::Routes;
 use crate::error::{Error, ProblemKind, Result};
 use crate::http::conditional::{respond, Freshness, Representation, Source};
-use crate::http::problems::get;
 use crate::http::query::Query;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/problems/{kind}", get_problem_type));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_problem_type, get_problem_type);
 }
 
 /// What a kind of problem means.

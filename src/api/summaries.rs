@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::Routes;
 use crate::db;
 use crate::domain::codes::{self, Division, Level};
 use crate::error::{Error, Result};
@@ -12,19 +13,12 @@ use crate::http::conditional::{data_response, Representation};
 use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::negotiate::{Format, Lang};
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned(
-        "/v1/municipalities/{code}/summary",
-        get_municipality_summary,
-    ))
-    .service(get_versioned(
-        "/v1/counties/{code}/summary",
-        get_county_summary,
-    ))
-    .service(get_versioned("/v1/inequality", get_inequality));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_municipality_summary, get_municipality_summary);
+    r.versioned(__path_get_county_summary, get_county_summary);
+    r.versioned(__path_get_inequality, get_inequality);
 }
 
 #[derive(Debug, IntoParams)]

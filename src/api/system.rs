@@ -5,18 +5,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::Routes;
 use crate::db;
 use crate::domain::replication::Standing;
 use crate::error::{Error, Result};
 use crate::http::conditional::{respond, Freshness, Representation, Source};
-use crate::http::problems::get;
 use crate::http::query::Query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/health", get_health))
-        .service(get("/ready", get_ready))
-        .service(get("/metrics", get_metrics));
+pub fn routes(r: &mut Routes) {
+    r.plain(__path_get_health, get_health);
+    r.plain(__path_get_ready, get_ready);
+    // operators scrape it; it is not part of the public API (docs/operations).
+    r.undocumented("/metrics", get_metrics);
 }
 
 /// Prometheus metrics for operators (text exposition format 0.0.4). Not part of the public API

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::features::division_of;
 use crate::api::indicators::check_indicators;
+use crate::api::Routes;
 use crate::db;
 use crate::domain::geography::Division;
 use crate::error::{Error, Result};
@@ -16,15 +17,11 @@ use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::http::version::get_versioned;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_versioned("/v1/tiles/{collection}", get_tilejson))
-        .service(get_versioned(
-            "/v1/tiles/{collection}/{z}/{x}/{y}.mvt",
-            get_tile,
-        ));
+pub fn routes(r: &mut Routes) {
+    r.versioned(__path_get_tilejson, get_tilejson);
+    r.versioned(__path_get_tile, get_tile);
 }
 
 pub const MIN_ZOOM: u8 = 0;

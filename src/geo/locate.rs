@@ -75,6 +75,10 @@ impl PointIndex {
         Builder::default()
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "the extent is the union of the shapes' boxes, so each box's corners lie in it"
+    )]
     fn from_shapes(shapes: Vec<Shape>) -> PointIndex {
         let mut extent = [
             f64::INFINITY,

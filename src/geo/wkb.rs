@@ -17,8 +17,14 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
     fn u32(&mut self, little: bool) -> Result<u32, String> {
-        let b: [u8; 4] = self.take(4)?.try_into().expect("4 bytes");
+        let b: [u8; 4] = self.array()?;
         Ok(if little {
             u32::from_le_bytes(b)
         } else {
@@ -27,7 +33,7 @@ impl Reader<'_> {
     }
 
     fn f64(&mut self, little: bool) -> Result<f64, String> {
-        let b: [u8; 8] = self.take(8)?.try_into().expect("8 bytes");
+        let b: [u8; 8] = self.array()?;
         Ok(if little {
             f64::from_le_bytes(b)
         } else {

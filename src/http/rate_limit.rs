@@ -219,14 +219,15 @@ pub async fn limit(
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok());
             let client = client_ip(peer.ip(), forwarded, &state.config.trusted_proxies);
-            Some((client, state.rate_limiter.check(client, Instant::now())))
+            let verdict = state.rate_limiter.check(client, Instant::now());
+            Some((client, verdict, state.clone()))
         }
         _ => None,
     };
-    let Some((client, verdict)) = verdict else {
+    let Some((client, verdict, state)) = verdict else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let limiter = &state.as_ref().expect("checked above").rate_limiter;
+    let limiter = &state.rate_limiter;
     let policy = HeaderValue::from_str(&limiter.policy()).ok();
     let (mut res, current) = match verdict {
         Verdict::Allowed {

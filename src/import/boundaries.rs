@@ -34,7 +34,14 @@ fn sweden_extent(srid: i32) -> Option<[f64; 4]> {
 }
 
 fn check_extent(src: &Source, srid: i32, f: &Feature) -> Result<(), Error> {
-    let [x0, y0, x1, y1] = sweden_extent(srid).expect("srid checked before");
+    let Some([x0, y0, x1, y1]) = sweden_extent(srid) else {
+        // The readers refuse other CRSs before any feature; this keeps that promise local.
+        return Err(src.error_at(
+            Some(format!("feature {}", f.number)),
+            Some("geometry"),
+            format!("EPSG:{srid} is not a CRS the importer reads (3006 or 4326)"),
+        ));
+    };
     if let Some(p) =
         geo::points(&f.geometry).find(|p| !(p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1))
     {

@@ -3,7 +3,11 @@
 
 // clippy.toml lets `#[test]` functions unwrap; the helpers they share (support.rs, per-file
 // helpers) are test code too, where a panic is how a test fails.
-#![allow(clippy::unwrap_used, reason = "test code: a panic is the failure")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
 
 mod support;
 

@@ -132,3 +132,59 @@ async fn every_operation_documents_its_answer_to_an_unknown_parameter() {
         );
     }
 }
+
+/// Routes are registered once, from their operations: the documented routes the service
+/// registers are exactly the spec's paths and methods, none twice, and the routes kept out of
+/// the spec are the ones listed here (adding one is a decision, so it is spelled out).
+#[test]
+fn every_served_route_is_in_the_spec_and_every_spec_path_is_served() {
+    use segstat::api::routes::{Documented, Routes};
+    let mut registered = None;
+    let _app = actix_web::App::new().configure(|cfg| {
+        let mut routes = Routes::new(cfg);
+        segstat::api::register(&mut routes);
+        registered = Some((routes.documented(), routes.undocumented_paths()));
+    });
+    let (documented, undocumented) = registered.expect("configure ran");
+
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut in_spec: Vec<Documented> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| {
+                    [
+                        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+                    ]
+                    .contains(&k.as_str())
+                })
+                .map(|method| Documented {
+                    path: path.clone(),
+                    method: method.clone(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    in_spec.sort();
+    let mut once = documented.clone();
+    once.dedup();
+    assert_eq!(once, documented, "a route is registered twice");
+    assert_eq!(documented, in_spec);
+    assert_eq!(
+        undocumented,
+        [
+            "/",
+            "/explorer",
+            "/explorer/",
+            "/explorer/assets/{file}",
+            "/metrics",
+            "/v1/",
+            "/v1/docs",
+            "/v1/docs/{_:.*}",
+        ]
+    );
+}
