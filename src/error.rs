@@ -86,6 +86,10 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A command-line mistake (an option's value, a missing choice, a folder not found): the
+    /// command says what to change and exits with status 2. Never answered over HTTP.
+    #[error("{0}")]
+    Usage(String),
 }
 
 fn describe_params(errors: &[ParamError]) -> String {

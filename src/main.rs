@@ -50,6 +50,11 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // As clap does for the mistakes it catches itself.
+        Err(e @ segstat::Error::Usage(_)) => {
+            eprintln!("segstat: {e}\nsee `segstat --help`");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("segstat: {e}");
             ExitCode::FAILURE

@@ -164,14 +164,14 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
         .iter()
         .map(|l| {
             layer_division(l).map(|d| (l.as_str(), d)).ok_or_else(|| {
-                Error::Internal(format!(
+                Error::Usage(format!(
                     "--layer {l}: expected RegSO_2020, RegSO_2025, DeSO_2018 or DeSO_2025"
                 ))
             })
         })
         .collect::<Result<Vec<_>>>()?;
     if !args.all && args.table.is_none() && layers.is_empty() {
-        return Err(Error::Internal(
+        return Err(Error::Usage(
             "nothing to fetch: give --all, --table and/or --layer".into(),
         ));
     }
@@ -288,7 +288,7 @@ pub fn generate_synthetic(
 pub fn healthcheck(url: &str) -> Result<()> {
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| Error::Internal(format!("{url}: only http:// URLs are supported")))?;
+        .ok_or_else(|| Error::Usage(format!("{url}: only http:// URLs are supported")))?;
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
     let mut stream = TcpStream::connect(host)?;

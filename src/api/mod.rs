@@ -59,28 +59,26 @@ pub mod params {
 
     /// `level=`, refused by name unless it is one of [`Level::IDS`].
     pub fn level(r: &mut QueryReader) -> Option<Level> {
-        let raw = r.take("level")?;
-        let level = Level::parse(&raw);
-        if level.is_none() {
-            r.fail(
-                "level",
-                format!("{raw:?} is not one of: {}", Level::IDS.join(", ")),
-            );
-        }
-        level
+        one_of(r, "level", Level::parse, &Level::IDS)
     }
 
     /// `division=`, refused by name unless it is one of [`Division::IDS`].
     pub fn division(r: &mut QueryReader) -> Option<Division> {
-        let raw = r.take("division")?;
-        let division = Division::parse(&raw);
-        if division.is_none() {
-            r.fail(
-                "division",
-                format!("{raw:?} is not one of: {}", Division::IDS.join(", ")),
-            );
+        one_of(r, "division", Division::parse, &Division::IDS)
+    }
+
+    fn one_of<T>(
+        r: &mut QueryReader,
+        name: &'static str,
+        parse: fn(&str) -> Option<T>,
+        ids: &[&str],
+    ) -> Option<T> {
+        let raw = r.take(name)?;
+        let value = parse(&raw);
+        if value.is_none() {
+            r.fail(name, format!("{raw:?} is not one of: {}", ids.join(", ")));
         }
-        division
+        value
     }
 
     /// The `municipality` and `county` filters of list resources, each refused by name unless

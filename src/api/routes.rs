@@ -98,11 +98,7 @@ impl<'a> Routes<'a> {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        let path = self.document(operation);
-        if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.service(get_versioned(&path, handler));
-        }
-        self
+        self.operation(operation, true, handler)
     }
 
     /// A documented operation whose answer does not depend on the data version.
@@ -113,10 +109,22 @@ impl<'a> Routes<'a> {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
+        self.operation(operation, false, handler)
+    }
+
+    fn operation<P, F, Args>(&mut self, operation: P, versioned: bool, handler: F) -> &mut Self
+    where
+        P: Operation,
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
         let path = self.document(operation);
-        if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.service(get(&path, handler));
-        }
+        match self.cfg.as_deref_mut() {
+            Some(cfg) if versioned => cfg.service(get_versioned(&path, handler)),
+            Some(cfg) => cfg.service(get(&path, handler)),
+            None => return self,
+        };
         self
     }
 

@@ -124,7 +124,7 @@ pub fn default_data_dir() -> Result<PathBuf> {
         .flatten()
         .find(|p| p.join(FILES[0].1).exists())
         .ok_or_else(|| {
-            Error::Internal(
+            Error::Usage(
                 "the bundled data folder was not found; pass --data-dir or set SEGSTAT_DATA_DIR"
                     .into(),
             )

@@ -311,7 +311,7 @@ impl Fetcher {
                 .find(|(d, _)| d == dim)
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| {
-                    Error::Internal(format!(
+                    Error::Usage(format!(
                         "--chunk {dim}: select the codes of {dim} to split them"
                     ))
                 })?;

@@ -187,3 +187,41 @@ fn slow_clients_are_cut_off_and_do_not_hold_the_server() {
     assert!(served, "a slow client blocked the others");
     assert_eq!(closed, 50, "the server left slow connections open");
 }
+
+/// A command-line mistake says what to change and exits 2 (as clap's own do), not
+/// "internal error" and 1; an error of the work itself stays 1.
+#[test]
+fn a_usage_mistake_is_named_and_exits_2() {
+    let data = data_dir();
+    let data = data.to_str().unwrap();
+    for (args, says) in [
+        (
+            &["import", "scb", "--data-dir", data, "--layer", "Kommun"][..],
+            "--layer Kommun: expected RegSO_2020",
+        ),
+        (
+            &["import", "scb", "--data-dir", data][..],
+            "nothing to fetch: give --all, --table and/or --layer",
+        ),
+        (
+            &["healthcheck", "--url", "ftp://localhost/ready"][..],
+            "only http:// URLs are supported",
+        ),
+    ] {
+        let out = run(args, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("internal error"), "{args:?}: {err}");
+    }
+    // The server not answering is not a usage mistake.
+    let out = run(
+        &[
+            "healthcheck",
+            "--url",
+            &format!("http://127.0.0.1:{}/ready", free_port()),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
