@@ -113,6 +113,9 @@ fn import_with(
 ) -> Result<()> {
     let mut conn = migrated_connection(config)?;
     let started = std::time::Instant::now();
+    // Standbys that keep up stay ready through the import's one long transaction.
+    let _heartbeat =
+        crate::db::replication::Heartbeat::start(&config.database_url, Duration::from_secs(1));
     let outcome = crate::import::manifest::import(&mut conn, dir, manifest)?;
     log::info!("{} in {:.1?}", String::from(&outcome), started.elapsed());
     Ok(())

@@ -121,8 +121,10 @@ impl Pair {
 
     fn server(&self, data: &str, run: &str) {
         let d = |s: &str| self.dir.join(s).to_string_lossy().into_owned();
+        // No autovacuum: nothing commits on the primary but what a test does, so a commit
+        // the standby replays is the test's.
         let options = format!(
-            "-c listen_addresses='' -k {} -c fsync=off -c hot_standby_feedback=on",
+            "-c listen_addresses='' -k {} -c fsync=off -c hot_standby_feedback=on -c autovacuum=off",
             d(run)
         );
         pg(
@@ -366,4 +368,56 @@ async fn a_standby_behind_answers_a_newer_version_with_a_retry_not_a_redirect_ba
         .header("location")
         .unwrap()
         .ends_with("/v1/meta?v=newer"));
+}
+
+/// An import is one long transaction: the standby receives its WAL all along but no commit
+/// until the end, and its lag is measured from its last replayed commit. The heartbeat the
+/// import runs (`db::replication::Heartbeat`) commits on its own connection while the import's
+/// transaction stays open, and the standby replays those commits: its replay clock passes a
+/// moment taken inside the open transaction. (Without the heartbeat nothing commits here: the
+/// pair runs without autovacuum, and the transaction is still open.)
+#[test]
+fn a_standby_replays_the_heartbeat_while_an_import_transaction_is_open() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use segstat::db::replication::Heartbeat;
+
+    let pair = migrated_pair();
+    let mut import = diesel::PgConnection::establish(&pair.url("run-primary")).unwrap();
+    import
+        .batch_execute(
+            "BEGIN;
+             CREATE TABLE import_like (n int);
+             INSERT INTO import_like SELECT generate_series(1, 100000);",
+        )
+        .unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Now {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        now: String,
+    }
+    let inside: Now = diesel::sql_query("SELECT clock_timestamp()::text AS now")
+        .get_result(&mut import)
+        .unwrap();
+    let passed = format!(
+        "SELECT coalesce(pg_last_xact_replay_timestamp() > '{}'::timestamptz, false)",
+        inside.now
+    );
+    assert_eq!(
+        pair.sql("run-standby", &passed),
+        "f",
+        "nothing has committed since the transaction began"
+    );
+
+    let heartbeat = Heartbeat::start(&pair.url("run-primary"), Duration::from_millis(50));
+    let started = Instant::now();
+    while pair.sql("run-standby", &passed) != "t" {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the standby replayed no heartbeat in 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(heartbeat);
+    import.batch_execute("ROLLBACK").unwrap();
 }
