@@ -29,13 +29,15 @@ impl Level {
     ];
 
     /// The ids of [`Level::ALL`], as `level=` takes them and the spec lists them.
-    pub const IDS: [&'static str; 5] = [
-        Level::Riket.as_str(),
-        Level::Lan.as_str(),
-        Level::Kommun.as_str(),
-        Level::Regso.as_str(),
-        Level::Deso.as_str(),
-    ];
+    pub const IDS: [&'static str; Level::ALL.len()] = {
+        let mut ids = [""; Level::ALL.len()];
+        let mut i = 0;
+        while i < ids.len() {
+            ids[i] = Level::ALL[i].as_str();
+            i += 1;
+        }
+        ids
+    };
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -108,15 +110,15 @@ impl Division {
     ];
 
     /// The ids of [`Division::ALL`], as `division=` takes them and the spec lists them.
-    pub const IDS: [&'static str; 7] = [
-        Division::Riket.id(),
-        Division::Lan.id(),
-        Division::Kommun.id(),
-        Division::Regso2020.id(),
-        Division::Regso2025.id(),
-        Division::Deso2018.id(),
-        Division::Deso2025.id(),
-    ];
+    pub const IDS: [&'static str; Division::ALL.len()] = {
+        let mut ids = [""; Division::ALL.len()];
+        let mut i = 0;
+        while i < ids.len() {
+            ids[i] = Division::ALL[i].id();
+            i += 1;
+        }
+        ids
+    };
 
     /// The divisions with an OGC collection (and tiles), in the order `/v1/collections`
     /// lists them: riket has none.

@@ -28,11 +28,7 @@ impl Volatile {
     /// Reads the data version from `/v1/meta` and the origin from the landing page's own link.
     async fn of<S, B>(app: &S) -> Volatile
     where
-        S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
+        S: TestApp<B>,
         B: actix_web::body::MessageBody,
     {
         let meta = get(app, "/v1/meta").await.json();

@@ -211,11 +211,7 @@ impl Drop for Pair {
 /// Polls `/ready` until `done` holds for its answer, for at most 20 s.
 async fn ready_until<S, B>(app: &S, what: &str, done: impl Fn(&Answer) -> bool) -> Answer
 where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
+    S: TestApp<B>,
     B: actix_web::body::MessageBody,
 {
     let started = Instant::now();

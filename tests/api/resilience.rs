@@ -68,11 +68,7 @@ async fn more_requests_than_connections_get_prompt_503s_and_the_server_recovers(
 /// Upplands Väsby's RegSO per area type in 2022, with the data version it was read from.
 async fn vasby_2022<S, B>(app: &S) -> (String, Vec<i64>)
 where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
+    S: TestApp<B>,
     B: actix_web::body::MessageBody,
 {
     let answer = get(app, "/v1/municipalities/0114/summary").await;
@@ -105,11 +101,7 @@ async fn answers_during<S, B>(
     import: impl FnOnce() + Send + 'static,
 ) -> Vec<(String, Vec<i64>)>
 where
-    S: actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<B>,
-        Error = actix_web::Error,
-    >,
+    S: TestApp<B>,
     B: actix_web::body::MessageBody,
 {
     let worker = std::thread::spawn(import);

@@ -398,7 +398,7 @@ impl Answer {
 
 pub async fn send<S, B>(app: &S, req: test::TestRequest) -> Answer
 where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S: TestApp<B>,
     B: MessageBody,
 {
     let res = test::call_service(app, req.to_request()).await;
@@ -412,9 +412,20 @@ where
     }
 }
 
+/// The app under test as actix's test service: what every request helper takes, named once.
+pub trait TestApp<B>:
+    Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>
+{
+}
+
+impl<S, B> TestApp<B> for S where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>
+{
+}
+
 pub async fn get<S, B>(app: &S, uri: &str) -> Answer
 where
-    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S: TestApp<B>,
     B: MessageBody,
 {
     send(app, test::TestRequest::get().uri(uri)).await
