@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod server;
 pub mod state;
 pub mod synthetic;
+pub mod usecase;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -3,16 +3,11 @@
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
-use utoipa::openapi::{
-    ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder, Schema,
-};
-use utoipa::{Modify, Number, OpenApi};
+use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
 use crate::api;
-use crate::domain::geography::{Division, Level};
-use crate::geo::sweref;
-use crate::limits;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -59,11 +54,7 @@ pub fn document() -> Document {
     doc.paths = paths;
     let components = doc.components.get_or_insert_with(Default::default);
     components.schemas.extend(schemas);
-    for rule in [
-        &SharedResponses as &dyn Modify,
-        &ParameterRules,
-        &VersionedUrls,
-    ] {
+    for rule in [&SharedResponses as &dyn Modify, &VersionedUrls] {
         rule.modify(&mut doc);
     }
     doc
@@ -252,8 +243,6 @@ struct VersionedUrls;
 impl Modify for VersionedUrls {
     fn modify(&self, doc: &mut Document) {
         use crate::http::version;
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::Required;
         let components = doc.components.get_or_insert_with(Default::default);
         components.responses.insert(
             "OtherDataVersion".to_owned(),
@@ -268,21 +257,7 @@ impl Modify for VersionedUrls {
                     .build(),
             ),
         );
-        let mut schema = ObjectBuilder::new().build();
-        apply(&Rule::Pattern(version::PATTERN), &mut schema);
-        let param = ParameterBuilder::new()
-            .name(version::PARAM)
-            .parameter_in(ParameterIn::Query)
-            .required(Required::False)
-            .description(Some(
-                "The data version this URL is bound to (`Data-Version`, `data_version` in \
-                 /v1/meta). The current one: the answer is `immutable`, cached for a year. \
-                 Another: a 302 to the same URL with the current one, or a 503 with \
-                 `Retry-After: 1` from a replica whose hot standby has not applied all it \
-                 received yet (the version may be a newer one).",
-            ))
-            .schema(Some(Schema::Object(schema)))
-            .build();
+        let param = version::V.to_parameter();
         for_each_operation(doc, |id, op| {
             if UNVERSIONED.contains(&id) {
                 return;
@@ -294,227 +269,6 @@ impl Modify for VersionedUrls {
                 .responses
                 .entry("302".to_owned())
                 .or_insert_with(|| RefOr::Ref(Ref::from_response_name("OtherDataVersion")));
-        });
-    }
-}
-
-/// What a parameter accepts, stated in the spec from the same constants the code checks.
-enum Rule {
-    OneOf(&'static [&'static str]),
-    Pattern(&'static str),
-    Text { min: usize, max: usize },
-    Integer(i64, i64),
-    Number(f64, f64),
-}
-
-const JSON_ONLY: &[&str] = &["json"];
-const CRS: &[&str] = &[
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-    "http://www.opengis.net/def/crs/EPSG/0/3006",
-    "CRS84",
-    "EPSG:3006",
-];
-/// Comma-separated catalogue ids (lowercase letters, digits and `_`).
-const ID_LIST: &str = "^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$";
-
-/// (operations, or empty for every operation that has the parameter; parameter; rule).
-fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
-    use Rule::*;
-    vec![
-        (
-            &["get_inequality"],
-            "level",
-            OneOf(&api::summaries::INEQUALITY_LEVELS),
-        ),
-        (&[], "level", OneOf(&Level::IDS)),
-        (&[], "division", OneOf(&Division::IDS)),
-        (&[], "theme", OneOf(crate::import::catalogue::THEMES)),
-        (&["get_municipality_summary"], "code", Pattern("^[0-9]{4}$")),
-        (&["get_county_summary"], "code", Pattern("^[0-9]{2}$")),
-        (&[], "municipality", Pattern("^[0-9]{4}$")),
-        (&[], "county", Pattern("^[0-9]{2}$")),
-        (
-            &[],
-            "geometry",
-            OneOf(&["full", "simplified", "coarse", "centroid", "none"]),
-        ),
-        (
-            &["get_lookup"],
-            "crs",
-            OneOf(&[
-                "CRS84",
-                "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-                "EPSG:4326",
-                "EPSG:3006",
-                "http://www.opengis.net/def/crs/EPSG/0/3006",
-            ]),
-        ),
-        (&[], "crs", OneOf(CRS)),
-        (&[], "bbox-crs", OneOf(CRS)),
-        (&["get_data"], "f", OneOf(&["json", "csv", "jsonstat"])),
-        (&["get_data"], "layout", OneOf(api::data::Layout::NAMES)),
-        (&["get_data"], "wide_by", OneOf(api::data::Layout::WIDE_BY)),
-        (
-            &["get_inequality", "get_changes", "get_crosswalk"],
-            "f",
-            OneOf(&["json", "csv"]),
-        ),
-        (
-            &["get_crosswalk"],
-            "from",
-            OneOf(&api::changes::CROSSWALK_FROM),
-        ),
-        (
-            &["get_crosswalk"],
-            "relation",
-            OneOf(crate::domain::crosswalk::Relation::NAMES),
-        ),
-        (
-            &["get_changes"],
-            "direction",
-            OneOf(crate::domain::changes::Wanted::NAMES),
-        ),
-        (&["get_changes"], "from_year", Integer(1990, 2100)),
-        (&["get_changes"], "to_year", Integer(1990, 2100)),
-        (&["get_items", "get_item"], "f", OneOf(&["geojson", "json"])),
-        (&["get_collection_tile"], "f", OneOf(&["mvt"])),
-        (&[], "f", OneOf(JSON_ONLY)),
-        (&[], "sep", OneOf(&[",", "comma", ";", "semicolon", "tab"])),
-        (&[], "decimal", OneOf(&["point", "comma"])),
-        (&[], "bom", OneOf(&["true", "false"])),
-        (&["get_data"], "limit", Integer(1, api::data::MAX_VALUES)),
-        (&["get_data"], "offset", Integer(0, api::data::MAX_OFFSET)),
-        // Above the maximum page size is lowered to it (OGC API – Features Part 1 §7.15.3).
-        (&["get_items"], "limit", Integer(1, i64::MAX)),
-        (&[], "limit", Integer(1, limits::MAX_LIMIT)),
-        (&[], "offset", Integer(0, limits::MAX_OFFSET)),
-        (&["get_data"], "latest", Integer(1, 50)),
-        (&["get_data"], "from_year", Integer(1990, 2100)),
-        (&["get_data"], "to_year", Integer(1990, 2100)),
-        (&["get_data"], "indicator", Pattern(ID_LIST)),
-        (
-            &[
-                "get_items",
-                "get_item",
-                "get_tile",
-                "get_tilejson",
-                "get_collection_tilesets",
-                "get_collection_tileset",
-                "get_collection_tile",
-            ],
-            "indicator",
-            Pattern(ID_LIST),
-        ),
-        (
-            &[],
-            "q",
-            Text {
-                min: 1,
-                max: limits::MAX_SEARCH_CHARS,
-            },
-        ),
-        (
-            &[],
-            "lon",
-            Number(*sweref::LON_RANGE.start(), *sweref::LON_RANGE.end()),
-        ),
-        (
-            &[],
-            "lat",
-            Number(*sweref::LAT_RANGE.start(), *sweref::LAT_RANGE.end()),
-        ),
-        (
-            &[],
-            "easting",
-            Number(*sweref::EASTING_RANGE.start(), *sweref::EASTING_RANGE.end()),
-        ),
-        (
-            &[],
-            "northing",
-            Number(
-                *sweref::NORTHING_RANGE.start(),
-                *sweref::NORTHING_RANGE.end(),
-            ),
-        ),
-        (
-            &[],
-            "tileMatrixSetId",
-            OneOf(&[api::ogc_tiles::WEB_MERCATOR_QUAD]),
-        ),
-        (
-            &["get_collection_tile"],
-            "tileMatrix",
-            Integer(
-                i64::from(api::tiles::MIN_ZOOM),
-                i64::from(api::tiles::MAX_ZOOM),
-            ),
-        ),
-        (
-            &["get_tile"],
-            "z",
-            Integer(
-                i64::from(api::tiles::MIN_ZOOM),
-                i64::from(api::tiles::MAX_ZOOM),
-            ),
-        ),
-    ]
-}
-
-fn apply(rule: &Rule, schema: &mut Object) {
-    match rule {
-        Rule::OneOf(values) => {
-            schema.schema_type = SchemaType::Type(Type::String);
-            schema.enum_values = Some(values.iter().map(|v| (*v).into()).collect());
-        }
-        Rule::Pattern(p) => {
-            schema.schema_type = SchemaType::Type(Type::String);
-            schema.pattern = Some((*p).to_owned());
-        }
-        Rule::Text { min, max } => {
-            schema.schema_type = SchemaType::Type(Type::String);
-            schema.min_length = Some(*min);
-            schema.max_length = Some(*max);
-            // Surrounding blanks are trimmed: something else must be there.
-            schema.pattern = Some("\\S".to_owned());
-        }
-        Rule::Integer(min, max) => {
-            schema.schema_type = SchemaType::Type(Type::Integer);
-            schema.minimum = Some(Number::Int(*min as isize));
-            schema.maximum = Some(Number::Int(*max as isize));
-        }
-        Rule::Number(min, max) => {
-            schema.schema_type = SchemaType::Type(Type::Number);
-            schema.minimum = Some(Number::Float(*min));
-            schema.maximum = Some(Number::Float(*max));
-        }
-    }
-}
-
-/// Tightens parameter schemas to what the server accepts (enums, patterns, ranges), from the
-/// constants the parsers use, so a client (or a fuzzer) can tell valid requests from invalid.
-struct ParameterRules;
-
-impl Modify for ParameterRules {
-    fn modify(&self, doc: &mut Document) {
-        let rules = parameter_rules();
-        for_each_operation(doc, |id, op| {
-            for param in op.parameters.iter_mut().flatten() {
-                let Some(rule) = rules
-                    .iter()
-                    .find(|(ops, name, _)| {
-                        *name == param.name && (ops.is_empty() || ops.contains(&id))
-                    })
-                    .map(|(_, _, rule)| rule)
-                else {
-                    continue;
-                };
-                let mut schema = match param.schema.take() {
-                    Some(RefOr::T(Schema::Object(o))) => o,
-                    _ => ObjectBuilder::new().build(),
-                };
-                apply(rule, &mut schema);
-                param.schema = Some(RefOr::T(Schema::Object(schema)));
-            }
         });
     }
 }

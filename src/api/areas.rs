@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::api::Routes;
 use crate::db::{self, areas::AreaFilter, areas::AreaRow};
@@ -14,6 +14,7 @@ use crate::http::conditional::{data_response, respond, Freshness, Representation
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::limits::MAX_SEARCH_CHARS;
 use crate::state::AppState;
@@ -23,17 +24,6 @@ pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_areas, get_areas);
     r.versioned(__path_get_area, get_area);
     r.versioned(__path_get_area_children, get_area_children);
-}
-
-fn code_of_level(r: &mut QueryReader, name: &'static str, level: Level) -> Option<String> {
-    let raw = r.take(name)?;
-    match codes::parse(&raw) {
-        Ok(c) if c.level == level => Some(c.code),
-        _ => {
-            r.fail(name, format!("{raw:?} is not a {level} code"));
-            None
-        }
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -94,60 +84,66 @@ pub async fn get_area_types(
     ))
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const LEVEL: Param = Param::new("level", Accepts::OneOf(&Level::IDS))
+    .doc("`riket`, `lan`, `kommun`, `regso` or `deso`.")
+    .example("regso");
+const DIVISIONS: Param = Param::new("division", Accepts::OneOf(&Division::IDS))
+    .doc("A division version: `riket`, `lan`, `kommun`, `regso-2020`, `regso-2025`, `deso-2018`, `deso-2025`.")
+    .example("regso-2020");
+const AREA_TYPE: Param = Param::new("area_type", Accepts::Integer { min: 1, max: 5 })
+    .doc("RegSO of this area type (1–5) in `year`.")
+    .example("1");
+const YEAR: Param = Param::new(
+    "year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The year `area_type` refers to.")
+.example("2023");
+const Q: Param = Param::new(
+    "q",
+    Accepts::Search {
+        min: 1,
+        max: MAX_SEARCH_CHARS,
+    },
+)
+.doc("Names containing this text, accent-insensitive (`malmo` finds Malmö).")
+.example("husby");
+
+#[derive(Debug)]
 pub struct AreasParams {
-    /// `riket`, `lan`, `kommun`, `regso` or `deso`.
-    #[param(value_type = Option<String>, example = "regso")]
     pub level: Option<Level>,
-    /// A division version: `riket`, `lan`, `kommun`, `regso-2020`, `regso-2025`, `deso-2018`, `deso-2025`.
-    #[param(value_type = Option<String>, example = "regso-2020")]
     pub division: Option<Division>,
-    /// Areas in this kommun (4 digits).
-    #[param(value_type = Option<String>, example = "0180")]
     pub municipality: Option<String>,
-    /// Areas in this län (2 digits).
-    #[param(value_type = Option<String>, example = "01")]
     pub county: Option<String>,
-    /// RegSO of this area type (1–5) in `year`.
-    #[param(value_type = Option<i16>, minimum = 1, maximum = 5, example = 1)]
     pub area_type: Option<i16>,
-    /// The year `area_type` refers to.
-    #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
-    /// Names containing this text, accent-insensitive (`malmo` finds Malmö).
-    #[param(value_type = Option<String>, example = "husby")]
     pub q: Option<String>,
-    /// Page size, 1–10000 (default 100).
-    #[param(value_type = Option<i64>)]
-    pub limit: Paging,
-    /// Areas to skip, 0–100000.
-    #[param(value_type = Option<i64>)]
-    pub offset: (),
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
+    pub paging: Paging,
     pub lang: Lang,
 }
+
+documented!(AreasParams, AreaParams);
 
 impl FromQuery for AreasParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let level = super::params::level(r);
-        let division = super::params::division(r);
+        let level = super::params::level(r, &LEVEL);
+        let division = super::params::division(r, &DIVISIONS);
         if let (Some(l), Some(d)) = (level, division) {
             if d.level() != l {
                 r.fail("division", format!("{d} is not a division of level {l}"));
             }
         }
-        let municipality = code_of_level(r, "municipality", Level::Kommun);
-        let county = code_of_level(r, "county", Level::Lan);
-        let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
-        if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
-            r.fail("area_type", "area types are 1–5");
-        }
-        let year = r.parse_as::<i16>("year", "a year");
+        let (municipality, county) = super::params::municipality_and_county(
+            r,
+            &super::params::MUNICIPALITY,
+            &super::params::COUNTY,
+        );
+        let area_type = r.integer_as::<i16>(&AREA_TYPE);
+        let year = r.integer_as::<i16>(&YEAR);
         if area_type.is_some() != year.is_some() && !r.has_errors_for(&["area_type", "year"]) {
             r.fail(
                 if area_type.is_some() {
@@ -159,7 +155,7 @@ impl FromQuery for AreasParams {
             );
         }
         // The length limit counts what was sent, blanks included, as the spec states it.
-        let q = r.take("q");
+        let q = r.take(&Q);
         let too_long = q
             .as_ref()
             .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS);
@@ -167,7 +163,6 @@ impl FromQuery for AreasParams {
         if too_long || q.as_ref().is_some_and(|q| q.is_empty()) {
             r.fail("q", format!("give 1–{MAX_SEARCH_CHARS} characters"));
         }
-        let limit = Paging::read(r);
         AreasParams {
             level,
             division,
@@ -176,9 +171,7 @@ impl FromQuery for AreasParams {
             area_type,
             year,
             q,
-            limit,
-            offset: (),
-            f: (),
+            paging: Paging::read(r),
             lang,
         }
     }
@@ -256,7 +249,7 @@ pub async fn get_areas(
         name_contains: p.q.as_deref().map(fold),
         ..AreaFilter::default()
     };
-    let paging = p.limit;
+    let paging = p.paging;
     let lang = p.lang;
     let r = RequestUrl::of(&req);
     data_response(&req, &state, lang.code(), move |conn, data| {
@@ -274,16 +267,13 @@ pub async fn get_areas(
     .await
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const DIVISION: Param = Param::new("division", Accepts::OneOf(&Division::IDS))
+    .doc("Only this division version of the code (default: every version the code exists in).")
+    .example("regso-2020");
+
+#[derive(Debug)]
 pub struct AreaParams {
-    /// Only this division version of the code (default: every version the code exists in).
-    #[param(value_type = Option<String>, example = "regso-2020")]
     pub division: Option<Division>,
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
@@ -291,8 +281,7 @@ impl FromQuery for AreaParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
         AreaParams {
-            division: super::params::division(r),
-            f: (),
+            division: super::params::division(r, &DIVISION),
             lang,
         }
     }

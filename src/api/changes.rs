@@ -4,8 +4,9 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
+use crate::api::params::{COUNTY, JSON_OR_CSV, MUNICIPALITY};
 use crate::api::Routes;
 use crate::db::{self, changes::CrosswalkFilter, changes::TypePair};
 use crate::domain::changes::{count, difference, direction, Counts, Wanted};
@@ -18,6 +19,7 @@ use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, PageInfo, Paging};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::limits::MAX_LIST_ITEMS;
 use crate::state::AppState;
@@ -36,26 +38,11 @@ pub const CROSSWALK_FROM: [&str; 2] = [
 ];
 
 fn format_and_csv(r: &mut QueryReader, req: &HttpRequest) -> (Format, CsvOptions) {
-    let f = Format::negotiate(r, req, &[Format::Json, Format::Csv]).unwrap_or_else(|e| {
+    let f = Format::negotiate(r, req, &JSON_OR_CSV).unwrap_or_else(|e| {
         r.refuse(e);
         Format::Json
     });
     (f, CsvOptions::read(r))
-}
-
-fn required_year(r: &mut QueryReader, name: &'static str) -> Option<i16> {
-    match r.parse_as::<i16>(name, "a year") {
-        Some(y) if (1990..=2100).contains(&y) => Some(y),
-        Some(y) => {
-            r.fail(name, format!("{y} is not a year"));
-            None
-        }
-        None if r.has_errors_for(&[name]) => None,
-        None => {
-            r.fail(name, "is required");
-            None
-        }
-    }
 }
 
 fn csv_representation(w: CsvWriter, filename: String, link: Option<String>) -> Representation {
@@ -76,82 +63,74 @@ fn next_link(info: &PageInfo) -> Option<String> {
         .map(|l| format!("<{}>; rel=\"next\"", l.href))
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const FROM_YEAR: Param = Param::new(
+    "from_year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The first year (required).")
+.example("2022")
+.required();
+const TO_YEAR: Param = Param::new(
+    "to_year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The second year (required), later than `from_year`.")
+.example("2023")
+.required();
+const DIRECTION: Param = Param::new("direction", Accepts::OneOf(Wanted::NAMES))
+    .doc(
+        "`improved` (the area type number rises, e.g. 2 → 3), `worsened`, or `any` (default): \
+         which changed areas to list.",
+    )
+    .example("worsened");
+
+#[derive(Debug)]
 pub struct ChangesParams {
-    /// The first year (required).
-    #[param(value_type = i16, example = 2022)]
     pub from_year: Option<i16>,
-    /// The second year (required), later than `from_year`.
-    #[param(value_type = i16, example = 2023)]
     pub to_year: Option<i16>,
-    /// Areas in this kommun (4 digits).
-    #[param(value_type = Option<String>, example = "0180")]
     pub municipality: Option<String>,
-    /// Areas in this län (2 digits).
-    #[param(value_type = Option<String>, example = "01")]
     pub county: Option<String>,
-    /// `improved` (the area type number rises, e.g. 2 → 3), `worsened`, or `any` (default):
-    /// which changed areas to list.
-    #[param(value_type = Option<String>, example = "worsened")]
     pub direction: Wanted,
-    /// Page size, 1–10000 (default 100).
-    #[param(value_type = Option<i64>)]
-    pub limit: Paging,
-    /// Areas to skip, 0–100000.
-    #[param(value_type = Option<i64>)]
-    pub offset: (),
-    /// `json` (default) or `csv`.
-    #[param(value_type = Option<String>)]
+    pub paging: Paging,
     pub f: Format,
-    /// CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.
-    #[param(value_type = Option<String>)]
     pub sep: CsvOptions,
-    /// CSV decimal mark: `point` (default) or `comma` (with `sep=;` or `tab`).
-    #[param(value_type = Option<String>)]
-    pub decimal: (),
-    /// CSV byte-order mark: `true` or `false`.
-    #[param(value_type = Option<String>)]
-    pub bom: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
+
+documented!(ChangesParams, CrosswalkParams);
 
 impl FromQuery for ChangesParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate(r, req);
         let (f, sep) = format_and_csv(r, req);
-        let from_year = required_year(r, "from_year");
-        let to_year = required_year(r, "to_year");
+        let from_year = r.integer_as::<i16>(&FROM_YEAR);
+        let to_year = r.integer_as::<i16>(&TO_YEAR);
         if let (Some(a), Some(b)) = (from_year, to_year) {
             if b <= a {
                 r.fail("to_year", format!("{b} is not later than from_year {a}"));
             }
         }
-        let (municipality, county) = crate::api::params::municipality_and_county(r);
-        let direction = match r.take("direction") {
-            None => Wanted::Any,
-            Some(raw) => Wanted::parse(&raw).unwrap_or_else(|| {
-                r.fail(
-                    "direction",
-                    format!("{raw:?} is not one of: {}", Wanted::NAMES.join(", ")),
-                );
-                Wanted::Any
-            }),
-        };
-        let limit = Paging::read(r);
+        let (municipality, county) =
+            crate::api::params::municipality_and_county(r, &MUNICIPALITY, &COUNTY);
+        let direction = r
+            .one_of(&DIRECTION)
+            .and_then(Wanted::parse)
+            .unwrap_or(Wanted::Any);
         ChangesParams {
             from_year,
             to_year,
             municipality,
             county,
             direction,
-            limit,
-            offset: (),
+            paging: Paging::read(r),
             f,
             sep,
-            decimal: (),
-            bom: (),
             lang,
         }
     }
@@ -371,12 +350,12 @@ pub async fn get_changes(
         let matched = all.len() as i64;
         let page: Vec<AreaChange> = all
             .into_iter()
-            .skip(p.limit.offset as usize)
-            .take(p.limit.limit as usize)
+            .skip(p.paging.offset as usize)
+            .take(p.paging.limit as usize)
             .collect();
         let info = page_info(
             &url,
-            p.limit,
+            p.paging,
             matched,
             page.len() as i64,
             "application/json",
@@ -461,41 +440,35 @@ pub async fn get_changes(
     .await
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const FROM: Param = Param::new("from", Accepts::OneOf(&CROSSWALK_FROM))
+    .doc("The old division (required): `deso-2018` (to DeSO 2025) or `regso-2020` (to RegSO 2025).")
+    .example("regso-2020")
+    .required();
+const CODE: Param = Param::new("code", Accepts::Text)
+    .doc(
+        "Codes of the old division, comma-separated (at most 500); plain or suffixed \
+         (`0114R001_RegSO2020`).",
+    )
+    .example("0180R036");
+const PAIRS_IN_MUNICIPALITY: Param = Param::new(
+    "municipality",
+    Accepts::Pattern(crate::api::params::MUNICIPALITY_PATTERN),
+)
+.doc("Pairs whose old area lies in this kommun (4 digits).")
+.example("0180");
+const RELATION: Param = Param::new("relation", Accepts::OneOf(Relation::NAMES))
+    .doc("Only pairs of this relation: `unchanged`, `boundary_changed`, `split`, `merged`, `recoded`.")
+    .example("split");
+
+#[derive(Debug)]
 pub struct CrosswalkParams {
-    /// The old division (required): `deso-2018` (to DeSO 2025) or `regso-2020` (to RegSO 2025).
-    #[param(value_type = String, example = "regso-2020")]
     pub from: Option<Division>,
-    /// Codes of the old division, comma-separated (at most 500); plain or suffixed
-    /// (`0114R001_RegSO2020`).
-    #[param(value_type = Option<String>, example = "0180R036")]
     pub code: Option<Vec<String>>,
-    /// Pairs whose old area lies in this kommun (4 digits).
-    #[param(value_type = Option<String>, example = "0180")]
     pub municipality: Option<String>,
-    /// Only pairs of this relation: `unchanged`, `boundary_changed`, `split`, `merged`, `recoded`.
-    #[param(value_type = Option<String>, example = "split")]
     pub relation: Option<String>,
-    /// Page size, 1–10000 (default 100).
-    #[param(value_type = Option<i64>)]
-    pub limit: Paging,
-    /// Pairs to skip, 0–100000.
-    #[param(value_type = Option<i64>)]
-    pub offset: (),
-    /// `json` (default) or `csv`.
-    #[param(value_type = Option<String>)]
+    pub paging: Paging,
     pub f: Format,
-    /// CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.
-    #[param(value_type = Option<String>)]
     pub sep: CsvOptions,
-    /// CSV decimal mark: `point` (default) or `comma` (with `sep=;` or `tab`).
-    #[param(value_type = Option<String>)]
-    pub decimal: (),
-    /// CSV byte-order mark: `true` or `false`.
-    #[param(value_type = Option<String>)]
-    pub bom: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
@@ -503,24 +476,8 @@ impl FromQuery for CrosswalkParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate(r, req);
         let (f, sep) = format_and_csv(r, req);
-        let from = match r.take("from") {
-            Some(d) if CROSSWALK_FROM.contains(&d.as_str()) => Division::parse(&d),
-            Some(d) => {
-                r.fail(
-                    "from",
-                    format!("{d:?} is not one of: {}", CROSSWALK_FROM.join(", ")),
-                );
-                None
-            }
-            None => {
-                r.fail(
-                    "from",
-                    format!("is required: {}", CROSSWALK_FROM.join(" or ")),
-                );
-                None
-            }
-        };
-        let code = r.take("code").map(|raw| {
+        let from = r.one_of(&FROM).and_then(Division::parse);
+        let code = r.take(&CODE).map(|raw| {
             let list: Vec<&str> = raw.split(',').map(str::trim).collect();
             if list.len() > MAX_LIST_ITEMS {
                 r.fail(
@@ -558,30 +515,17 @@ impl FromQuery for CrosswalkParams {
                 })
                 .collect()
         });
-        let (municipality, _) = crate::api::params::municipality_and_county(r);
-        let relation = r.take("relation").and_then(|raw| {
-            if Relation::parse(&raw).is_some() {
-                Some(raw)
-            } else {
-                r.fail(
-                    "relation",
-                    format!("{raw:?} is not one of: {}", Relation::NAMES.join(", ")),
-                );
-                None
-            }
-        });
-        let limit = Paging::read(r);
+        let municipality =
+            crate::api::params::code_of_level(r, &PAIRS_IN_MUNICIPALITY, Level::Kommun);
+        let relation = r.one_of(&RELATION).map(str::to_owned);
         CrosswalkParams {
             from,
             code,
             municipality,
             relation,
-            limit,
-            offset: (),
+            paging: Paging::read(r),
             f,
             sep,
-            decimal: (),
-            bom: (),
             lang,
         }
     }
@@ -684,10 +628,11 @@ pub async fn get_crosswalk(
             municipality: p.municipality.clone(),
             relation: p.relation.clone(),
         };
-        let (matched, rows) = db::changes::crosswalk(conn, &filter, p.limit.limit, p.limit.offset)?;
+        let (matched, rows) =
+            db::changes::crosswalk(conn, &filter, p.paging.limit, p.paging.offset)?;
         let info = page_info(
             &url,
-            p.limit,
+            p.paging,
             matched,
             rows.len() as i64,
             "application/json",

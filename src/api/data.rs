@@ -5,22 +5,26 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use crate::api::indicators::unknown_indicators;
 use crate::api::Routes;
 use crate::db::data_state::DataState;
-use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
-use crate::domain::codes::{self, Division, Level};
-use crate::error::{Error, ParamError, Result};
+use crate::db::indicators::ValueRow;
+use crate::domain::codes::{self, Level};
+use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, PageInfo, Paging};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::limits::MAX_LIST_ITEMS;
 use crate::state::AppState;
+use crate::usecase::{
+    self,
+    data::{IndicatorInfo, Values, ValuesRequest, Years},
+};
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_data, get_data);
@@ -34,8 +38,9 @@ pub const DEFAULT_VALUES: i64 = 10_000;
 /// Deepest `offset` of `/v1/data` (beyond every value of the largest dataset).
 pub const MAX_OFFSET: i64 = 10_000_000;
 
-fn list(r: &mut QueryReader, name: &'static str, max: usize) -> Option<Vec<String>> {
-    let raw = r.take(name)?;
+fn list(r: &mut QueryReader, param: &'static Param, max: usize) -> Option<Vec<String>> {
+    let name = param.name;
+    let raw = r.take(param)?;
     let items: Vec<String> = raw
         .split(',')
         .map(|s| s.trim().to_owned())
@@ -55,94 +60,113 @@ fn list(r: &mut QueryReader, name: &'static str, max: usize) -> Option<Vec<Strin
     Some(items)
 }
 
-fn year(r: &mut QueryReader, name: &'static str) -> Option<i16> {
-    let y = r.parse_as::<i16>(name, "a year")?;
-    if (1990..=2100).contains(&y) {
-        Some(y)
-    } else {
-        r.fail(name, format!("{y} is not a plausible year"));
-        None
-    }
-}
+const INDICATOR: Param = Param::new("indicator", Accepts::Pattern(super::params::ID_LIST))
+    .doc("One or more indicator ids, comma-separated (at most 20).")
+    .example("population")
+    .required();
+const AREA: Param = Param::new("area", Accepts::Text)
+    .doc(
+        "Area codes, comma-separated (at most 500); suffixed codes pick their version. Either \
+         this or `level`.",
+    )
+    .example("0180,1480");
+const LEVEL: Param = Param::new("level", Accepts::OneOf(&Level::IDS)).doc(
+    "Every area of this level (`riket`, `lan`, `kommun`, `regso`, `deso`). Either this or `area`.",
+);
+const MUNICIPALITY: Param = Param::new(
+    "municipality",
+    Accepts::Pattern(super::params::MUNICIPALITY_PATTERN),
+)
+.doc("With `level`: only areas in this kommun.");
+const COUNTY: Param = Param::new("county", Accepts::Pattern(super::params::COUNTY_PATTERN))
+    .doc("With `level`: only areas in this län.");
+const YEAR: Param = Param::new("year", Accepts::Text)
+    .doc("Years, comma-separated. Or `from_year`/`to_year`, or `latest`.")
+    .example("2023,2024");
+const FROM_YEAR: Param = Param::new(
+    "from_year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The first year (with or without `to_year`).");
+const TO_YEAR: Param = Param::new(
+    "to_year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The last year (with or without `from_year`).");
+const LATEST: Param = Param::new("latest", Accepts::Integer { min: 1, max: 50 })
+    .doc("The N most recent years with data (1–50).");
+const BREAKDOWN: Param = Param::new("breakdown", Accepts::Text)
+    .doc("Breakdowns, comma-separated (e.g. `total`, `women`, `men`); default all.")
+    .example("total");
+const F: Param = Param::new(
+    "f",
+    Accepts::Formats(&[Format::Json, Format::Csv, Format::JsonStat]),
+)
+.doc("`json` (default), `csv` or `jsonstat`; or by `Accept`.")
+.example("csv");
+const LAYOUT: Param = Param::new("layout", Accepts::OneOf(Layout::NAMES))
+    .doc(
+        "CSV layout: `long` (default: one row per value) or `wide` (one row per area and \
+         breakdown, or per area, year and breakdown; see `wide_by`). Missing cells are empty. \
+         `wide` needs `f=csv`; `limit` still counts values.",
+    )
+    .example("wide");
+const WIDE_BY: Param = Param::new("wide_by", Accepts::OneOf(Layout::WIDE_BY))
+    .doc(
+        "With `layout=wide`: `year` (default: one column per year) or `indicator` (one column \
+         per indicator id).",
+    )
+    .example("year");
+const LIMIT: Param = Param::new(
+    "limit",
+    Accepts::Integer {
+        min: 1,
+        max: MAX_VALUES,
+    },
+)
+.doc("Page size, 1–100000 (default 10000).");
+const OFFSET: Param = Param::new(
+    "offset",
+    Accepts::Integer {
+        min: 0,
+        max: MAX_OFFSET,
+    },
+)
+.doc("Values to skip, 0–10000000.");
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// `/v1/data`'s parameters: what to read, and how to write it.
+#[derive(Debug)]
 pub struct DataParams {
-    /// One or more indicator ids, comma-separated (at most 20).
-    #[param(value_type = String, example = "population")]
-    pub indicator: Vec<String>,
-    /// Area codes, comma-separated (at most 500); suffixed codes pick their version. Either
-    /// this or `level`.
-    #[param(value_type = Option<String>, example = "0180,1480")]
-    pub area: Option<Vec<(String, Option<Division>)>>,
-    /// Every area of this level (`riket`, `lan`, `kommun`, `regso`, `deso`). Either this or `area`.
-    #[param(value_type = Option<String>)]
-    pub level: Option<Level>,
-    /// With `level`: only areas in this kommun.
-    #[param(value_type = Option<String>)]
-    pub municipality: Option<String>,
-    /// With `level`: only areas in this län.
-    #[param(value_type = Option<String>)]
-    pub county: Option<String>,
-    /// Years, comma-separated. Or `from_year`/`to_year`, or `latest`.
-    #[param(value_type = Option<String>, example = "2023,2024")]
-    pub year: Option<Vec<i16>>,
-    #[param(value_type = Option<i16>)]
-    pub from_year: Option<i16>,
-    #[param(value_type = Option<i16>)]
-    pub to_year: Option<i16>,
-    /// The N most recent years with data (1–50).
-    #[param(value_type = Option<i16>)]
-    pub latest: Option<i16>,
-    /// Breakdowns, comma-separated (e.g. `total`, `women`, `men`); default all.
-    #[param(value_type = Option<String>, example = "total")]
-    pub breakdown: Option<Vec<String>>,
-    /// `json` (default), `csv` or `jsonstat`; or by `Accept`.
-    #[param(value_type = Option<String>, example = "csv")]
+    pub request: ValuesRequest,
     pub f: Format,
-    /// CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.
-    #[param(value_type = Option<String>)]
     pub sep: CsvOptions,
-    /// CSV decimal mark: `point` (default) or `comma` (with `sep=;`).
-    #[param(value_type = Option<String>)]
-    pub decimal: (),
-    /// CSV byte-order mark: `true` or `false`.
-    #[param(value_type = Option<String>)]
-    pub bom: (),
-    /// CSV layout: `long` (default: one row per value) or `wide` (one row per area and
-    /// breakdown, or per area, year and breakdown; see `wide_by`). Missing cells are empty.
-    /// `wide` needs `f=csv`; `limit` still counts values.
-    #[param(value_type = Option<String>, example = "wide")]
     pub layout: Layout,
-    /// With `layout=wide`: `year` (default: one column per year) or `indicator` (one column
-    /// per indicator id).
-    #[param(value_type = Option<String>, example = "year")]
-    pub wide_by: (),
-    /// Page size, 1–100000 (default 10000).
-    #[param(value_type = Option<i64>)]
-    pub limit: Paging,
-    #[param(value_type = Option<i64>)]
-    pub offset: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
+
+documented!(DataParams);
 
 impl FromQuery for DataParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate(r, req);
-        let f = Format::negotiate(r, req, &[Format::Json, Format::Csv, Format::JsonStat])
-            .unwrap_or_else(|e| {
-                r.refuse(e);
-                Format::Json
-            });
-        let indicator = list(r, "indicator", MAX_INDICATORS).unwrap_or_default();
-        if indicator.is_empty() && !r.has_errors_for(&["indicator"]) {
+        let f = Format::negotiate(r, req, &F).unwrap_or_else(|e| {
+            r.refuse(e);
+            Format::Json
+        });
+        let indicators = list(r, &INDICATOR, MAX_INDICATORS).unwrap_or_default();
+        if indicators.is_empty() && !r.has_errors_for(&["indicator"]) {
             r.fail(
                 "indicator",
                 "required: one or more indicator ids (see /v1/indicators)",
             );
         }
-        let area = list(r, "area", MAX_LIST_ITEMS).map(|codes| {
+        let area = list(r, &AREA, MAX_LIST_ITEMS).map(|codes| {
             codes
                 .into_iter()
                 .filter_map(|raw| match codes::parse(&raw) {
@@ -157,8 +181,9 @@ impl FromQuery for DataParams {
                 })
                 .collect::<Vec<_>>()
         });
-        let level = super::params::level(r);
-        let (municipality, county) = super::params::municipality_and_county(r);
+        let level = super::params::level(r, &LEVEL);
+        let (municipality, county) =
+            super::params::municipality_and_county(r, &MUNICIPALITY, &COUNTY);
         match (&area, &level) {
             (Some(_), Some(_)) => r.fail("level", "give either area= or level=, not both"),
             (None, None) if !r.has_errors_for(&["area", "level"]) => {
@@ -176,7 +201,7 @@ impl FromQuery for DataParams {
                 "narrows level=; give level= too",
             );
         }
-        let year_list = list(r, "year", 50).map(|ys| {
+        let year_list = list(r, &YEAR, 50).map(|ys| {
             ys.iter()
                 .filter_map(|y| match y.parse::<i16>() {
                     Ok(y) if (1990..=2100).contains(&y) => Some(y),
@@ -187,69 +212,43 @@ impl FromQuery for DataParams {
                 })
                 .collect::<Vec<_>>()
         });
-        let from_year = year(r, "from_year");
-        let to_year = year(r, "to_year");
-        let latest = r.parse_as::<i16>("latest", "a number of years 1–50");
-        if latest.is_some_and(|n| !(1..=50).contains(&n)) {
-            r.fail("latest", "give 1–50");
-        }
+        let from_year = r.integer_as::<i16>(&FROM_YEAR);
+        let to_year = r.integer_as::<i16>(&TO_YEAR);
+        let latest = r.integer_as::<i16>(&LATEST);
         if let (Some(a), Some(b)) = (from_year, to_year) {
             if a > b {
                 r.fail("from_year", format!("{a} is after to_year {b}"));
             }
         }
-        let ways = [
-            year_list.is_some(),
-            from_year.is_some() || to_year.is_some(),
-            latest.is_some(),
-        ];
-        if ways.iter().filter(|w| **w).count() > 1 {
-            r.fail("year", "give one of year=, from_year/to_year or latest=");
-        }
-        let breakdown = list(r, "breakdown", 20);
+        let years = match (year_list, from_year, to_year, latest) {
+            (Some(list), None, None, None) => Years::List(list),
+            (None, None, None, Some(n)) => Years::Latest(n),
+            (None, from, to, None) if from.is_some() || to.is_some() => Years::Range { from, to },
+            (None, None, None, None) => Years::All,
+            _ => {
+                r.fail("year", "give one of year=, from_year/to_year or latest=");
+                Years::All
+            }
+        };
+        let breakdowns = list(r, &BREAKDOWN, 20);
         let sep = CsvOptions::read(r);
         let layout = Layout::read(r, f);
-        let limit = {
-            let raw = r.parse_as::<i64>("limit", "a whole number from 1 to 100000");
-            match raw {
-                Some(l) if (1..=MAX_VALUES).contains(&l) => l,
-                Some(l) => {
-                    r.fail(
-                        "limit",
-                        format!("{l} is outside 1–{MAX_VALUES} (the maximum page size)"),
-                    );
-                    DEFAULT_VALUES
-                }
-                None => DEFAULT_VALUES,
-            }
-        };
-        let offset = match r.parse_as::<i64>("offset", "a whole number") {
-            Some(o) if (0..=MAX_OFFSET).contains(&o) => o,
-            Some(o) => {
-                r.fail("offset", format!("{o} is outside 0–{MAX_OFFSET}"));
-                0
-            }
-            None => 0,
-        };
+        let paging = Paging::read_as(r, &LIMIT, &OFFSET, DEFAULT_VALUES);
         DataParams {
-            indicator,
-            area,
-            level,
-            municipality,
-            county,
-            year: year_list,
-            from_year,
-            to_year,
-            latest,
-            breakdown,
+            request: ValuesRequest {
+                indicators,
+                areas: area,
+                level,
+                municipality,
+                county,
+                years,
+                breakdowns,
+                limit: paging.limit,
+                offset: paging.offset,
+            },
             f,
             sep,
-            decimal: (),
-            bom: (),
             layout,
-            wide_by: (),
-            limit: Paging { limit, offset },
-            offset: (),
             lang,
         }
     }
@@ -272,22 +271,12 @@ impl Layout {
 
     /// `layout` and `wide_by`, each refused by name; `wide` only with CSV.
     fn read(r: &mut QueryReader, f: Format) -> Layout {
-        let wide_by = r.take("wide_by");
-        let by_indicator = match wide_by.as_deref() {
-            None | Some("year") => false,
-            Some("indicator") => true,
-            Some(other) => {
-                r.fail(
-                    "wide_by",
-                    format!("{other:?} is not one of: year, indicator"),
-                );
-                false
-            }
-        };
-        match r.take("layout").as_deref() {
+        let given = r.has(WIDE_BY.name);
+        let by_indicator = r.one_of(&WIDE_BY) == Some("indicator");
+        match r.one_of(&LAYOUT) {
             None | Some("long") => {
-                if wide_by.is_some() {
-                    r.fail("wide_by", "only with layout=wide");
+                if given && !r.has_errors_for(&[WIDE_BY.name]) {
+                    r.fail(WIDE_BY.name, "only with layout=wide");
                 }
                 Layout::Long
             }
@@ -301,10 +290,7 @@ impl Layout {
                     Layout::WideByYear
                 }
             }
-            Some(other) => {
-                r.fail("layout", format!("{other:?} is not one of: long, wide"));
-                Layout::Long
-            }
+            Some(_) => Layout::Long,
         }
     }
 
@@ -314,21 +300,6 @@ impl Layout {
             Layout::WideByYear => "wide-year",
             Layout::WideByIndicator => "wide-indicator",
         }
-    }
-}
-
-/// What `/v1/data` needs of an indicator's catalogue entry to label its values.
-struct IndicatorInfo {
-    unit: String,
-    origin: String,
-    name_sv: String,
-    name_en: String,
-    decimals: i16,
-}
-
-impl IndicatorInfo {
-    fn name(&self, lang: Lang) -> &str {
-        lang.pick(&self.name_sv, &self.name_en)
     }
 }
 
@@ -441,138 +412,18 @@ pub async fn get_data(
     let url = RequestUrl::of(&req);
     let variant = format!("{}|{}|{}", p.f.name(), p.lang.code(), p.layout.name());
     data_response(&req, &state, &variant, move |conn, data| {
-        let catalogue = db::indicators::catalogue(conn)?;
-        let mut problems = unknown_indicators(&catalogue, "indicator", &p.indicator);
-        let units: BTreeMap<String, IndicatorInfo> = catalogue
-            .iter()
-            .map(|(i, _)| {
-                let info = IndicatorInfo {
-                    unit: i.unit.clone(),
-                    origin: i.origin.clone(),
-                    name_sv: i.name_sv.clone(),
-                    name_en: i.name_en.clone(),
-                    decimals: i.decimals,
-                };
-                (i.id.clone(), info)
-            })
-            .collect();
-        // Breakdowns the asked indicators have in some division; a typo would otherwise
-        // answer an empty list.
-        let breakdowns: BTreeSet<&str> = catalogue
-            .iter()
-            .filter(|(i, _)| p.indicator.contains(&i.id))
-            .flat_map(|(_, coverage)| coverage.iter())
-            .flat_map(|c| c.breakdowns.iter().flatten())
-            .map(String::as_str)
-            .collect();
-        let indicators_known = problems.is_empty();
-        for b in p.breakdown.iter().flatten() {
-            if indicators_known && !breakdowns.contains(b.as_str()) {
-                problems.push(ParamError::new(
-                    "breakdown",
-                    format!(
-                        "{b:?} is not a breakdown of the indicators asked for; they have: {}",
-                        breakdowns.iter().copied().collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            }
-        }
-        let known: Vec<String> = p
-            .indicator
-            .iter()
-            .filter(|i| units.contains_key(*i))
-            .cloned()
-            .collect();
-        let available = db::indicators::years_of(conn, &known)?;
-        let (first, last) = (available.first().copied(), available.last().copied());
-        let years: Option<Vec<i16>> = if let Some(n) = p.latest {
-            Some(available.iter().rev().take(n as usize).copied().collect())
-        } else if p.from_year.is_some() || p.to_year.is_some() {
-            let (a, b) = (
-                p.from_year.unwrap_or(i16::MIN),
-                p.to_year.unwrap_or(i16::MAX),
-            );
-            Some(
-                available
-                    .iter()
-                    .copied()
-                    .filter(|y| (a..=b).contains(y))
-                    .collect(),
-            )
-        } else {
-            p.year.clone()
-        };
-        for (name, y) in [
-            (
-                "year",
-                p.year
-                    .as_ref()
-                    .and_then(|v| v.iter().find(|y| !available.contains(y)).copied()),
-            ),
-            (
-                "from_year",
-                p.from_year.filter(|y| last.is_some_and(|l| *y > l)),
-            ),
-            (
-                "to_year",
-                p.to_year.filter(|y| first.is_some_and(|f| *y < f)),
-            ),
-        ] {
-            if let Some(y) = y {
-                problems.push(ParamError::new(
-                    name,
-                    format!(
-                        "{y} is outside the years with data: {}",
-                        available
-                            .iter()
-                            .map(|y| y.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::BadRequest(problems));
-        }
-        // Each code keeps the division its own suffix named; plain codes match any version.
-        let query = ValueQuery {
-            indicators: p.indicator.clone(),
-            codes: p.area.clone(),
-            level: p.level,
-            municipality: p.municipality.clone(),
-            county: p.county.clone(),
-            division: None,
-            years,
-            breakdowns: p.breakdown.clone(),
-        };
-        let (matched, rows) = db::indicators::values(conn, &query, p.limit.limit, p.limit.offset)?;
-        if let (Some(area), true) = (&p.area, rows.is_empty() && p.limit.offset == 0) {
-            // Say which codes are unknown rather than answer an empty list.
-            let unknown: Vec<String> = area
-                .iter()
-                .filter(|(c, _)| {
-                    db::areas::versions(conn, c)
-                        .map(|v| v.is_empty())
-                        .unwrap_or(false)
-                })
-                .map(|(c, _)| c.clone())
-                .collect();
-            if !unknown.is_empty() {
-                return Err(Error::NotFound(format!(
-                    "no area has the code {}",
-                    unknown.join(", ")
-                )));
-            }
-        }
-        // A CSV or JSON-stat page that does not hold every match says where the rest is.
-        let info = page_info(
-            &url,
-            p.limit,
+        let Values {
+            rows,
             matched,
-            rows.len() as i64,
-            "application/json",
-        );
+            indicators: units,
+        } = usecase::data::values(conn, &p.request)?;
+        let paging = Paging {
+            limit: p.request.limit,
+            offset: p.request.offset,
+        };
+        // A CSV or JSON-stat page that does not hold every match says where the rest is.
+        let returned = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        let info = page_info(&url, paging, matched, returned, "application/json");
         let next = info
             .links
             .iter()
@@ -585,7 +436,6 @@ pub async fn get_data(
                 jsonstat(data, p.lang, &rows, &units).map(|r| Representation { link: next, ..r })
             }
             _ => {
-                let returned = rows.len() as i64;
                 let body = DataResponse {
                     data_version: data.data_version.clone(),
                     synthetic: data.synthetic,
@@ -609,7 +459,7 @@ pub async fn get_data(
                             status: r.status,
                         })
                         .collect(),
-                    page: page_info(&url, p.limit, matched, returned, "application/json"),
+                    page: info,
                 };
                 Representation::json(&body, Some(p.lang))
             }
@@ -671,7 +521,7 @@ fn csv(
                 let i = &info[&r.indicator];
                 w.row([
                     r.indicator.clone(),
-                    i.name(lang).to_owned(),
+                    lang.pick(&i.name_sv, &i.name_en).to_owned(),
                     r.division.id().to_owned(),
                     r.code.clone(),
                     r.name.clone().unwrap_or_default(),
@@ -727,7 +577,9 @@ fn wide_csv(
         keys.iter()
             .map(|k| match k {
                 0 => r.indicator.clone(),
-                1 => info[&r.indicator].name(lang).to_owned(),
+                1 => lang
+                    .pick(&info[&r.indicator].name_sv, &info[&r.indicator].name_en)
+                    .to_owned(),
                 2 => r.division.id().to_owned(),
                 3 => r.code.clone(),
                 4 => r.name.clone().unwrap_or_default(),
@@ -867,8 +719,10 @@ fn jsonstat(
             (i.clone(), unit)
         })
         .collect();
-    let indicator_labels: BTreeMap<&String, &str> =
-        indicators.iter().map(|i| (i, info[i].name(lang))).collect();
+    let indicator_labels: BTreeMap<&String, &str> = indicators
+        .iter()
+        .map(|i| (i, lang.pick(&info[i].name_sv, &info[i].name_en)))
+        .collect();
     let breakdown_labels: BTreeMap<&String, &str> = breakdowns
         .iter()
         .map(|b| (b, breakdown_label(b, lang)))

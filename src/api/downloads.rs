@@ -12,7 +12,7 @@ use actix_web::http::header::{
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::api::Routes;
 use crate::db::data_state::DataState;
@@ -22,6 +22,7 @@ use crate::http::conditional::{
     respond, Freshness, Representation, Source, DATA_SYNTHETIC_HEADER, DATA_VERSION_HEADER,
 };
 use crate::http::links::{base_url, Link};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
 
@@ -65,21 +66,28 @@ pub struct DownloadList {
     pub links: Vec<Link>,
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The bulk downloads' own `v`: a file of another version is a 404 (old files are not kept
+/// under the current version's name), not the redirect of the resources built from the data.
+const V: Param = Param::new("v", Accepts::Text)
+    .doc(
+        "The data version the URL was built for (the links carry it). The current version makes \
+         a file immutable (`Cache-Control: public, max-age=31536000, immutable`); another version \
+         is a 404 problem, since only the current version is served.",
+    )
+    .example("7f2ce05279f6");
+
+#[derive(Debug)]
 pub struct DownloadParams {
-    /// The data version the URL was built for (the links carry it). The current version makes
-    /// a file immutable (`Cache-Control: public, max-age=31536000, immutable`); another version
-    /// is a 404 problem, since only the current version is served.
-    #[param(example = "7f2ce05279f6")]
     pub v: Option<String>,
 }
 
 impl FromQuery for DownloadParams {
     fn from_query(r: &mut QueryReader, _req: &HttpRequest) -> Self {
-        DownloadParams { v: r.take("v") }
+        DownloadParams { v: r.take(&V) }
     }
 }
+
+documented!(DownloadParams);
 
 /// The data version served now.
 async fn current(state: &AppState) -> Result<DataState> {

@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use crate::api::indicators::check_indicators;
 use crate::api::Routes;
 use crate::db::features::{FeatureQuery, GeometryLevel, SortKey};
 use crate::db::{self};
@@ -21,8 +20,10 @@ use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
 use crate::http::paging::{page_info, Paging};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
+use crate::usecase::indicators::check_indicators;
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_collections, get_collections);
@@ -129,24 +130,7 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
         .collect()
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CollectionsParams {
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
-    pub lang: Lang,
-}
-
-impl FromQuery for CollectionsParams {
-    fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        CollectionsParams {
-            lang: Lang::negotiate_json(r, req),
-            f: (),
-        }
-    }
-}
+pub use super::params::LangJson as CollectionsParams;
 
 /// The feature collections: one per level and division version, with extents.
 #[utoipa::path(get, path = "/v1/collections", tag = "features", params(CollectionsParams),
@@ -291,99 +275,131 @@ const BASE_PROPERTIES: &[&str] = &[
     "socioeconomic_index",
 ];
 
+/// The names `crs` and `bbox-crs` take: CRS84 then SWEREF 99 TM, each as a URI and short.
+const CRS_NAMES: [&str; 4] = [CRS84, EPSG3006, "CRS84", "EPSG:3006"];
+/// What `datetime` takes: a year, date or date-time from 1900 to 2100, or an interval of
+/// those with `..` for an open end (RFC 3339 as OGC API – Features writes it).
+const DATETIME_PATTERN: &str = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?/(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(\.\.)?/(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?/(\.\.)?)$";
+
+const YEAR: Param = Param::new(
+    "year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The year whose area type (and `indicator` values) go into the properties.")
+.example("2023");
+const DATETIME: Param = Param::new("datetime", Accepts::Pattern(DATETIME_PATTERN))
+    .doc(
+        "The same as `year`, as OGC API – Features writes time (RFC 3339, years 1900–2100): a \
+         year `2023`, a date `2023-06-30` or a date-time `2023-06-30T12:00:00Z` selects that \
+         year; an interval `2020/2023`, `../2023` or `2020/..` (ends may be dates or date-times) \
+         selects the latest year in it with data for the collection, and matches no feature when \
+         no year in it has data. With `year`, only the same single year is accepted.",
+    )
+    .example("2023");
+const INDICATOR: Param = Param::new("indicator", Accepts::Pattern(super::params::ID_LIST))
+    .doc("Indicator ids whose `year` values go into the properties (at most 10).")
+    .example("population");
+const PROPERTIES: Param = Param::new("properties", Accepts::Text)
+    .doc(
+        "The properties to include, comma-separated (default all): the base properties and the \
+         indicators asked for.",
+    )
+    .example("code,name,area_type");
+const GEOMETRY: Param = Param::new("geometry", Accepts::OneOf(GeometryLevel::NAMES))
+    .doc("`full` (default), `simplified` (municipality maps), `coarse` (national maps), `centroid` or `none`.")
+    .example("simplified");
+const PRECISION: Param =
+    Param::new("precision", Accepts::Integer { min: 0, max: 9 }).doc("Coordinate decimals, 0–9.");
+const CRS: Param = Param::new("crs", Accepts::OneOf(&CRS_NAMES)).doc(
+    "`http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default; lon, lat) or \
+     `http://www.opengis.net/def/crs/EPSG/0/3006` (SWEREF 99 TM in its axis order: northing, \
+     easting). `Content-Crs` names the CRS of the answer.",
+);
+const F: Param = Param::new("f", Accepts::Formats(&[Format::GeoJson, Format::Json]))
+    .doc("`geojson` (default) or `json` (the same GeoJSON); or by `Accept`.");
+
+const BBOX: Param = Param::new("bbox", Accepts::Text)
+    .doc(
+        "minLon,minLat,maxLon,maxLat; with `bbox-crs` EPSG:3006 in that CRS's axis order, \
+         minNorthing,minEasting,maxNorthing,maxEasting.",
+    )
+    .example("17.8,59.3,18.2,59.4");
+const BBOX_CRS: Param = Param::new("bbox-crs", Accepts::OneOf(&CRS_NAMES)).doc(
+    "`http://www.opengis.net/def/crs/EPSG/0/3006` for a bbox in SWEREF 99 TM (northing first).",
+);
+const MUNICIPALITY: Param = Param::new(
+    "municipality",
+    Accepts::Pattern(super::params::MUNICIPALITY_PATTERN),
+)
+.doc("Only areas in this kommun.")
+.example("0180");
+const COUNTY: Param = Param::new("county", Accepts::Pattern(super::params::COUNTY_PATTERN))
+    .doc("Only areas in this län.")
+    .example("01");
+const AREA_TYPE: Param = Param::new("area_type", Accepts::Integer { min: 1, max: 5 })
+    .doc("Only RegSO of this area type in `year`.");
+const FILTER: Param = Param::new(
+    "filter",
+    Accepts::Search {
+        min: 1,
+        max: cql2::MAX_FILTER_CHARS,
+    },
+)
+.doc(
+    "A CQL2 text condition (OGC API – Features Part 3) over the queryables of the collection \
+     (`/queryables`): `= <> < > <= >=`, `AND`, `OR`, `NOT`, `IN (…)`, `BETWEEN … AND …`, \
+     `IS [NOT] NULL`, strings in single quotes. `area_type`, `socioeconomic_index` and \
+     indicator ids (the total value of that indicator in the year) need `year` or `datetime`.",
+)
+.example("population > 5000 AND municipality_code = '0180'");
+const FILTER_LANG: Param = Param::new("filter-lang", Accepts::OneOf(&["cql2-text"]))
+    .doc("The language of `filter`: only `cql2-text` (the default).");
+const SORTBY: Param = Param::new(
+    "sortby",
+    Accepts::Pattern(r"^[+-]?[A-Za-z0-9_]+(,[+-]?[A-Za-z0-9_]+)*$"),
+)
+.doc(
+    "Sort keys, comma-separated queryables, each with an optional `-` (descending) or `+`; \
+     ties and the rest are in code order; areas without a value come last.",
+)
+.example("-population,code");
+
 /// How each feature is rendered: what `/items` and `/items/{code}` both take.
-#[derive(Clone, Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Clone, Debug)]
 pub struct ItemParams {
-    /// The year whose area type (and `indicator` values) go into the properties.
-    #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
-    /// The same as `year`, as OGC API – Features writes time (RFC 3339, years 1900–2100): a
-    /// year `2023`, a date `2023-06-30` or a date-time `2023-06-30T12:00:00Z` selects that
-    /// year; an interval `2020/2023`, `../2023` or `2020/..` (ends may be dates or date-times)
-    /// selects the latest year in it with data for the collection, and matches no feature when
-    /// no year in it has data. With `year`, only the same single year is accepted.
-    #[param(value_type = Option<String>, example = "2023",
-        pattern = r"^((19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?/(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(\.\.)?/(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?|(19[0-9]{2}|20[0-9]{2}|2100)(-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?/(\.\.)?)$")]
     pub datetime: Option<Datetime>,
-    /// Indicator ids whose `year` values go into the properties (at most 10).
-    #[param(value_type = Option<String>, example = "population")]
     pub indicator: Option<Vec<String>>,
-    /// The properties to include, comma-separated (default all): the base properties and the
-    /// indicators asked for.
-    #[param(value_type = Option<String>, example = "code,name,area_type")]
     pub properties: Option<Vec<String>>,
-    /// `full` (default), `simplified` (municipality maps), `coarse` (national maps), `centroid` or `none`.
-    #[param(value_type = Option<String>, example = "simplified")]
     pub geometry: GeometryLevel,
-    /// Coordinate decimals, 0–9.
-    #[param(value_type = Option<u8>, maximum = 9)]
     pub precision: Option<u8>,
-    /// `http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default; lon, lat) or
-    /// `http://www.opengis.net/def/crs/EPSG/0/3006` (SWEREF 99 TM in its axis order: northing,
-    /// easting). `Content-Crs` names the CRS of the answer.
-    #[param(value_type = Option<String>)]
+    /// True for EPSG:3006 (SWEREF 99 TM), false for CRS84.
     pub crs: bool,
-    /// `geojson` (default) or `json` (the same GeoJSON); or by `Accept`.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
 /// The filters and paging of `/items`, beside the rendering of each feature.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug)]
 pub struct ItemsParams {
-    /// Features per page (default 100); above 10000 is lowered to 10000.
-    #[param(value_type = Option<i64>, minimum = 1)]
     pub limit: Paging,
-    #[param(value_type = Option<i64>, minimum = 0)]
-    pub offset: (),
-    /// minLon,minLat,maxLon,maxLat; with `bbox-crs` EPSG:3006 in that CRS's axis order,
-    /// minNorthing,minEasting,maxNorthing,maxEasting.
-    #[param(value_type = Option<String>, example = "17.8,59.3,18.2,59.4")]
     pub bbox: Option<[f64; 4]>,
-    /// `http://www.opengis.net/def/crs/EPSG/0/3006` for a bbox in SWEREF 99 TM (northing first).
-    #[param(rename = "bbox-crs", value_type = Option<String>)]
     pub bbox_crs: bool,
-    /// Only areas in this kommun.
-    #[param(value_type = Option<String>, example = "0180")]
     pub municipality: Option<String>,
-    /// Only areas in this län.
-    #[param(value_type = Option<String>, example = "01")]
     pub county: Option<String>,
-    /// Only RegSO of this area type in `year`.
-    #[param(value_type = Option<i16>, minimum = 1, maximum = 5)]
     pub area_type: Option<i16>,
-    /// A CQL2 text condition (OGC API – Features Part 3) over the queryables of the collection
-    /// (`/queryables`): `= <> < > <= >=`, `AND`, `OR`, `NOT`, `IN (…)`, `BETWEEN … AND …`,
-    /// `IS [NOT] NULL`, strings in single quotes. `area_type`, `socioeconomic_index` and
-    /// indicator ids (the total value of that indicator in the year) need `year` or `datetime`.
-    #[param(value_type = Option<String>, max_length = 4000,
-        example = "population > 5000 AND municipality_code = '0180'")]
     pub filter: Option<Expr>,
-    /// The language of `filter`: only `cql2-text` (the default).
-    #[param(rename = "filter-lang", value_type = Option<String>, pattern = "^cql2-text$")]
-    pub filter_lang: (),
-    /// Sort keys, comma-separated queryables, each with an optional `-` (descending) or `+`;
-    /// ties and the rest are in code order; areas without a value come last.
-    #[param(value_type = Option<String>, example = "-population,code",
-        pattern = r"^[+-]?[A-Za-z0-9_]+(,[+-]?[A-Za-z0-9_]+)*$")]
     pub sortby: Vec<SortKey>,
-    #[param(ignore)]
     pub item: ItemParams,
 }
 
-fn read_crs(r: &mut QueryReader, name: &'static str) -> bool {
-    match r.take(name).as_deref() {
-        None | Some(CRS84) | Some("CRS84") => false,
-        Some(EPSG3006) | Some("EPSG:3006") => true,
-        Some(other) => {
-            r.fail(name, format!("{other:?} is not {CRS84} or {EPSG3006}"));
-            false
-        }
-    }
+documented!(ItemParams, ItemsParams);
+
+/// True when `param` names EPSG:3006.
+fn read_crs(r: &mut QueryReader, param: &'static Param) -> bool {
+    matches!(r.one_of(param), Some(EPSG3006) | Some("EPSG:3006"))
 }
 
 /// The four numbers of `bbox`, checked: finite, min ≤ max, inside the ranges of the CRS. A
@@ -552,22 +568,22 @@ fn id_list(raw: String) -> Vec<String> {
 impl FromQuery for ItemParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate(r, req);
-        if let Err(e) = Format::negotiate(r, req, &[Format::GeoJson, Format::Json]) {
+        if let Err(e) = Format::negotiate(r, req, &F) {
             r.refuse(e);
         }
-        let year = r.parse_as::<i16>("year", "a year");
-        let indicator = r.take("indicator").map(id_list);
+        let year = r.integer_as::<i16>(&YEAR);
+        let indicator = r.take(&INDICATOR).map(id_list);
         if indicator
             .as_ref()
             .is_some_and(|i| i.len() > 10 || i.is_empty())
         {
             r.fail("indicator", "give 1–10 indicator ids");
         }
-        let dated = r.has("datetime");
+        let dated = r.has(DATETIME.name);
         if indicator.is_some() && year.is_none() && !dated && !r.has_errors_for(&["year"]) {
             r.fail("year", "indicator= needs year=");
         }
-        let properties = r.take("properties").map(id_list);
+        let properties = r.take(&PROPERTIES).map(id_list);
         if let Some(props) = &properties {
             let asked = indicator.clone().unwrap_or_default();
             for p in props {
@@ -582,27 +598,14 @@ impl FromQuery for ItemParams {
                 }
             }
         }
-        let geometry = match r.take("geometry").as_deref() {
-            None | Some("full") => GeometryLevel::Full,
-            Some("simplified") => GeometryLevel::Simplified,
-            Some("coarse") => GeometryLevel::Coarse,
-            Some("centroid") => GeometryLevel::Centroid,
-            Some("none") => GeometryLevel::None,
-            Some(other) => {
-                r.fail(
-                    "geometry",
-                    format!("{other:?} is not one of: full, simplified, coarse, centroid, none"),
-                );
-                GeometryLevel::Full
-            }
-        };
-        let precision = r.parse_as::<u8>("precision", "a number of decimals 0–9");
-        if precision.is_some_and(|p| p > 9) {
-            r.fail("precision", "give 0–9 decimals");
-        }
-        let crs = read_crs(r, "crs");
+        let geometry = r
+            .one_of(&GEOMETRY)
+            .and_then(GeometryLevel::parse)
+            .unwrap_or(GeometryLevel::Full);
+        let precision = r.integer_as::<u8>(&PRECISION);
+        let crs = read_crs(r, &CRS);
         let datetime = r
-            .take("datetime")
+            .take(&DATETIME)
             .and_then(|raw| match parse_datetime(&raw) {
                 Ok(d) => Some(d),
                 Err(e) => {
@@ -628,7 +631,6 @@ impl FromQuery for ItemParams {
             geometry,
             precision,
             crs,
-            f: (),
             lang,
         }
     }
@@ -638,14 +640,8 @@ impl FromQuery for ItemsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let item = ItemParams::from_query(r, req);
         let limit = Paging::read_clamped(r);
-        match r.take("filter-lang").as_deref() {
-            None | Some("cql2-text") => {}
-            Some(other) => r.fail(
-                "filter-lang",
-                format!("{other:?} is not supported; only cql2-text"),
-            ),
-        }
-        let filter = r.take("filter").and_then(|raw| match cql2::parse(&raw) {
+        r.one_of(&FILTER_LANG);
+        let filter = r.take(&FILTER).and_then(|raw| match cql2::parse(&raw) {
             Ok(e) => Some(e),
             Err(e) => {
                 r.fail("filter", e.to_string());
@@ -653,7 +649,7 @@ impl FromQuery for ItemsParams {
             }
         });
         let sortby = r
-            .take("sortby")
+            .take(&SORTBY)
             .map(|raw| {
                 parse_sortby(&raw).unwrap_or_else(|e| {
                     r.fail("sortby", e);
@@ -661,9 +657,9 @@ impl FromQuery for ItemsParams {
                 })
             })
             .unwrap_or_default();
-        let bbox_crs = read_crs(r, "bbox-crs");
+        let bbox_crs = read_crs(r, &BBOX_CRS);
         let bbox = r
-            .take("bbox")
+            .take(&BBOX)
             .and_then(|raw| match parse_bbox(&raw, bbox_crs) {
                 Ok(b) => Some(b),
                 Err(e) => {
@@ -671,11 +667,9 @@ impl FromQuery for ItemsParams {
                     None
                 }
             });
-        let (municipality, county) = super::params::municipality_and_county(r);
-        let area_type = r.parse_as::<i16>("area_type", "an area type 1–5");
-        if area_type.is_some_and(|t| !(1..=5).contains(&t)) {
-            r.fail("area_type", "area types are 1–5");
-        }
+        let (municipality, county) =
+            super::params::municipality_and_county(r, &MUNICIPALITY, &COUNTY);
+        let area_type = r.integer_as::<i16>(&AREA_TYPE);
         if area_type.is_some()
             && item.year.is_none()
             && item.datetime.is_none()
@@ -686,9 +680,7 @@ impl FromQuery for ItemsParams {
         ItemsParams {
             limit,
             filter,
-            filter_lang: (),
             sortby,
-            offset: (),
             bbox,
             bbox_crs,
             municipality,

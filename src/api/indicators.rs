@@ -4,15 +4,16 @@ use std::collections::BTreeSet;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::api::Routes;
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::domain::geography::Level;
-use crate::error::{Error, ParamError, Result};
+use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::import::catalogue::THEMES;
 use crate::state::AppState;
@@ -122,83 +123,31 @@ fn indicator_json(base: &str, lang: Lang, i: IndicatorRow, coverage: Vec<Coverag
     }
 }
 
-/// The ids in `asked` that the catalogue lacks, each an error on parameter `name` that lists
-/// the known ids. Every endpoint that takes indicator ids checks them with this.
-pub fn unknown_indicators(
-    catalogue: &[(IndicatorRow, Vec<Coverage>)],
-    name: &str,
-    asked: &[String],
-) -> Vec<ParamError> {
-    let known = || {
-        catalogue
-            .iter()
-            .map(|(i, _)| i.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    asked
-        .iter()
-        .filter(|id| !catalogue.iter().any(|(i, _)| &i.id == *id))
-        .map(|id| {
-            ParamError::new(
-                name,
-                format!("{id:?} is not an indicator; known: {}", known()),
-            )
-        })
-        .collect()
-}
+const THEME: Param = Param::new("theme", Accepts::OneOf(THEMES))
+    .doc("Only this theme (work, education, economy, housing, health, democracy, population, integration).")
+    .example("work");
+const LEVEL: Param = Param::new("level", Accepts::OneOf(&Level::IDS))
+    .doc("Only indicators with values at this level.")
+    .example("regso");
 
-/// [`unknown_indicators`] against the served catalogue, as a 400.
-pub fn check_indicators(
-    conn: &mut diesel::PgConnection,
-    name: &str,
-    asked: &[String],
-) -> Result<()> {
-    let unknown = unknown_indicators(&db::indicators::catalogue(conn)?, name, asked);
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::BadRequest(unknown))
-    }
-}
-
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug)]
 pub struct IndicatorsParams {
-    /// Only this theme (work, education, economy, housing, health, democracy, population, integration).
-    #[param(value_type = Option<String>, example = "work")]
     pub theme: Option<String>,
-    /// Only indicators with values at this level.
-    #[param(value_type = Option<String>, example = "regso")]
     pub level: Option<Level>,
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
 impl FromQuery for IndicatorsParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let lang = Lang::negotiate_json(r, req);
-        let theme = r.take("theme");
-        if let Some(t) = &theme {
-            if !THEMES.contains(&t.as_str()) {
-                r.fail(
-                    "theme",
-                    format!("{t:?} is not one of: {}", THEMES.join(", ")),
-                );
-            }
-        }
-        let level = super::params::level(r);
         IndicatorsParams {
-            theme,
-            level,
-            f: (),
-            lang,
+            lang: Lang::negotiate_json(r, req),
+            theme: r.one_of(&THEME).map(str::to_owned),
+            level: super::params::level(r, &LEVEL),
         }
     }
 }
+
+documented!(IndicatorsParams);
 
 #[derive(Serialize, ToSchema)]
 pub struct IndicatorList {

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use diesel::PgConnection;
 
@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, held_response, Representation};
 use crate::http::negotiate::Lang;
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::{AppState, AreaLocator};
 
@@ -22,66 +23,64 @@ pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_lookup, get_lookup);
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The names `crs` takes: CRS84 (and its equivalent EPSG:4326 for a point), then SWEREF 99 TM.
+const CRS84_NAMES: [&str; 3] = [
+    "CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "EPSG:4326",
+];
+const CRS: Param = Param::new(
+    "crs",
+    Accepts::OneOf(&[
+        CRS84_NAMES[0],
+        CRS84_NAMES[1],
+        CRS84_NAMES[2],
+        "EPSG:3006",
+        "http://www.opengis.net/def/crs/EPSG/0/3006",
+    ]),
+)
+.doc("`CRS84` (default, lon/lat) or `EPSG:3006` (SWEREF 99 TM, with `easting`/`northing`).");
+const fn within(range: &std::ops::RangeInclusive<f64>) -> Accepts {
+    Accepts::Number {
+        min: *range.start(),
+        max: *range.end(),
+    }
+}
+const LON: Param = Param::new("lon", within(&sweref::LON_RANGE))
+    .doc("Longitude, WGS 84 (with the default CRS).")
+    .example("17.9247");
+const LAT: Param = Param::new("lat", within(&sweref::LAT_RANGE))
+    .doc("Latitude, WGS 84.")
+    .example("59.4117");
+const EASTING: Param = Param::new("easting", within(&sweref::EASTING_RANGE))
+    .doc("SWEREF 99 TM easting in metres (with `crs=EPSG:3006`), e.g. 668500.");
+const NORTHING: Param = Param::new("northing", within(&sweref::NORTHING_RANGE))
+    .doc("SWEREF 99 TM northing in metres (with `crs=EPSG:3006`), e.g. 6590000.");
+
+#[derive(Debug)]
 pub struct LookupParams {
-    /// Longitude, WGS 84 (with the default CRS).
-    #[param(value_type = Option<f64>, example = 17.9247)]
     pub lon: Option<f64>,
-    /// Latitude, WGS 84.
-    #[param(value_type = Option<f64>, example = 59.4117)]
     pub lat: Option<f64>,
-    /// `CRS84` (default, lon/lat) or `EPSG:3006` (SWEREF 99 TM, with `easting`/`northing`).
-    #[param(value_type = Option<String>)]
+    /// The EPSG code of the point's CRS: 4326 or 3006.
     pub crs: i32,
-    /// SWEREF 99 TM easting in metres (with `crs=EPSG:3006`), e.g. 668500.
-    #[param(value_type = Option<f64>)]
     pub easting: Option<f64>,
-    /// SWEREF 99 TM northing in metres (with `crs=EPSG:3006`), e.g. 6590000.
-    #[param(value_type = Option<f64>)]
     pub northing: Option<f64>,
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
-fn coordinate(
-    r: &mut QueryReader,
-    name: &'static str,
-    range: std::ops::RangeInclusive<f64>,
-) -> Option<f64> {
-    let v = r.parse_as::<f64>(name, "a number")?;
-    if v.is_finite() && range.contains(&v) {
-        Some(v)
-    } else {
-        r.fail(
-            name,
-            format!("{v} is outside {}–{}", range.start(), range.end()),
-        );
-        None
-    }
-}
+documented!(LookupParams);
 
 impl FromQuery for LookupParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let crs = match r.take("crs").as_deref() {
-            None
-            | Some("CRS84")
-            | Some("http://www.opengis.net/def/crs/OGC/1.3/CRS84")
-            | Some("EPSG:4326") => 4326,
-            Some("EPSG:3006") | Some("http://www.opengis.net/def/crs/EPSG/0/3006") => 3006,
-            Some(other) => {
-                r.fail("crs", format!("{other:?} is not CRS84 or EPSG:3006"));
-                4326
-            }
+        let crs = match r.one_of(&CRS) {
+            Some(name) if !CRS84_NAMES.contains(&name) => 3006,
+            _ => 4326,
         };
-        let lon = coordinate(r, "lon", sweref::LON_RANGE);
-        let lat = coordinate(r, "lat", sweref::LAT_RANGE);
-        let easting = coordinate(r, "easting", sweref::EASTING_RANGE);
-        let northing = coordinate(r, "northing", sweref::NORTHING_RANGE);
+        let lon = r.number(&LON);
+        let lat = r.number(&LAT);
+        let easting = r.number(&EASTING);
+        let northing = r.number(&NORTHING);
         let (needed, other): (&[&str], bool) = if crs == 3006 {
             (&["easting", "northing"], lon.is_some() || lat.is_some())
         } else {
@@ -109,7 +108,6 @@ impl FromQuery for LookupParams {
             crs,
             easting,
             northing,
-            f: (),
             lang,
         }
     }

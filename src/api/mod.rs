@@ -48,77 +48,90 @@ pub fn register(routes: &mut Routes) {
     explorer::routes(routes);
 }
 
-/// Parameters of resources that only negotiate language and format.
+/// Parameters several resources share, and those of resources that only negotiate language
+/// and format.
 pub mod params {
     use actix_web::HttpRequest;
-    use utoipa::IntoParams;
 
     use crate::domain::codes::{self, Division, Level};
     use crate::http::negotiate::{Format, Lang};
+    use crate::http::param::{documented, Accepts, Param};
     use crate::http::query::{FromQuery, QueryReader};
 
+    /// `f` of a resource that answers JSON, or CSV.
+    pub const JSON_OR_CSV: Param = Param::new("f", Accepts::Formats(&[Format::Json, Format::Csv]))
+        .doc("`json` (default) or `csv`.");
+
     /// `level=`, refused by name unless it is one of [`Level::IDS`].
-    pub fn level(r: &mut QueryReader) -> Option<Level> {
-        one_of(r, "level", Level::parse, &Level::IDS)
+    pub fn level(r: &mut QueryReader, param: &'static Param) -> Option<Level> {
+        r.one_of(param).and_then(Level::parse)
     }
 
     /// `division=`, refused by name unless it is one of [`Division::IDS`].
-    pub fn division(r: &mut QueryReader) -> Option<Division> {
-        one_of(r, "division", Division::parse, &Division::IDS)
+    pub fn division(r: &mut QueryReader, param: &'static Param) -> Option<Division> {
+        r.one_of(param).and_then(Division::parse)
     }
 
-    fn one_of<T>(
+    /// Comma-separated catalogue ids, as `indicator` takes them (lowercase letters, digits
+    /// and `_`).
+    pub const ID_LIST: &str = "^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$";
+
+    /// A kommun code (4 digits), refused by name otherwise.
+    pub const MUNICIPALITY_PATTERN: &str = "^[0-9]{4}$";
+    /// A län code (2 digits), refused by name otherwise.
+    pub const COUNTY_PATTERN: &str = "^[0-9]{2}$";
+
+    /// A code of `level` (a kommun's 4 digits, a län's 2), refused by name otherwise.
+    pub fn code_of_level(
         r: &mut QueryReader,
-        name: &'static str,
-        parse: fn(&str) -> Option<T>,
-        ids: &[&str],
-    ) -> Option<T> {
-        let raw = r.take(name)?;
-        let value = parse(&raw);
-        if value.is_none() {
-            r.fail(name, format!("{raw:?} is not one of: {}", ids.join(", ")));
+        param: &'static Param,
+        level: Level,
+    ) -> Option<String> {
+        let raw = r.take(param)?;
+        match codes::parse(&raw) {
+            Ok(c) if c.level == level => Some(c.code),
+            _ => {
+                r.fail(param.name, format!("{raw:?} is not a {level} code"));
+                None
+            }
         }
-        value
     }
 
-    /// The `municipality` and `county` filters of list resources, each refused by name unless
-    /// it is a kommun (4 digits) or län (2 digits) code.
-    pub fn municipality_and_county(r: &mut QueryReader) -> (Option<String>, Option<String>) {
-        let mut code = |name: &'static str, level: Level, what: &str| {
-            let value = r.take(name);
-            if value
-                .as_deref()
-                .is_some_and(|v| codes::level_of(v) != Some(level))
-            {
-                r.fail(name, what);
-            }
-            value
-        };
+    /// The `municipality` and `county` filters of list resources.
+    pub fn municipality_and_county(
+        r: &mut QueryReader,
+        municipality: &'static Param,
+        county: &'static Param,
+    ) -> (Option<String>, Option<String>) {
         (
-            code("municipality", Level::Kommun, "not a 4-digit kommun code"),
-            code("county", Level::Lan, "not a 2-digit län code"),
+            code_of_level(r, municipality, Level::Kommun),
+            code_of_level(r, county, Level::Lan),
         )
     }
 
-    #[derive(Debug, IntoParams)]
-    #[into_params(parameter_in = Query)]
+    /// `municipality` of list resources.
+    pub const MUNICIPALITY: Param =
+        Param::new("municipality", Accepts::Pattern(MUNICIPALITY_PATTERN))
+            .doc("Areas in this kommun (4 digits).")
+            .example("0180");
+    /// `county` of list resources.
+    pub const COUNTY: Param = Param::new("county", Accepts::Pattern(COUNTY_PATTERN))
+        .doc("Areas in this län (2 digits).")
+        .example("01");
+
+    /// `lang` and `f=json`: the parameters of a resource that only negotiates those.
+    #[derive(Debug)]
     pub struct LangJson {
-        /// Language of labels and titles; defaults to `Accept-Language`, then `sv`.
-        #[param(value_type = Option<Lang>)]
         pub lang: Lang,
-        /// Response format. Only `json` here; `Accept: application/json` does the same.
-        #[param(value_type = Option<String>, pattern = "^json$", example = "json")]
-        pub f: Format,
     }
 
     impl FromQuery for LangJson {
         fn from_query(reader: &mut QueryReader, req: &HttpRequest) -> Self {
-            let lang = Lang::negotiate(reader, req);
-            let f = Format::negotiate(reader, req, &[Format::Json]).unwrap_or_else(|e| {
-                reader.refuse(e);
-                Format::Json
-            });
-            LangJson { lang, f }
+            LangJson {
+                lang: Lang::negotiate_json(reader, req),
+            }
         }
     }
+
+    documented!(LangJson);
 }

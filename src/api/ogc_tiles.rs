@@ -9,7 +9,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::params::LangJson;
 use super::tiles::{
@@ -17,15 +17,16 @@ use super::tiles::{
     TileParams, MAX_ZOOM, MIN_ZOOM,
 };
 use crate::api::features::division_of;
-use crate::api::indicators::check_indicators;
 use crate::api::Routes;
 use crate::error::{Error, Result};
 use crate::geo::web_mercator;
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
 use crate::http::links::{base_url, RequestUrl};
 use crate::http::negotiate::{Format, Lang};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
+use crate::usecase::indicators::check_indicators;
 
 pub fn routes(r: &mut Routes) {
     r.plain(__path_get_tile_matrix_sets, get_tile_matrix_sets);
@@ -205,7 +206,7 @@ pub struct TileMatrixSet {
 
 /// The WebMercatorQuad definition, tile matrices 0–16 (the zoom levels served).
 #[utoipa::path(get, path = "/v1/tileMatrixSets/{tileMatrixSetId}", tag = "tiles",
-    params(("tileMatrixSetId" = String, Path, example = "WebMercatorQuad"), LangJson),
+    params(("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"), LangJson),
     responses((status = 200, description = "The tile matrix set.", body = TileMatrixSet),
               (status = 404, description = "No such tile matrix set.", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tile_matrix_set(
@@ -326,7 +327,7 @@ pub struct TileSet {
 /// template. `year` and `indicator` are passed on to the tile URLs.
 #[utoipa::path(get, path = "/v1/collections/{collection}/tiles/{tileMatrixSetId}", tag = "tiles",
     params(("collection" = String, Path, example = "regso-2025"),
-           ("tileMatrixSetId" = String, Path, example = "WebMercatorQuad"),
+           ("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"),
            TileJsonParams),
     responses((status = 200, description = "The tileset metadata.", body = TileSet),
               (status = 404, description = "No such collection or tile matrix set.", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -390,40 +391,35 @@ pub async fn get_collection_tileset(
     .await
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const MVT_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Mvt]))
+    .doc("Only `mvt`; `Accept: application/vnd.mapbox-vector-tile` does the same.")
+    .example("mvt");
+
+/// The tile parameters, and `f=mvt`.
+#[derive(Debug)]
 pub struct OgcTileParams {
-    /// The year whose area type (and `indicator` values) go into the features' attributes.
-    #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
-    /// Indicator ids whose `year` values go into the attributes (at most 5).
-    #[param(value_type = Option<String>, example = "population")]
     pub indicator: Option<Vec<String>>,
-    /// Only `mvt`; `Accept: application/vnd.mapbox-vector-tile` does the same.
-    #[param(value_type = Option<String>, example = "mvt")]
-    pub f: (),
 }
 
 impl FromQuery for OgcTileParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        if let Err(e) = Format::negotiate(r, req, &[Format::Mvt]) {
+        let TileParams { year, indicator } = TileParams::from_query(r, req);
+        if let Err(e) = Format::negotiate(r, req, &MVT_ONLY) {
             r.refuse(e);
         }
-        let TileParams { year, indicator } = TileParams::from_query(r, req);
-        OgcTileParams {
-            year,
-            indicator,
-            f: (),
-        }
+        OgcTileParams { year, indicator }
     }
 }
+
+documented!(OgcTileParams);
 
 /// A vector tile of a collection in WebMercatorQuad: the same bytes as
 /// `/v1/tiles/{collection}/{z}/{x}/{y}.mvt` with z = tileMatrix, y = tileRow, x = tileCol.
 #[utoipa::path(get, path = "/v1/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", tag = "tiles",
     params(("collection" = String, Path, example = "regso-2025"),
-           ("tileMatrixSetId" = String, Path, example = "WebMercatorQuad"),
-           ("tileMatrix" = String, Path, example = "6"),
+           ("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"),
+           ("tileMatrix" = u8, Path, minimum = 0, maximum = 16, example = 6),
            ("tileRow" = u32, Path, example = 18),
            ("tileCol" = u32, Path, example = 35),
            OgcTileParams),

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::api::Routes;
 use crate::db;
@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::csv::{CsvOptions, CsvWriter};
 use crate::http::negotiate::{Format, Lang};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
 
@@ -21,34 +22,33 @@ pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_inequality, get_inequality);
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const YEARS: Param = Param::new("year", Accepts::Text)
+    .doc("Years, comma-separated (default: every year with data).")
+    .example("2023");
+
+#[derive(Debug)]
 pub struct SummaryParams {
-    /// Years, comma-separated (default: every year with data).
-    #[param(value_type = Option<String>, example = "2023")]
     pub year: Option<Vec<i16>>,
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
+
+documented!(SummaryParams, InequalityParams);
 
 impl FromQuery for SummaryParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let year = r.take("year").map(|raw| {
+        let year = r.take(&YEARS).map(|raw| {
             raw.split(',')
                 .filter_map(|y| match y.trim().parse::<i16>() {
                     Ok(y) if (1990..=2100).contains(&y) => Some(y),
                     _ => {
-                        r.fail("year", format!("{y:?} is not a year"));
+                        r.fail(YEARS.name, format!("{y:?} is not a year"));
                         None
                     }
                 })
                 .collect()
         });
-        SummaryParams { year, f: (), lang }
+        SummaryParams { year, lang }
     }
 }
 
@@ -213,7 +213,7 @@ async fn summary(
 /// A kommun's RegSO per area type, population per type, inequality index and its RegSO with
 /// their type, year by year.
 #[utoipa::path(get, path = "/v1/municipalities/{code}/summary", tag = "summaries",
-    params(("code" = String, Path, example = "0180"), SummaryParams),
+    params(("code" = String, Path, pattern = "^[0-9]{4}$", example = "0180"), SummaryParams),
     responses((status = 200, description = "The summary per year.", body = Summary),
               (status = 400, description = "Not a kommun code.", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such kommun.", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -228,7 +228,7 @@ pub async fn get_municipality_summary(
 
 /// The same for a län, or for Sweden with the code `00`.
 #[utoipa::path(get, path = "/v1/counties/{code}/summary", tag = "summaries",
-    params(("code" = String, Path, example = "01"), SummaryParams),
+    params(("code" = String, Path, pattern = "^[0-9]{2}$", example = "01"), SummaryParams),
     responses((status = 200, description = "The summary per year.", body = Summary),
               (status = 400, description = "Not a län code.", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such län.", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -254,63 +254,48 @@ pub const INEQUALITY_LEVELS: [&str; 2] = [
 /// The areas the inequality index is computed over.
 const INEQUALITY_SPATIAL_UNIT: Level = Level::Regso;
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const LEVEL: Param = Param::new("level", Accepts::OneOf(&INEQUALITY_LEVELS))
+    .doc("`kommun` (default) or `lan`.")
+    .example("kommun");
+const YEAR: Param = Param::new(
+    "year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The year (default: the latest with an index).")
+.example("2023");
+
+#[derive(Debug)]
 pub struct InequalityParams {
-    /// `kommun` (default) or `lan`.
-    #[param(value_type = Option<String>, example = "kommun")]
     pub level: Division,
-    /// The year (default: the latest with an index).
-    #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
-    /// `json` (default) or `csv`.
-    #[param(value_type = Option<String>)]
     pub f: Format,
-    /// CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.
-    #[param(value_type = Option<String>)]
     pub sep: CsvOptions,
-    /// CSV decimal mark: `point` (default) or `comma` (with `sep=;` or `tab`).
-    #[param(value_type = Option<String>)]
-    pub decimal: (),
-    /// CSV byte-order mark: `true` or `false`.
-    #[param(value_type = Option<String>)]
-    pub bom: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
 impl FromQuery for InequalityParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate(r, req);
-        let f = Format::negotiate(r, req, &[Format::Json, Format::Csv]).unwrap_or_else(|e| {
+        let f = Format::negotiate(r, req, &crate::api::params::JSON_OR_CSV).unwrap_or_else(|e| {
             r.refuse(e);
             Format::Json
         });
-        let level = match r.take("level") {
-            None => Division::Kommun,
-            Some(raw) => match INEQUALITY_DIVISIONS
-                .into_iter()
-                .find(|d| d.level().as_str() == raw)
-            {
-                Some(d) => d,
-                None => {
-                    r.fail(
-                        "level",
-                        format!("{raw:?} is not one of: {}", INEQUALITY_LEVELS.join(", ")),
-                    );
-                    Division::Kommun
-                }
-            },
-        };
-        let year = r.parse_as::<i16>("year", "a year");
-        let sep = CsvOptions::read(r);
+        let level = r
+            .one_of(&LEVEL)
+            .and_then(|raw| {
+                INEQUALITY_DIVISIONS
+                    .into_iter()
+                    .find(|d| d.level().as_str() == raw)
+            })
+            .unwrap_or(INEQUALITY_DIVISIONS[0]);
         InequalityParams {
             level,
-            year,
+            year: r.integer_as::<i16>(&YEAR),
             f,
-            sep,
-            decimal: (),
-            bom: (),
+            sep: CsvOptions::read(r),
             lang,
         }
     }

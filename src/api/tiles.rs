@@ -5,10 +5,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::api::features::division_of;
-use crate::api::indicators::check_indicators;
 use crate::api::Routes;
 use crate::db;
 use crate::domain::geography::Division;
@@ -16,8 +15,10 @@ use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::RequestUrl;
 use crate::http::negotiate::{Format, Lang};
+use crate::http::param::{documented, Accepts, Param};
 use crate::http::query::{FromQuery, Query, QueryReader};
 use crate::state::AppState;
+use crate::usecase::indicators::check_indicators;
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_tilejson, get_tilejson);
@@ -28,21 +29,32 @@ pub const MIN_ZOOM: u8 = 0;
 pub const MAX_ZOOM: u8 = 16;
 const MVT: &str = "application/vnd.mapbox-vector-tile";
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+const YEAR: Param = Param::new(
+    "year",
+    Accepts::Integer {
+        min: 1990,
+        max: 2100,
+    },
+)
+.doc("The year whose area type (and `indicator` values) go into the features' attributes.")
+.example("2023");
+const INDICATOR: Param = Param::new("indicator", Accepts::Pattern(super::params::ID_LIST))
+    .doc("Indicator ids whose `year` values go into the attributes (at most 5).")
+    .example("population");
+
+/// The attributes of a tile: a year, and the indicators of that year.
+#[derive(Debug)]
 pub struct TileParams {
-    /// The year whose area type (and `indicator` values) go into the features' attributes.
-    #[param(value_type = Option<i16>, example = 2023)]
     pub year: Option<i16>,
-    /// Indicator ids whose `year` values go into the attributes (at most 5).
-    #[param(value_type = Option<String>, example = "population")]
     pub indicator: Option<Vec<String>>,
 }
 
+documented!(TileParams, TileJsonParams);
+
 impl FromQuery for TileParams {
     fn from_query(r: &mut QueryReader, _req: &HttpRequest) -> Self {
-        let year = r.parse_as::<i16>("year", "a year");
-        let indicator = r.take("indicator").map(|s| {
+        let year = r.integer_as::<i16>(&YEAR);
+        let indicator = r.take(&INDICATOR).map(|s| {
             s.split(',')
                 .map(|x| x.trim().to_owned())
                 .filter(|x| !x.is_empty())
@@ -183,19 +195,11 @@ pub async fn tile_response(
     .await
 }
 
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// The tile parameters, passed on to the tile URLs, and the language.
+#[derive(Debug)]
 pub struct TileJsonParams {
-    /// Passed on to the tile URLs.
-    #[param(value_type = Option<i16>)]
     pub year: Option<i16>,
-    /// Passed on to the tile URLs.
-    #[param(value_type = Option<String>)]
     pub indicator: Option<Vec<String>>,
-    /// Only `json`; `Accept: application/json` does the same.
-    #[param(value_type = Option<String>)]
-    pub f: (),
-    #[param(value_type = Option<Lang>)]
     pub lang: Lang,
 }
 
@@ -206,7 +210,6 @@ impl FromQuery for TileJsonParams {
         TileJsonParams {
             year,
             indicator,
-            f: (),
             lang,
         }
     }

@@ -18,6 +18,24 @@ pub enum GeometryLevel {
     None,
 }
 
+impl GeometryLevel {
+    /// The names `geometry=` takes, in the order of [`GeometryLevel::ALL`].
+    pub const NAMES: &'static [&'static str] =
+        &["full", "simplified", "coarse", "centroid", "none"];
+    pub const ALL: [GeometryLevel; 5] = [
+        GeometryLevel::Full,
+        GeometryLevel::Simplified,
+        GeometryLevel::Coarse,
+        GeometryLevel::Centroid,
+        GeometryLevel::None,
+    ];
+
+    pub fn parse(name: &str) -> Option<GeometryLevel> {
+        let i = GeometryLevel::NAMES.iter().position(|n| *n == name)?;
+        GeometryLevel::ALL.get(i).copied()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct FeatureQuery {
     pub division: Division,
@@ -653,6 +671,15 @@ pub fn values_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn geometry_levels_parse_by_their_names() {
+        for (name, level) in GeometryLevel::NAMES.iter().zip(GeometryLevel::ALL) {
+            assert_eq!(GeometryLevel::parse(name), Some(level));
+        }
+        assert_eq!(GeometryLevel::NAMES.len(), GeometryLevel::ALL.len());
+        assert_eq!(GeometryLevel::parse("Full"), None);
+    }
     use crate::domain::cql2::parse;
 
     fn compiled(division: Division, filter: &str, year: bool) -> Result<Compiled> {

@@ -1,7 +1,18 @@
 //! CSV output that opens correctly in Excel, Swedish Excel included: `sep=;` with
 //! `decimal=comma`, and an optional byte-order mark so Excel reads UTF-8.
 
+use super::param::{Accepts, Param};
 use super::query::QueryReader;
+
+const SEP: Param = Param::new(
+    "sep",
+    Accepts::OneOf(&[",", "comma", ";", "semicolon", "tab"]),
+)
+.doc("CSV separator: `,` (default), `;` (Swedish Excel, adds a BOM), `tab`.");
+const DECIMAL: Param = Param::new("decimal", Accepts::OneOf(&["point", "comma"]))
+    .doc("CSV decimal mark: `point` (default) or `comma` (with `sep=;` or `tab`).");
+const BOM: Param = Param::new("bom", Accepts::OneOf(&["true", "false"]))
+    .doc("CSV byte-order mark: `true` or `false` (default: `true` with `sep=;`).");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CsvOptions {
@@ -25,28 +36,28 @@ impl CsvOptions {
     /// true with `sep=;`, Swedish Excel's setting).
     pub fn read(r: &mut QueryReader) -> CsvOptions {
         let mut o = CsvOptions::default();
-        match r.take("sep").as_deref() {
+        match r.one_of(&SEP) {
             None | Some(",") | Some("comma") => {}
             Some(";") | Some("semicolon") => {
                 o.sep = ';';
                 o.bom = true;
             }
             Some("tab") => o.sep = '\t',
-            Some(other) => r.fail("sep", format!("{other:?} is not one of: , ; tab")),
+            Some(_) => {}
         }
-        match r.take("decimal").as_deref() {
+        match r.one_of(&DECIMAL) {
             None | Some("point") => {}
             Some("comma") if o.sep == ',' => {
                 r.fail("decimal", "decimal=comma needs sep=; or sep=tab")
             }
             Some("comma") => o.decimal_comma = true,
-            Some(other) => r.fail("decimal", format!("{other:?} is not one of: point, comma")),
+            Some(_) => {}
         }
-        match r.take("bom").as_deref() {
+        match r.one_of(&BOM) {
             None => {}
             Some("true") => o.bom = true,
             Some("false") => o.bom = false,
-            Some(other) => r.fail("bom", format!("{other:?} is not true or false")),
+            Some(_) => {}
         }
         o
     }

@@ -8,6 +8,7 @@ pub mod encoding;
 pub mod links;
 pub mod negotiate;
 pub mod paging;
+pub mod param;
 pub mod problems;
 pub mod query;
 pub mod rate_limit;

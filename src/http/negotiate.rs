@@ -6,6 +6,7 @@ use actix_web::HttpRequest;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::param::{Accepts, Param};
 use super::query::QueryReader;
 use crate::error::Error;
 
@@ -16,6 +17,15 @@ pub enum Lang {
     Sv,
     En,
 }
+
+/// `lang`, on every resource with labels or titles.
+pub const LANG: Param = Param::new("lang", Accepts::OneOf(&["sv", "en"]))
+    .doc("Language of labels and titles; defaults to `Accept-Language`, then `sv`.");
+
+/// `f` of a resource that answers only JSON.
+pub const JSON_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Json]))
+    .doc("Response format. Only `json` here; `Accept: application/json` does the same.")
+    .example("json");
 
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
@@ -46,7 +56,7 @@ impl Lang {
     /// refuses (406) an `Accept` that admits no JSON.
     pub fn negotiate_json(reader: &mut QueryReader, req: &HttpRequest) -> Lang {
         let lang = Lang::negotiate(reader, req);
-        if let Err(e) = Format::negotiate(reader, req, &[Format::Json]) {
+        if let Err(e) = Format::negotiate(reader, req, &JSON_ONLY) {
             reader.refuse(e);
         }
         lang
@@ -55,7 +65,7 @@ impl Lang {
     /// `lang=` wins; otherwise the best-weighted language of `Accept-Language` that we have;
     /// otherwise Swedish.
     pub fn negotiate(reader: &mut QueryReader, req: &HttpRequest) -> Lang {
-        if let Some(raw) = reader.take("lang") {
+        if let Some(raw) = reader.take(&LANG) {
             return match Lang::from_tag(&raw).filter(|l| l.code().len() == raw.trim().len()) {
                 Some(lang) => lang,
                 None => {
@@ -119,6 +129,12 @@ impl Format {
         }
     }
 
+    /// The default of a resource: the first format it offers (JSON for a declaration that
+    /// offers none).
+    fn first(offered: &[Format]) -> Format {
+        offered.first().copied().unwrap_or(Format::Json)
+    }
+
     pub fn media_type(self) -> &'static str {
         match self {
             Format::Json => "application/json",
@@ -142,12 +158,14 @@ impl Format {
     }
 
     /// `f=` wins; otherwise the best `Accept` range we can serve; otherwise the first offered.
-    /// An `Accept` header that admits none of `offered` is a 406.
+    /// `f` declares the formats offered ([`Accepts::Formats`]). An `Accept` header that admits
+    /// none of them is a 406.
     pub fn negotiate(
         reader: &mut QueryReader,
         req: &HttpRequest,
-        offered: &[Format],
+        f: &'static Param,
     ) -> Result<Format, Error> {
+        let offered = f.formats();
         let names = || {
             offered
                 .iter()
@@ -155,13 +173,13 @@ impl Format {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        if let Some(raw) = reader.take("f") {
+        if let Some(raw) = reader.take(f) {
             // Exactly as documented: the spec's enum is what is accepted.
             return match offered.iter().find(|f| f.name() == raw) {
                 Some(&f) => Ok(f),
                 None => {
-                    reader.fail("f", format!("{raw:?} is not one of: {}", names()));
-                    Ok(offered[0])
+                    reader.fail(f.name, format!("{raw:?} is not one of: {}", names()));
+                    Ok(Format::first(offered))
                 }
             };
         }
@@ -177,7 +195,7 @@ impl Format {
             .and_then(|h| h.to_str().ok())
             .filter(|a| !a.trim().is_empty())
         else {
-            return Ok(offered[0]);
+            return Ok(Format::first(offered));
         };
         weighted(accept)
             .into_iter()
@@ -200,6 +218,8 @@ impl Format {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    const JSON_OR_CSV: Param = Param::new("f", Accepts::Formats(&[Format::Json, Format::Csv]));
 
     fn lang(query: &str, accept: Option<&str>) -> (Lang, Result<(), Error>) {
         let mut req = TestRequest::default();
@@ -235,7 +255,7 @@ mod tests {
         }
         let req = req.to_http_request();
         let mut r = QueryReader::parse(query).unwrap();
-        let f = Format::negotiate(&mut r, &req, &[Format::Json, Format::Csv])?;
+        let f = Format::negotiate(&mut r, &req, &JSON_OR_CSV)?;
         r.finish().map(|()| f)
     }
 

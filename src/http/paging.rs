@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::links::{Link, RequestUrl};
+use super::param::{Accepts, Param};
 use super::query::QueryReader;
 use crate::limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
 
@@ -14,47 +15,59 @@ pub struct Paging {
     pub offset: i64,
 }
 
+/// `limit` of a list: 1 to [`MAX_LIMIT`].
+pub const LIMIT: Param = Param::new(
+    "limit",
+    Accepts::Integer {
+        min: 1,
+        max: MAX_LIMIT,
+    },
+)
+// The numbers in the text are the constants': a test holds them to it.
+.doc("Page size, 1–10000 (default 100).");
+/// `limit` of an OGC API – Features list: above the maximum is lowered to it, as OGC API –
+/// Features (Part 1 §7.15.3) lets a server do; below 1 is still refused. The `next` link then
+/// pages by the maximum.
+pub const CLAMPED_LIMIT: Param = Param::new(
+    "limit",
+    Accepts::Clamped {
+        min: 1,
+        max: MAX_LIMIT,
+    },
+)
+.doc("Features per page (default 100); above 10000 is lowered to 10000.");
+/// `offset` of a list: 0 to [`MAX_OFFSET`].
+pub const OFFSET: Param = Param::new(
+    "offset",
+    Accepts::Integer {
+        min: 0,
+        max: MAX_OFFSET,
+    },
+)
+.doc("Items to skip, 0–100000.");
+
 impl Paging {
+    /// [`LIMIT`] and [`OFFSET`].
     pub fn read(r: &mut QueryReader) -> Paging {
-        Paging::read_with(r, false)
+        Paging::read_as(r, &LIMIT, &OFFSET, DEFAULT_LIMIT)
     }
 
-    /// As [`Paging::read`], but a `limit` above the maximum is lowered to it rather than
-    /// refused, as OGC API – Features (Part 1 §7.15.3) lets a server do; below 1 is still
-    /// refused. The `next` link then pages by the maximum.
+    /// [`CLAMPED_LIMIT`] and [`OFFSET`].
     pub fn read_clamped(r: &mut QueryReader) -> Paging {
-        Paging::read_with(r, true)
+        Paging::read_as(r, &CLAMPED_LIMIT, &OFFSET, DEFAULT_LIMIT)
     }
 
-    fn read_with(r: &mut QueryReader, clamp: bool) -> Paging {
-        let limit = r
-            .parse_as::<i64>("limit", &format!("a whole number from 1 to {MAX_LIMIT}"))
-            .map(|l| {
-                if (1..=MAX_LIMIT).contains(&l) {
-                    l
-                } else if clamp && l > MAX_LIMIT {
-                    MAX_LIMIT
-                } else {
-                    r.fail(
-                        "limit",
-                        format!("{l} is outside 1–{MAX_LIMIT} (the maximum page size)"),
-                    );
-                    DEFAULT_LIMIT
-                }
-            })
-            .unwrap_or(DEFAULT_LIMIT);
-        let offset = r
-            .parse_as::<i64>("offset", &format!("a whole number from 0 to {MAX_OFFSET}"))
-            .map(|o| {
-                if (0..=MAX_OFFSET).contains(&o) {
-                    o
-                } else {
-                    r.fail("offset", format!("{o} is outside 0–{MAX_OFFSET}"));
-                    0
-                }
-            })
-            .unwrap_or(0);
-        Paging { limit, offset }
+    /// A list's own `limit` and `offset` declarations, and its default page size.
+    pub fn read_as(
+        r: &mut QueryReader,
+        limit: &'static Param,
+        offset: &'static Param,
+        default: i64,
+    ) -> Paging {
+        Paging {
+            limit: r.integer(limit).unwrap_or(default),
+            offset: r.integer(offset).unwrap_or(0),
+        }
     }
 }
 
@@ -130,6 +143,18 @@ mod tests {
 
     #[test]
     fn limits_are_bounded_and_named() {
+        assert_eq!(
+            LIMIT.doc,
+            Some(format!("Page size, 1–{MAX_LIMIT} (default {DEFAULT_LIMIT}).").as_str())
+        );
+        assert_eq!(
+            OFFSET.doc,
+            Some(format!("Items to skip, 0–{MAX_OFFSET}.").as_str())
+        );
+        assert_eq!(
+            CLAMPED_LIMIT.doc,
+            Some(format!("Features per page (default {DEFAULT_LIMIT}); above {MAX_LIMIT} is lowered to {MAX_LIMIT}.").as_str())
+        );
         let mut r = QueryReader::parse("limit=1000000000&offset=-1").unwrap();
         Paging::read(&mut r);
         let Err(crate::Error::BadRequest(errors)) = r.finish() else {

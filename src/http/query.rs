@@ -1,9 +1,10 @@
 //! Query-string parsing that reports every bad parameter at once, by name.
 //!
 //! serde stops at the first error and cannot name an unknown parameter, so endpoints read their
-//! parameters through a [`QueryReader`] instead: each read marks the parameter as known and
-//! records any problem; [`Query`] then answers 400 with the whole list, unknown parameters
-//! included (OGC API – Features requires that).
+//! parameters through a [`QueryReader`] instead: each read of a declared [`Param`] marks it as
+//! known and records any problem; [`Query`] then answers 400 with the whole list, unknown
+//! parameters included (OGC API – Features requires that). The same reads describe the
+//! parameters in the OpenAPI document ([`super::param`]).
 
 use std::future::ready;
 use std::str::FromStr;
@@ -13,13 +14,14 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 
+use super::param::{Accepts, Param};
 use crate::error::{Error, ParamError};
 use crate::limits::MAX_QUERY_PARAMS;
 
 pub struct QueryReader {
     pairs: Vec<(String, String)>,
     used: Vec<bool>,
-    asked: Vec<&'static str>,
+    asked: Vec<&'static Param>,
     errors: Vec<ParamError>,
     refusal: Option<Error>,
 }
@@ -38,6 +40,17 @@ fn has_control(s: &str) -> bool {
 }
 
 impl QueryReader {
+    /// A reader of the empty query: what [`super::param::declared`] reads the declarations with.
+    pub fn empty() -> QueryReader {
+        QueryReader {
+            pairs: Vec::new(),
+            used: Vec::new(),
+            asked: Vec::new(),
+            errors: Vec::new(),
+            refusal: None,
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<QueryReader, Error> {
         let mut pairs = Vec::new();
         let mut errors = Vec::new();
@@ -77,10 +90,13 @@ impl QueryReader {
         })
     }
 
-    /// The value of `name`, if given. A parameter given twice is an error: lists are
+    /// The value of `param`, if given. A parameter given twice is an error: lists are
     /// comma-separated, and silently taking one of two values would hide a client's bug.
-    pub fn take(&mut self, name: &'static str) -> Option<String> {
-        self.asked.push(name);
+    pub fn take(&mut self, param: &'static Param) -> Option<String> {
+        if !self.asked.iter().any(|p| p.name == param.name) {
+            self.asked.push(param);
+        }
+        let name = param.name;
         let mut found: Option<String> = None;
         let mut repeated = false;
         for (i, (k, v)) in self.pairs.iter().enumerate() {
@@ -100,18 +116,100 @@ impl QueryReader {
         found
     }
 
+    /// The parameters read so far, each once, in the order first read.
+    pub fn declared(&self) -> &[&'static Param] {
+        &self.asked
+    }
+
+    /// A whole number within the declared bounds ([`Accepts::Integer`], or
+    /// [`Accepts::Clamped`], which lowers a number above its maximum to it).
+    pub fn integer(&mut self, param: &'static Param) -> Option<i64> {
+        let (min, max, clamp) = match param.accepts {
+            Accepts::Integer { min, max } => (min, max, false),
+            Accepts::Clamped { min, max } => (min, max, true),
+            _ => (i64::MIN, i64::MAX, false),
+        };
+        let raw = self.take(param)?;
+        match raw.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            Ok(n) if clamp && n > max => Some(max),
+            Ok(n) => {
+                self.fail(param.name, format!("{n} is outside {min}–{max}"));
+                None
+            }
+            Err(_) => {
+                self.fail(
+                    param.name,
+                    format!("{raw:?} is not a whole number from {min} to {max}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// [`QueryReader::integer`] as the type the endpoint keeps it in; the declared bounds must
+    /// fit that type (a number that does not is refused as out of range).
+    pub fn integer_as<T: TryFrom<i64>>(&mut self, param: &'static Param) -> Option<T> {
+        let n = self.integer(param)?;
+        let converted = T::try_from(n).ok();
+        if converted.is_none() {
+            self.fail(param.name, format!("{n} is out of range"));
+        }
+        converted
+    }
+
+    /// A decimal number within the declared bounds ([`Accepts::Number`]).
+    pub fn number(&mut self, param: &'static Param) -> Option<f64> {
+        let (min, max) = match param.accepts {
+            Accepts::Number { min, max } => (min, max),
+            _ => (f64::MIN, f64::MAX),
+        };
+        let raw = self.take(param)?;
+        match raw.trim().parse::<f64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            Ok(n) if n.is_finite() => {
+                self.fail(param.name, format!("{n} is outside {min}–{max}"));
+                None
+            }
+            _ => {
+                self.fail(
+                    param.name,
+                    format!("{raw:?} is not a number from {min} to {max}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// One of the declared words ([`Accepts::OneOf`]), exactly as declared.
+    pub fn one_of(&mut self, param: &'static Param) -> Option<&'static str> {
+        let words: &'static [&'static str] = match param.accepts {
+            Accepts::OneOf(words) => words,
+            _ => &[],
+        };
+        let raw = self.take(param)?;
+        let word = words.iter().copied().find(|w| *w == raw);
+        if word.is_none() {
+            self.fail(
+                param.name,
+                format!("{raw:?} is not one of: {}", words.join(", ")),
+            );
+        }
+        word
+    }
+
     /// True when `name` is given, without reading it.
     pub fn has(&self, name: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == name)
     }
 
-    /// `name` parsed as `T`; on failure records `expected` as the reason.
-    pub fn parse_as<T: FromStr>(&mut self, name: &'static str, expected: &str) -> Option<T> {
-        let raw = self.take(name)?;
+    /// `param` parsed as `T`; on failure records `expected` as the reason.
+    pub fn parse_as<T: FromStr>(&mut self, param: &'static Param, expected: &str) -> Option<T> {
+        let raw = self.take(param)?;
         match raw.trim().parse::<T>() {
             Ok(v) => Some(v),
             Err(_) => {
-                self.fail(name, format!("{raw:?} is not {expected}"));
+                self.fail(param.name, format!("{raw:?} is not {expected}"));
                 None
             }
         }
@@ -134,9 +232,18 @@ impl QueryReader {
         self.refusal.get_or_insert(err);
     }
 
-    /// Ends the reading: any parameter no one asked for is unknown.
+    /// Ends the reading: a required parameter that is missing is refused, and any parameter
+    /// no one asked for is unknown.
     pub fn finish(mut self) -> Result<(), Error> {
-        let mut accepted = self.asked.clone();
+        for p in &self.asked {
+            if p.required
+                && !self.pairs.iter().any(|(k, _)| k == p.name)
+                && !self.errors.iter().any(|e| e.parameter == p.name)
+            {
+                self.errors.push(ParamError::new(p.name, "is required"));
+            }
+        }
+        let mut accepted: Vec<&str> = self.asked.iter().map(|p| p.name).collect();
         accepted.sort_unstable();
         accepted.dedup();
         for (i, (k, _)) in self.pairs.iter().enumerate() {
@@ -199,6 +306,11 @@ impl<T: FromQuery + 'static> FromRequest for Query<T> {
 mod tests {
     use super::*;
 
+    const Q: Param = Param::new("q", Accepts::Text);
+    const LIMIT: Param = Param::new("limit", Accepts::Integer { min: 1, max: 9 });
+    const LANG: Param = Param::new("lang", Accepts::OneOf(&["sv", "en"]));
+    const NEEDED: Param = Param::new("needed", Accepts::Text).required();
+
     fn bad_params(err: Error) -> Vec<String> {
         match err {
             Error::BadRequest(list) => list.into_iter().map(|e| e.parameter).collect(),
@@ -209,16 +321,16 @@ mod tests {
     #[test]
     fn decodes_plus_and_percent() {
         let mut r = QueryReader::parse("q=malm%C3%B6+stad&limit=5").unwrap();
-        assert_eq!(r.take("q").as_deref(), Some("malmö stad"));
-        assert_eq!(r.parse_as::<u32>("limit", "a number"), Some(5));
+        assert_eq!(r.take(&Q).as_deref(), Some("malmö stad"));
+        assert_eq!(r.parse_as::<u32>(&LIMIT, "a number"), Some(5));
         r.finish().unwrap();
     }
 
     #[test]
     fn reports_every_problem_at_once() {
         let mut r = QueryReader::parse("limit=x&lang=sv&lang=en&bogus=1").unwrap();
-        assert_eq!(r.parse_as::<u32>("limit", "a number"), None);
-        assert_eq!(r.take("lang"), None);
+        assert_eq!(r.parse_as::<u32>(&LIMIT, "a number"), None);
+        assert_eq!(r.take(&LANG), None);
         let mut names = bad_params(r.finish().unwrap_err());
         names.sort();
         assert_eq!(names, ["bogus", "lang", "limit"]);
@@ -228,7 +340,7 @@ mod tests {
     fn invalid_utf8_names_the_parameter() {
         let err = QueryReader::parse("q=%FF%FE")
             .and_then(|mut r| {
-                r.take("q");
+                r.take(&Q);
                 r.finish()
             })
             .unwrap_err();
@@ -239,8 +351,8 @@ mod tests {
     fn control_characters_are_refused_by_name() {
         let err = QueryReader::parse("q=a%00b&limit=%0A5")
             .and_then(|mut r| {
-                r.take("q");
-                r.take("limit");
+                r.take(&Q);
+                r.take(&LIMIT);
                 r.finish()
             })
             .unwrap_err();
@@ -254,7 +366,7 @@ mod tests {
     #[test]
     fn unknown_parameters_list_the_accepted_ones() {
         let mut r = QueryReader::parse("lnag=en").unwrap();
-        r.take("lang");
+        r.take(&LANG);
         let Error::BadRequest(errors) = r.finish().unwrap_err() else {
             panic!()
         };
@@ -272,5 +384,45 @@ mod tests {
             bad_params(QueryReader::parse(&raw).err().unwrap()),
             ["query"]
         );
+    }
+
+    #[test]
+    fn typed_readers_check_what_is_declared() {
+        let mut r = QueryReader::parse("limit=10&lang=de").unwrap();
+        assert_eq!(r.integer(&LIMIT), None);
+        assert_eq!(r.one_of(&LANG), None);
+        let Error::BadRequest(errors) = r.finish().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(errors[0].parameter, "limit");
+        assert!(errors[0].detail.contains("1–9"), "{errors:?}");
+        assert_eq!(errors[1].parameter, "lang");
+        assert!(errors[1].detail.contains("sv, en"), "{errors:?}");
+
+        let mut r = QueryReader::parse("limit=4&lang=en").unwrap();
+        assert_eq!(r.integer(&LIMIT), Some(4));
+        assert_eq!(r.one_of(&LANG), Some("en"));
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn a_clamped_number_is_lowered_to_its_maximum() {
+        const PAGE: Param = Param::new("limit", Accepts::Clamped { min: 1, max: 9 });
+        let mut r = QueryReader::parse("limit=5000").unwrap();
+        assert_eq!(r.integer(&PAGE), Some(9));
+        r.finish().unwrap();
+        let mut r = QueryReader::parse("limit=0").unwrap();
+        assert_eq!(r.integer(&PAGE), None);
+        assert_eq!(bad_params(r.finish().unwrap_err()), ["limit"]);
+    }
+
+    #[test]
+    fn a_missing_required_parameter_is_named() {
+        let mut r = QueryReader::parse("").unwrap();
+        assert_eq!(r.take(&NEEDED), None);
+        assert_eq!(bad_params(r.finish().unwrap_err()), ["needed"]);
+        let mut r = QueryReader::parse("needed=x").unwrap();
+        assert_eq!(r.take(&NEEDED).as_deref(), Some("x"));
+        r.finish().unwrap();
     }
 }

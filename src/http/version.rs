@@ -37,15 +37,23 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpRequest};
 
 use super::conditional::DATA_VERSION_HEADER;
+use super::param::{Accepts, Param};
 use super::query::QueryReader;
 use crate::domain::replication::OtherVersion;
 use crate::error::Error;
 use crate::state::AppState;
 
-/// The query parameter naming the data version.
-pub const PARAM: &str = "v";
 /// What a version looks like (the digest of an import, or `empty`), for the spec.
 pub const PATTERN: &str = "^[0-9a-z]{1,64}$";
+/// The query parameter naming the data version, on every resource built from the data.
+pub const V: Param = Param::new("v", Accepts::Pattern(PATTERN)).doc(
+    "The data version this URL is bound to (`Data-Version`, `data_version` in /v1/meta). The \
+     current one: the answer is `immutable`, cached for a year. Another: a 302 to the same URL \
+     with the current one, or a 503 with `Retry-After: 1` from a replica whose hot standby has \
+     not applied all it received yet (the version may be a newer one).",
+);
+/// The query parameter's name.
+pub const PARAM: &str = V.name;
 /// `Cache-Control` of a response whose URL names the version it was built from.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -63,7 +71,7 @@ pub fn is_version(s: &str) -> bool {
 /// Reads `v` on a resource that takes it: a malformed one is refused by name, with the other
 /// bad parameters. Called by [`super::query::Query`] for every resource of [`get_versioned`].
 pub fn read(reader: &mut QueryReader) -> Option<String> {
-    let v = reader.take(PARAM)?;
+    let v = reader.take(&V)?;
     if is_version(&v) {
         Some(v)
     } else {
@@ -135,7 +143,7 @@ pub fn requested(req: &HttpRequest) -> Option<String> {
 /// the query parser to refuse.
 fn asked(query: &str) -> Option<String> {
     let mut reader = QueryReader::parse(query).ok()?;
-    reader.take(PARAM).filter(|v| is_version(v))
+    reader.take(&V).filter(|v| is_version(v))
 }
 
 /// The query string with its `v` replaced by `version`; every other parameter kept as sent.
