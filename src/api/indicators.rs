@@ -129,11 +129,15 @@ const THEME: Param = Param::new("theme", Accepts::OneOf(THEMES))
 const LEVEL: Param = Param::new("level", Accepts::OneOf(&Level::IDS))
     .doc("Only indicators with values at this level.")
     .example("regso");
+const ORIGIN: Param = Param::new("origin", Accepts::OneOf(&["published", "computed"]))
+    .doc("Only indicators whose values SCB publishes (`published`) or this service computes from SCB's figures (`computed`).")
+    .example("published");
 
 #[derive(Debug)]
 pub struct IndicatorsParams {
     pub theme: Option<String>,
     pub level: Option<Level>,
+    pub origin: Option<&'static str>,
     pub lang: Lang,
 }
 
@@ -143,6 +147,7 @@ impl FromQuery for IndicatorsParams {
             lang: Lang::negotiate_json(r, req),
             theme: r.one_of(&THEME).map(str::to_owned),
             level: super::params::level(r, &LEVEL),
+            origin: r.one_of(&ORIGIN),
         }
     }
 }

@@ -32,6 +32,26 @@ async fn the_catalogue_lists_definitions_with_their_coverage() {
         .unwrap()
         .iter()
         .all(|i| i["theme"] == "work"));
+    // Published and computed indicators part the catalogue between them.
+    let origin = |o: &'static str| {
+        let app = &app;
+        async move {
+            let list = get(app, &format!("/v1/indicators?origin={o}")).await.json();
+            let list = list["indicators"].as_array().unwrap().clone();
+            assert!(list.iter().all(|i| i["origin"] == o), "{o}: {list:?}");
+            list.len()
+        }
+    };
+    assert_eq!(
+        origin("published").await + origin("computed").await,
+        list.len()
+    );
+    assert_eq!(
+        get(&app, "/v1/indicators?origin=official")
+            .await
+            .bad_parameters(),
+        ["origin"]
+    );
     let deso = get(&app, "/v1/indicators?level=deso").await.json();
     assert_eq!(
         deso["indicators"].as_array().unwrap().len(),
