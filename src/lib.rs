@@ -16,6 +16,8 @@ pub mod http;
 pub mod import;
 pub mod limits;
 pub mod metrics;
+#[cfg(test)]
+mod module_graph;
 pub mod openapi;
 pub mod server;
 pub mod state;
