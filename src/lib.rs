@@ -18,6 +18,7 @@ pub mod limits;
 pub mod metrics;
 #[cfg(test)]
 mod module_graph;
+pub mod network;
 pub mod openapi;
 pub mod server;
 pub mod state;
