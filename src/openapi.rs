@@ -328,7 +328,7 @@ fn parameter_rules() -> Vec<(&'static [&'static str], &'static str, Rule)> {
         ),
         (&[], "level", OneOf(&Level::IDS)),
         (&[], "division", OneOf(&Division::IDS)),
-        (&[], "theme", OneOf(crate::import::catalogue::THEMES)),
+        (&[], "theme", OneOf(crate::domain::themes::THEMES)),
         (&["get_municipality_summary"], "code", Pattern("^[0-9]{4}$")),
         (&["get_county_summary"], "code", Pattern("^[0-9]{2}$")),
         (&[], "municipality", Pattern("^[0-9]{4}$")),

@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::Routes;
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::domain::geography::Level;
+use crate::domain::themes::THEMES;
 use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::import::catalogue::THEMES;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes) {
