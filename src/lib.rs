@@ -20,6 +20,7 @@ pub mod metrics;
 mod module_graph;
 pub mod network;
 pub mod openapi;
+pub mod render;
 pub mod server;
 pub mod state;
 pub mod synthetic;
