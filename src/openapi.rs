@@ -228,7 +228,7 @@ fn for_each_operation(doc: &mut Document, mut f: impl FnMut(&str, &mut Operation
 
 /// Operations whose answer is not built from the data (fixed by the software, or outside
 /// `/v1`): they take no generic `v`. Every other operation is registered with
-/// `http::version::get_versioned`; a test checks that the two agree.
+/// `http::immutable::get_versioned`; a test checks that the two agree.
 const UNVERSIONED: &[&str] = &[
     "get_health",
     "get_ready",

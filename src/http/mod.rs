@@ -5,6 +5,7 @@ pub mod cache;
 pub mod conditional;
 pub mod csv;
 pub mod encoding;
+pub mod immutable;
 pub mod links;
 pub mod negotiate;
 pub mod paging;
@@ -48,7 +49,7 @@ pub fn app(
             header::RETRY_AFTER,
             header::HeaderName::from_static("ratelimit"),
             header::HeaderName::from_static("ratelimit-policy"),
-            header::HeaderName::from_static(conditional::DATA_VERSION_HEADER),
+            header::HeaderName::from_static(version::DATA_VERSION_HEADER),
             header::HeaderName::from_static(conditional::DATA_SYNTHETIC_HEADER),
         ])
         .max_age(86_400);

@@ -46,7 +46,7 @@ impl Error {
             return HttpResponse::Found()
                 .insert_header((header::LOCATION, location.as_str()))
                 .insert_header((header::CACHE_CONTROL, "no-store"))
-                .insert_header((super::conditional::DATA_VERSION_HEADER, current.as_str()))
+                .insert_header((super::version::DATA_VERSION_HEADER, current.as_str()))
                 .finish();
         }
         let mut res = problem.to_response();
