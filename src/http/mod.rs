@@ -7,6 +7,7 @@ pub mod csv;
 pub mod encoding;
 pub mod immutable;
 pub mod links;
+pub mod middleware;
 pub mod negotiate;
 pub mod paging;
 pub mod problems;
@@ -62,10 +63,10 @@ pub fn app(
         // included, so browsers can read them), then compression, and the ETag learns the
         // content coding after it.
         .wrap(from_fn(problems::rewrite_framework_errors))
-        .wrap(from_fn(rate_limit::limit))
+        .wrap(from_fn(middleware::limit))
         .wrap(cors)
         .wrap(Compress::default())
         .wrap(from_fn(conditional::mark_etag_with_encoding))
         .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#).log_target("segstat::access"))
-        .wrap(from_fn(crate::metrics::measure))
+        .wrap(from_fn(middleware::measure))
 }
