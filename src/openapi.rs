@@ -49,12 +49,12 @@ URL with the current version: old versions are not kept, and a stale link keeps 
 pub struct ApiDoc;
 
 /// The document: [`ApiDoc`]'s info, tags and shared schemas, the operations as
-/// [`api::register`] registers them (one list, see [`api::routes`]), then the rules every
-/// operation shares.
+/// [`api::endpoints::register`] registers them (one list, see [`api::routes`]), then the rules
+/// every operation shares.
 pub fn document() -> Document {
     let mut doc = ApiDoc::openapi();
     let mut routes = api::Routes::spec_only();
-    api::register(&mut routes);
+    api::endpoints::register(&mut routes);
     let (paths, schemas) = routes.into_spec();
     doc.paths = paths;
     let components = doc.components.get_or_insert_with(Default::default);
