@@ -1,6 +1,9 @@
-//! The command line: one binary, one subcommand per job.
+//! The command line: one binary, one subcommand per job, and how a command's failure is
+//! reported (over HTTP the same errors are problem documents: `http::problems`).
 
 use clap::{Parser, Subcommand};
+
+use crate::error::Error;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -205,4 +208,32 @@ fn settings_help() -> String {
         ));
     }
     text
+}
+
+/// A failed command as the command line reports it: the message for stderr and the exit
+/// status. A mistake on the command line ([`Error::Usage`]) exits 2 and points to `--help`, as
+/// clap does for the mistakes it catches itself; any other failure exits 1.
+pub fn failure(error: &Error) -> (String, u8) {
+    match error {
+        Error::Usage(_) => (format!("segstat: {error}\nsee `segstat --help`"), 2),
+        _ => (format!("segstat: {error}"), 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_mistakes_exit_2_and_point_to_help_other_failures_exit_1() {
+        let (message, status) = failure(&Error::Usage("--formats: \"xlsx\" is unknown".into()));
+        assert_eq!(status, 2);
+        assert_eq!(
+            message,
+            "segstat: --formats: \"xlsx\" is unknown\nsee `segstat --help`"
+        );
+        let (message, status) = failure(&Error::Internal("boom".into()));
+        assert_eq!(status, 1);
+        assert_eq!(message, "segstat: internal error: boom");
+    }
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::http::rate_limit::Network;
+use crate::network::Network;
 
 /// Settings shared by every subcommand; `serve` uses all of them.
 #[derive(Clone, Debug)]

@@ -1,13 +1,13 @@
-//! The one error type of the crate, and its RFC 9457 `application/problem+json` rendering.
+//! The one error type of the crate, the RFC 9457 problem document it is answered as, and the
+//! problem kinds whose pages `/v1/problems/{kind}` serves.
 //!
 //! Library errors become an [`Error`] through `From`, in this file only; handlers never pick a
-//! status code themselves. Framework errors (unknown route, wrong method, unparsable query) are
-//! rewritten into the same shape by `http::problems`.
+//! status code themselves. The HTTP rendering (status, headers, the document located on the
+//! request) is `http::problems`, with the rewriting of framework errors into the same shape.
 
 use std::fmt;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -125,7 +125,7 @@ impl Error {
 
     /// True when the error says the database could not answer in time or at all, as opposed to a
     /// bug in a query. Such errors are a 503 and the client may retry.
-    fn is_database_unavailable(&self) -> bool {
+    pub fn is_database_unavailable(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error as D};
         match self {
             Error::Unavailable(_) | Error::Connection(_) => true,
@@ -217,13 +217,6 @@ pub struct Problem {
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// A problem's `instance`: the request's path and query, as sent.
-pub fn instance_of(req: &HttpRequest) -> String {
-    req.uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned())
-}
 
 /// The path of the page describing the problems of a status, relative to the server:
 /// `/v1/problems/{kind}` (see `api::problems`).
@@ -362,114 +355,6 @@ impl Problem {
             errors: Vec::new(),
         }
     }
-
-    /// Makes `type` an absolute URL on the server the client asked (as links are built) and
-    /// sets `instance` to the request's path and query.
-    pub fn located(mut self, req: &HttpRequest) -> Problem {
-        if self.problem_type.starts_with('/') {
-            self.problem_type =
-                format!("{}{}", crate::http::links::base_url(req), self.problem_type);
-        }
-        self.instance = Some(instance_of(req));
-        self
-    }
-
-    pub fn to_response(&self) -> HttpResponse {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = HttpResponse::build(status);
-        res.content_type(PROBLEM_JSON)
-            .insert_header((header::CACHE_CONTROL, "no-store"));
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            res.insert_header((header::RETRY_AFTER, "5"));
-        }
-        res.body(serde_json::to_vec(self).unwrap_or_default())
-    }
-}
-
-impl ResponseError for Error {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Error::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
-            Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            Error::OtherDataVersion { .. } => StatusCode::FOUND,
-            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Error::NotReplayedYet { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
-            e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        self.respond(self.problem())
-    }
-}
-
-impl Error {
-    /// The error's response with `type` and `instance` filled in from the request.
-    pub fn response_at(&self, req: &HttpRequest) -> HttpResponse {
-        self.respond(self.problem().located(req))
-    }
-
-    fn respond(&self, problem: Problem) -> HttpResponse {
-        if let Error::OtherDataVersion { location, current } = self {
-            return HttpResponse::Found()
-                .insert_header((header::LOCATION, location.as_str()))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .insert_header((
-                    crate::http::conditional::DATA_VERSION_HEADER,
-                    current.as_str(),
-                ))
-                .finish();
-        }
-        let mut res = problem.to_response();
-        match self {
-            Error::MethodNotAllowed { allow } => {
-                res.headers_mut()
-                    .insert(header::ALLOW, header::HeaderValue::from_static(allow));
-            }
-            // The standby catches up within a second or so, and another replica may have the
-            // version already: the balancer retries there at once, a client after a second.
-            Error::NotReplayedYet { .. } => {
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            }
-            _ => {}
-        }
-        res
-    }
-
-    /// The problem document of this error, before the request locates it.
-    pub fn problem(&self) -> Problem {
-        let status = self.status_code();
-        // Server-side faults are logged in full but described to the client in general terms:
-        // a stack of SQL is no use to a caller and may leak internals.
-        let detail = if let Error::NotReplayedYet { .. } = self {
-            // Not a fault: the expected answer while a standby replays an import.
-            log::info!("{self}");
-            self.to_string()
-        } else if status.is_server_error() {
-            log::error!("{self}");
-            match self {
-                // Written by us for the client, e.g. "not migrated" or a pool timeout.
-                Error::Unavailable(detail) => detail.clone(),
-                _ if status == StatusCode::SERVICE_UNAVAILABLE => {
-                    "the database is unavailable or too slow; retry shortly".to_owned()
-                }
-                _ => "an internal error occurred; it has been logged".to_owned(),
-            }
-        } else {
-            self.to_string()
-        };
-        let mut problem = Problem::new(status, detail);
-        if let Error::BadRequest(errors) = self {
-            problem.errors = errors.clone();
-        }
-        problem
-    }
 }
 
 impl fmt::Display for ParamError {
@@ -481,44 +366,6 @@ impl fmt::Display for ParamError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::body::to_bytes;
-
-    #[actix_web::test]
-    async fn bad_request_lists_every_parameter() {
-        let err = Error::BadRequest(vec![
-            ParamError::new("lang", "must be one of: sv, en"),
-            ParamError::new("f", "must be one of: json"),
-        ]);
-        let res = err.error_response();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(
-            res.headers().get(header::CONTENT_TYPE).unwrap(),
-            PROBLEM_JSON
-        );
-        let body: serde_json::Value =
-            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
-        assert_eq!(body["status"], 400);
-        assert_eq!(body["errors"].as_array().unwrap().len(), 2);
-        assert_eq!(body["errors"][1]["parameter"], "f");
-        assert!(body["detail"].as_str().unwrap().contains("lang"));
-    }
-
-    #[test]
-    fn pool_timeouts_are_503_and_sql_errors_are_500() {
-        let pool_err: Error = Error::Unavailable("timed out".into());
-        assert_eq!(pool_err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
-        let not_found: Error = diesel::result::Error::NotFound.into();
-        assert_eq!(not_found.status_code(), StatusCode::NOT_FOUND);
-        let other: Error = diesel::result::Error::RollbackTransaction.into();
-        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
-    }
-
-    #[actix_web::test]
-    async fn server_errors_hide_internals() {
-        let res = Error::Internal("SELECT secret FROM x".into()).error_response();
-        let body = to_bytes(res.into_body()).await.unwrap();
-        assert!(!String::from_utf8_lossy(&body).contains("secret"));
-    }
 
     #[test]
     fn every_problem_kind_has_one_page_and_its_status_finds_it() {
@@ -537,32 +384,5 @@ mod tests {
             problem_type_path(StatusCode::PAYLOAD_TOO_LARGE),
             "/v1/problems/other"
         );
-    }
-
-    #[actix_web::test]
-    async fn a_version_not_replayed_yet_is_a_503_to_retry_in_a_second() {
-        let res = Error::NotReplayedYet {
-            asked: "abc123".into(),
-        }
-        .error_response();
-        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
-        assert_eq!(
-            res.headers().get(header::CACHE_CONTROL).unwrap(),
-            "no-store"
-        );
-        let body: serde_json::Value =
-            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
-        assert!(
-            body["detail"].as_str().unwrap().contains("abc123"),
-            "{body}"
-        );
-    }
-
-    #[test]
-    fn method_not_allowed_names_allowed_methods() {
-        let res = Error::MethodNotAllowed { allow: "GET, HEAD" }.error_response();
-        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(res.headers().get(header::ALLOW).unwrap(), "GET, HEAD");
     }
 }

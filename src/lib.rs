@@ -2,9 +2,10 @@
 //!
 //! `ARCHITECTURE.md` maps the modules; in short: `db` holds every query, `http` the request and
 //! response machinery shared by all endpoints, `api` the endpoints themselves (thin handlers),
-//! `openapi` the generated spec.
+//! `openapi` the generated spec, `app` the application put together from them.
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -16,7 +17,11 @@ pub mod http;
 pub mod import;
 pub mod limits;
 pub mod metrics;
+#[cfg(test)]
+mod module_graph;
+pub mod network;
 pub mod openapi;
+pub mod render;
 pub mod server;
 pub mod state;
 pub mod synthetic;

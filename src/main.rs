@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use segstat::cli::{Cli, Command, ImportCommand};
+use segstat::cli::{self, Cli, Command, ImportCommand};
 use segstat::synthetic::replay;
 use segstat::{server, Config};
 
@@ -50,14 +50,10 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        // As clap does for the mistakes it catches itself.
-        Err(e @ segstat::Error::Usage(_)) => {
-            eprintln!("segstat: {e}\nsee `segstat --help`");
-            ExitCode::from(2)
-        }
         Err(e) => {
-            eprintln!("segstat: {e}");
-            ExitCode::FAILURE
+            let (message, status) = cli::failure(&e);
+            eprintln!("{message}");
+            ExitCode::from(status)
         }
     }
 }

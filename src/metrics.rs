@@ -2,18 +2,13 @@
 //! public OpenAPI document): requests by route and status, latency, the response cache, the
 //! connection pool, the data version's age, replica lag and rate-limited requests.
 
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
 use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
 };
 
-use crate::state::AppState;
+use crate::db::data_state::DataState;
+use crate::domain::replication::Standing;
 
 /// Every metric the server exports, registered in its own registry (one per server, so tests
 /// that start several servers in one process do not share counts).
@@ -146,27 +141,27 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with the gauges read from the state now and the response cache's
-    /// `(entries, bytes)`.
-    pub fn render(&self, state: &AppState, (entries, bytes): (u64, u64)) -> String {
+    /// The text exposition, with the gauges set from what was just read.
+    pub fn render(&self, readings: Readings) -> String {
+        let (entries, bytes) = readings.cache;
         self.cache_entries
             .set(i64::try_from(entries).unwrap_or(i64::MAX));
         self.cache_bytes
             .set(i64::try_from(bytes).unwrap_or(i64::MAX));
-        let pool = state.pool.state();
+        let pool = readings.pool;
         self.pool_connections.set(i64::from(pool.connections));
         self.pool_in_use.set(i64::from(
             pool.connections.saturating_sub(pool.idle_connections),
         ));
         self.pool_waiting.set(crate::db::waiting());
-        if let Some(data) = state.known_data_state() {
+        if let Some(data) = readings.data {
             let age = chrono::Utc::now() - data.updated_at;
             self.data_version_age
                 .set(age.num_milliseconds() as f64 / 1000.0);
         }
         self.replica_lag.set(
-            state
-                .replication()
+            readings
+                .replication
                 .map_or(f64::NAN, |r| r.lag_seconds.unwrap_or(f64::NAN)),
         );
         let mut out = Vec::new();
@@ -177,34 +172,20 @@ impl Metrics {
     }
 }
 
+/// What the gauges show, read from the shared state when `/metrics` is asked.
+pub struct Readings {
+    /// The response cache's entries and bytes.
+    pub cache: (u64, u64),
+    pub pool: r2d2::State,
+    /// The data version last seen.
+    pub data: Option<DataState>,
+    pub replication: Option<Standing>,
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         Metrics::new()
     }
-}
-
-/// Middleware, outermost: times every request and counts its answer.
-pub async fn measure(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let route = route_label(req.match_pattern());
-    let res = next.call(req).await?;
-    if let Some(state) = state {
-        let cache_status = res
-            .headers()
-            .get("cache-status")
-            .and_then(|v| v.to_str().ok());
-        state.metrics.observe(
-            &route,
-            res.status().as_u16(),
-            started.elapsed().as_secs_f64(),
-            cache_status,
-        );
-    }
-    Ok(res)
 }
 
 #[cfg(test)]

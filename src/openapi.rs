@@ -44,12 +44,12 @@ URL with the current version: old versions are not kept, and a stale link keeps 
 pub struct ApiDoc;
 
 /// The document: [`ApiDoc`]'s info, tags and shared schemas, the operations as
-/// [`api::register`] registers them (one list, see [`api::routes`]), then the rules every
-/// operation shares.
+/// [`api::endpoints::register`] registers them (one list, see [`api::routes`]), then the rules
+/// every operation shares.
 pub fn document() -> Document {
     let mut doc = ApiDoc::openapi();
     let mut routes = api::Routes::spec_only();
-    api::register(&mut routes);
+    api::endpoints::register(&mut routes);
     let (paths, schemas) = routes.into_spec();
     doc.paths = paths;
     let components = doc.components.get_or_insert_with(Default::default);
@@ -219,7 +219,7 @@ fn for_each_operation(doc: &mut Document, mut f: impl FnMut(&str, &mut Operation
 
 /// Operations whose answer is not built from the data (fixed by the software, or outside
 /// `/v1`): they take no generic `v`. Every other operation is registered with
-/// `http::version::get_versioned`; a test checks that the two agree.
+/// `http::immutable::get_versioned`; a test checks that the two agree.
 const UNVERSIONED: &[&str] = &[
     "get_health",
     "get_ready",

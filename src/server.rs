@@ -8,10 +8,10 @@ use std::time::Duration;
 use actix_web::{web, HttpServer};
 use diesel::connection::SimpleConnection;
 
+use crate::app::app;
 use crate::config::{redact_url, Config};
 use crate::db::{self, READER_ROLE};
 use crate::error::{Error, Result};
-use crate::http;
 use crate::state::AppState;
 
 /// Checks what `serve` needs before it binds: a reachable database (with a bounded wait), every
@@ -59,7 +59,7 @@ pub async fn serve(config: Config) -> Result<()> {
         }
     });
     log::info!("listening on http://{bind} (API at /v1, docs at /v1/docs/)");
-    HttpServer::new(move || http::app(state.clone()))
+    HttpServer::new(move || app(state.clone()))
         .workers(workers)
         .bind(bind)
         .map_err(|e| {

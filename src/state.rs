@@ -14,7 +14,7 @@ use crate::export::Index;
 use crate::geo::locate::PointIndex;
 use crate::http::cache::ResponseCache;
 use crate::http::rate_limit::RateLimiter;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Readings};
 
 pub struct AppState {
     pub pool: PgPool,
@@ -351,6 +351,17 @@ impl AppState {
     /// The replication standing read at the last refresh.
     pub fn replication(&self) -> Option<Standing> {
         self.replication.read().ok().and_then(|r| *r)
+    }
+
+    /// The `/metrics` text: the counters, and the gauges read now.
+    pub async fn metrics_text(&self) -> String {
+        let cache = self.cache.usage().await;
+        self.metrics.render(Readings {
+            cache,
+            pool: self.pool.state(),
+            data: self.known_data_state(),
+            replication: self.replication(),
+        })
     }
 }
 

@@ -14,8 +14,8 @@ use crate::http::conditional::{data_response, respond, Freshness, Representation
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::limits::MAX_SEARCH_CHARS;
 use crate::state::AppState;
 

@@ -15,13 +15,14 @@ use crate::domain::crosswalk::Relation;
 use crate::domain::index::AREA_TYPES;
 use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
-use crate::http::csv::{CsvOptions, CsvWriter};
+use crate::http::format::Format;
 use crate::http::links::RequestUrl;
-use crate::http::negotiate::{Format, Lang};
+use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::limits::MAX_LIST_ITEMS;
+use crate::render::csv::{CsvOptions, CsvWriter};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes) {

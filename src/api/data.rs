@@ -13,13 +13,14 @@ use crate::db::indicators::ValueRow;
 use crate::domain::codes::{self, Level};
 use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
-use crate::http::csv::{CsvOptions, CsvWriter};
+use crate::http::format::Format;
 use crate::http::links::RequestUrl;
-use crate::http::negotiate::{Format, Lang};
+use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::limits::MAX_LIST_ITEMS;
+use crate::render::csv::{CsvOptions, CsvWriter};
 use crate::state::AppState;
 use crate::usecase::{
     self,

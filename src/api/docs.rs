@@ -1,7 +1,5 @@
 //! The OpenAPI document and Swagger UI, both served from the binary (no network needed).
 
-use std::sync::OnceLock;
-
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -22,12 +20,9 @@ pub fn routes(r: &mut Routes) {
         );
 }
 
-/// The spec is rendered once per process: it depends only on the code.
-fn spec_bytes() -> Bytes {
-    static SPEC: OnceLock<Bytes> = OnceLock::new();
-    SPEC.get_or_init(|| Bytes::from(crate::openapi::spec_json()))
-        .clone()
-}
+/// The OpenAPI document as served. It is made from the routes, this handler's among them, so
+/// the handler is handed it as app data (`app`) instead of making it.
+pub struct OpenApiJson(pub Bytes);
 
 /// This API's OpenAPI 3.1 description.
 #[utoipa::path(
@@ -39,6 +34,7 @@ fn spec_bytes() -> Bytes {
 pub async fn get_openapi(
     req: HttpRequest,
     state: web::Data<AppState>,
+    spec: web::Data<OpenApiJson>,
     _: Query<()>,
 ) -> Result<HttpResponse> {
     Ok(respond(
@@ -51,7 +47,7 @@ pub async fn get_openapi(
         "openapi",
         Representation {
             content_type: "application/vnd.oai.openapi+json;version=3.1",
-            body: spec_bytes(),
+            body: spec.0.clone(),
             lang: None,
             disposition: None,
             link: None,

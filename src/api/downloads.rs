@@ -18,12 +18,11 @@ use crate::api::Routes;
 use crate::db::data_state::DataState;
 use crate::error::{Error, Result};
 use crate::export::Index;
-use crate::http::conditional::{
-    respond, Freshness, Representation, Source, DATA_SYNTHETIC_HEADER, DATA_VERSION_HEADER,
-};
+use crate::http::conditional::{respond, Freshness, Representation, Source, DATA_SYNTHETIC_HEADER};
 use crate::http::links::{base_url, Link};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
+use crate::http::version::DATA_VERSION_HEADER;
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes) {

@@ -17,11 +17,12 @@ use crate::domain::cql2::{self, Expr};
 use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response, Representation};
-use crate::http::links::{Link, RequestUrl};
-use crate::http::negotiate::{Format, Lang};
+use crate::http::format::Format;
+use crate::http::links::{Link, RequestUrl, REL_TILESETS_VECTOR};
+use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, Paging};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
 use crate::usecase::indicators::check_indicators;
 
@@ -120,7 +121,7 @@ fn collections_json(base: &str, lang: Lang, extents: &[db::features::Extent]) ->
                 links: vec![
                     Link::new(base, &format!("/v1/collections/{id}"), "self", "application/json", "this collection"),
                     Link::new(base, &format!("/v1/collections/{id}/items"), "items", GEOJSON, "the features"),
-                    Link::new(base, &format!("/v1/collections/{id}/tiles"), crate::api::ogc_tiles::REL_TILESETS_VECTOR, "application/json", "vector tilesets (OGC API – Tiles)"),
+                    Link::new(base, &format!("/v1/collections/{id}/tiles"), REL_TILESETS_VECTOR, "application/json", "vector tilesets (OGC API – Tiles)"),
                     Link::new(base, &format!("/v1/collections/{id}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", SCHEMA_JSON, "the queryable properties"),
                     Link::new(base, &format!("/v1/collections/{id}/queryables"), "describedby", SCHEMA_JSON, "the properties (JSON Schema)"),
                     license_link(),

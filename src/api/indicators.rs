@@ -9,13 +9,13 @@ use utoipa::ToSchema;
 use crate::api::Routes;
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::domain::geography::Level;
+use crate::domain::themes::THEMES;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::negotiate::Lang;
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
-use crate::import::catalogue::THEMES;
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes) {

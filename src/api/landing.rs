@@ -8,7 +8,7 @@ use super::params::LangJson;
 use crate::api::Routes;
 use crate::error::Result;
 use crate::http::conditional::{respond, Freshness, Representation, Source};
-use crate::http::links::{base_url, Link};
+use crate::http::links::{base_url, Link, REL_TILING_SCHEMES};
 use crate::http::query::Query;
 use crate::state::AppState;
 
@@ -60,7 +60,7 @@ pub async fn get_landing(
             Link::new(&base, "/v1/docs/", "service-doc", "text/html", t("API-dokumentation (Swagger UI)", "API documentation (Swagger UI)")),
             Link::new(&base, "/v1/conformance", "conformance", "application/json", t("Standarder som API:t följer", "Conformance classes this API meets")),
             Link::new(&base, "/v1/collections", "data", "application/json", t("Gränser som GeoJSON-samlingar (OGC API – Features)", "Boundaries as GeoJSON collections (OGC API – Features)")),
-            Link::new(&base, "/v1/tileMatrixSets", super::ogc_tiles::REL_TILING_SCHEMES, "application/json", t("Rutnät för kartplattor (OGC API – Tiles)", "Tile matrix sets (OGC API – Tiles)")),
+            Link::new(&base, "/v1/tileMatrixSets", REL_TILING_SCHEMES, "application/json", t("Rutnät för kartplattor (OGC API – Tiles)", "Tile matrix sets (OGC API – Tiles)")),
             Link::new(&base, "/v1/downloads", "enclosure", "application/json", t("Hela datamängden som filer (GeoPackage, FlatGeobuf, CSV)", "The whole dataset as files (GeoPackage, FlatGeobuf, CSV)")),
             Link::new(&base, "/v1/meta", "describedby", "application/json", t("Licens, källhänvisning, dataversion och gränser", "Licence, citation, data version and limits")),
             crate::api::features::license_link(),

@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, held_response, Representation};
 use crate::http::negotiate::Lang;
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::{AppState, AreaLocator};
 
 pub fn routes(r: &mut Routes) {

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod data;
 pub mod docs;
 pub mod downloads;
+pub mod endpoints;
 pub mod explorer;
 pub mod features;
 pub mod indicators;
@@ -18,35 +19,7 @@ pub mod summaries;
 pub mod system;
 pub mod tiles;
 
-use actix_web::web;
-
 pub use routes::Routes;
-
-/// Registers every route; `http::app` wraps them in the shared middleware.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    register(&mut Routes::new(cfg));
-}
-
-/// Registers every route with `routes`, which keeps the list (see [`routes`]).
-pub fn register(routes: &mut Routes) {
-    // In the order the OpenAPI document lists the operations.
-    system::routes(routes);
-    landing::routes(routes);
-    meta::routes(routes);
-    docs::routes(routes);
-    problems::routes(routes);
-    areas::routes(routes);
-    changes::routes(routes);
-    indicators::routes(routes);
-    data::routes(routes);
-    summaries::routes(routes);
-    lookup::routes(routes);
-    features::routes(routes);
-    tiles::routes(routes);
-    ogc_tiles::routes(routes);
-    downloads::routes(routes);
-    explorer::routes(routes);
-}
 
 /// Parameters several resources share, and those of resources that only negotiate language
 /// and format.
@@ -54,9 +27,10 @@ pub mod params {
     use actix_web::HttpRequest;
 
     use crate::domain::codes::{self, Division, Level};
-    use crate::http::negotiate::{Format, Lang};
-    use crate::http::param::{documented, Accepts, Param};
-    use crate::http::query::{FromQuery, QueryReader};
+    use crate::http::format::Format;
+    use crate::http::negotiate::Lang;
+    use crate::http::param::{Accepts, Param};
+    use crate::http::query::{documented, FromQuery, QueryReader};
 
     /// `f` of a resource that answers JSON, or CSV.
     pub const JSON_OR_CSV: Param = Param::new("f", Accepts::Formats(&[Format::Json, Format::Csv]))

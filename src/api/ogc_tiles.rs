@@ -21,10 +21,11 @@ use crate::api::Routes;
 use crate::error::{Error, Result};
 use crate::geo::web_mercator;
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
-use crate::http::links::{base_url, RequestUrl};
-use crate::http::negotiate::{Format, Lang};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::format::Format;
+use crate::http::links::{base_url, RequestUrl, REL_TILING_SCHEME};
+use crate::http::negotiate::Lang;
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
 use crate::usecase::indicators::check_indicators;
 
@@ -42,9 +43,6 @@ const TMS_URI: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMerca
 const EPSG3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 const MVT: &str = "application/vnd.mapbox-vector-tile";
-pub const REL_TILESETS_VECTOR: &str = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
-pub const REL_TILING_SCHEMES: &str = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes";
-const REL_TILING_SCHEME: &str = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
 
 /// `{tileMatrix}/{tileRow}/{tileCol}`, named as the client wrote them.
 const OGC_NAMES: AddressNames = AddressNames {

@@ -10,8 +10,8 @@ use actix_web::{FromRequest, Handler, Responder};
 use utoipa::openapi::path::{Paths, PathsBuilder};
 use utoipa::openapi::{RefOr, Schema};
 
+use crate::http::immutable::get_versioned;
 use crate::http::problems::get;
-use crate::http::version::get_versioned;
 
 /// A documented route: the spec's path and the method the spec gives it (lower case, as the
 /// document writes it). The route itself always answers GET and HEAD.

@@ -10,10 +10,11 @@ use crate::db;
 use crate::domain::codes::{self, Division, Level};
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
-use crate::http::csv::{CsvOptions, CsvWriter};
-use crate::http::negotiate::{Format, Lang};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::format::Format;
+use crate::http::negotiate::Lang;
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
+use crate::render::csv::{CsvOptions, CsvWriter};
 use crate::state::AppState;
 
 pub fn routes(r: &mut Routes) {

@@ -27,7 +27,7 @@ pub async fn get_metrics(state: web::Data<AppState>, _: Query<()>) -> HttpRespon
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .body(state.metrics.render(&state, state.cache.usage().await))
+        .body(state.metrics_text().await)
 }
 
 #[derive(Serialize, ToSchema)]

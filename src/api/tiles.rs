@@ -13,10 +13,11 @@ use crate::db;
 use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
+use crate::http::format::Format;
 use crate::http::links::RequestUrl;
-use crate::http::negotiate::{Format, Lang};
-use crate::http::param::{documented, Accepts, Param};
-use crate::http::query::{FromQuery, Query, QueryReader};
+use crate::http::negotiate::Lang;
+use crate::http::param::{Accepts, Param};
+use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
 use crate::usecase::indicators::check_indicators;
 

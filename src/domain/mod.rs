@@ -14,3 +14,4 @@ pub mod ranks;
 pub mod replication;
 pub mod summaries;
 pub mod text;
+pub mod themes;

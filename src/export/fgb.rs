@@ -6,7 +6,7 @@ use std::path::Path;
 
 use diesel::PgConnection;
 
-use super::ExportCollection;
+use super::collection::ExportCollection;
 use crate::db;
 use crate::error::Result;
 

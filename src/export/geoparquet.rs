@@ -22,7 +22,7 @@ use parquet::schema::parser::parse_message_type;
 use parquet::schema::types::ColumnPath;
 use serde_json::{json, Value};
 
-use super::ExportCollection;
+use super::collection::ExportCollection;
 use crate::db;
 use crate::db::export::{ExportArea, YearAreaType};
 use crate::error::{Error, Result};

@@ -7,7 +7,7 @@ use std::path::Path;
 use diesel::PgConnection;
 use rusqlite::types::Value;
 
-use super::{layer_name, ExportCollection};
+use super::collection::{layer_name, ExportCollection};
 use crate::db;
 use crate::error::Result;
 

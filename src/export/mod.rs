@@ -6,6 +6,7 @@
 //! never mix two imports. The files are written into a hidden temporary folder beside the
 //! version folder and renamed into place only when all of them are complete.
 
+pub mod collection;
 pub mod fgb;
 pub mod geoparquet;
 pub mod gpkg;
@@ -19,21 +20,9 @@ use std::time::Instant;
 use diesel::PgConnection;
 
 use crate::db;
-use crate::domain::geography::Division;
 use crate::error::{Error, Result};
+pub use collection::{collections, ExportCollection};
 pub use index::{FileEntry, Index};
-
-/// One OGC collection as the exporters see it: the id the API uses, the `areas.division` it
-/// reads, and a human title.
-#[derive(Clone, Debug)]
-pub struct ExportCollection {
-    /// The OGC collection id, e.g. `regso-2025` or `municipalities`.
-    pub id: &'static str,
-    /// The division, e.g. `regso-2025` or `kommun`.
-    pub division: Division,
-    /// A title for the file's metadata, e.g. "RegSO 2025 (statistics from 2024)".
-    pub title: String,
-}
 
 /// Writes one collection's file.
 pub type CollectionWriter = fn(&mut PgConnection, &ExportCollection, &Path) -> Result<()>;
@@ -151,26 +140,6 @@ pub fn select_formats(names: &[String]) -> Result<Vec<&'static Format>> {
         .iter()
         .filter(|f| names.is_empty() || names.contains(&f.name))
         .collect())
-}
-
-/// The collections of the API (`/v1/collections`), with their English titles.
-pub fn collections() -> Vec<ExportCollection> {
-    Division::COLLECTIONS
-        .into_iter()
-        .filter_map(|division| {
-            Some(ExportCollection {
-                id: division.collection_id()?,
-                division,
-                title: division.title().1.to_owned(),
-            })
-        })
-        .collect()
-}
-
-/// A table or layer name from a collection id: `regso-2025` → `regso_2025`, so SQL over the
-/// file needs no quotes.
-pub fn layer_name(collection: &str) -> String {
-    collection.replace('-', "_")
 }
 
 /// True when a data version can name a folder: letters, digits, `-`, `_` and `.`, not leading.
@@ -405,10 +374,5 @@ mod tests {
         for bad in ["", "..", ".hidden", "a/b", "a b"] {
             assert!(!is_safe_folder_name(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn layers_need_no_quotes() {
-        assert_eq!(layer_name("regso-2025"), "regso_2025");
     }
 }

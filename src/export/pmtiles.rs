@@ -29,7 +29,7 @@ use flate2::write::GzEncoder;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::ExportCollection;
+use super::collection::ExportCollection;
 use crate::db;
 use crate::db::tiles::TileAttributes;
 use crate::error::{Error, Result};

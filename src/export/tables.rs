@@ -13,7 +13,7 @@ use zip::write::SimpleFileOptions;
 use crate::db;
 use crate::db::data_state::DataState;
 use crate::error::Result;
-use crate::http::csv::{CsvOptions, CsvWriter};
+use crate::render::csv::{CsvOptions, CsvWriter};
 
 /// Swedish Excel's CSV: semicolons, decimal commas, and a BOM so it reads UTF-8.
 pub const SWEDISH_EXCEL: CsvOptions = CsvOptions {

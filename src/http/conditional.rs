@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::cache::{Cached, Status};
 use super::encoding::{self, Coding};
 use super::negotiate::Lang;
+use super::version::DATA_VERSION_HEADER;
 use crate::db::{self, data_state::DataState};
 use crate::error::Result;
 use crate::state::AppState;
@@ -33,8 +34,6 @@ pub fn vary(req: &HttpRequest) -> &'static str {
     }
 }
 
-/// Response header naming the data version a response was built from.
-pub const DATA_VERSION_HEADER: &str = "data-version";
 /// Response header present, `true`, on every response built from synthetic data.
 pub const DATA_SYNTHETIC_HEADER: &str = "data-synthetic";
 
@@ -258,8 +257,8 @@ where
 {
     // A URL naming another data version is moved to the current one (302) before anything is
     // built; the handler has checked its path and parameters by now.
-    if let Some(version) = super::version::requested(req) {
-        super::version::check(req, &version).await?;
+    if let Some(version) = super::immutable::requested(req) {
+        super::immutable::check(req, &version).await?;
     }
     let freshness = Freshness::Public {
         max_age_secs: state.config.cache_max_age.as_secs(),
@@ -315,8 +314,8 @@ pub async fn held_response(
     data: &DataState,
     build: impl FnOnce() -> Result<Representation>,
 ) -> Result<HttpResponse> {
-    if let Some(version) = super::version::requested(req) {
-        super::version::check(req, &version).await?;
+    if let Some(version) = super::immutable::requested(req) {
+        super::immutable::check(req, &version).await?;
     }
     let freshness = Freshness::Public {
         max_age_secs: state.config.cache_max_age.as_secs(),

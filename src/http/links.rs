@@ -9,6 +9,12 @@ use utoipa::ToSchema;
 
 use crate::state::AppState;
 
+/// OGC API – Tiles' link relations, written by the tiles resources and by the collections and
+/// the landing page that point to them.
+pub const REL_TILESETS_VECTOR: &str = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
+pub const REL_TILING_SCHEMES: &str = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes";
+pub const REL_TILING_SCHEME: &str = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme";
+
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Link {
     #[schema(example = "http://127.0.0.1:8080/v1/meta")]

@@ -1,9 +1,9 @@
 //! One declaration per query parameter.
 //!
 //! A [`Param`] says what a parameter is called, what it means and what it accepts. The parser
-//! reads the parameter through it ([`QueryReader::take`] and the typed readers beside it), and
-//! the OpenAPI document describes it from the same value: [`declared`] runs an endpoint's
-//! [`FromQuery`] on an empty query and turns every parameter it read into the spec's
+//! reads the parameter through it (`QueryReader::take` and the typed readers beside it), and
+//! the OpenAPI document describes it from the same value: `query::declared` runs an endpoint's
+//! `FromQuery` on an empty query and turns every parameter it read into the spec's
 //! parameter. So adding a parameter to an endpoint is one `const` and the line that reads it;
 //! the spec follows.
 //!
@@ -18,10 +18,9 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{Required, Schema};
 use utoipa::Number;
 
-use super::negotiate::Format;
-use super::query::{FromQuery, QueryReader};
+use super::format::Format;
 
-/// What a parameter accepts. The typed readers of [`QueryReader`] check it; the spec states it.
+/// What a parameter accepts. The typed readers of `QueryReader` check it; the spec states it.
 #[derive(Debug)]
 pub enum Accepts {
     /// Text the endpoint checks itself (lists, codes, a bbox, a filter); the spec says
@@ -51,7 +50,7 @@ pub struct Param {
     pub doc: Option<&'static str>,
     pub accepts: Accepts,
     pub example: Option<&'static str>,
-    /// A required parameter that is missing is refused by name ([`QueryReader::finish`]).
+    /// A required parameter that is missing is refused by name (`QueryReader::finish`).
     pub required: bool,
 }
 
@@ -164,68 +163,35 @@ fn number(n: i64) -> Number {
     Number::Int(isize::try_from(n).unwrap_or(if n < 0 { isize::MIN } else { isize::MAX }))
 }
 
-/// The parameters an endpoint reads, in the order it reads them: its [`FromQuery`] run on an
-/// empty query. Every parameter is read on every request (a parameter read only after another
-/// would be missing here, and refused as unknown when given alone), so this is the whole list.
-pub fn declared<T: FromQuery>() -> Vec<Parameter> {
-    let req = actix_web::test::TestRequest::default().to_http_request();
-    let mut reader = QueryReader::empty();
-    // The values, and the errors of an empty query (a missing required parameter), are not
-    // wanted: only which parameters were read.
-    let _ = T::from_query(&mut reader, &req);
-    reader.declared().iter().map(|p| p.to_parameter()).collect()
-}
-
-/// Implements utoipa's `IntoParams` for endpoint parameter types from their [`FromQuery`],
-/// so `#[utoipa::path(params(T))]` documents exactly what the parser reads.
-macro_rules! documented {
-    ($($t:ty),+ $(,)?) => {$(
-        impl utoipa::IntoParams for $t {
-            fn into_params(
-                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-            ) -> Vec<utoipa::openapi::path::Parameter> {
-                $crate::http::param::declared::<$t>()
-            }
-        }
-    )+};
-}
-pub(crate) use documented;
-
 #[cfg(test)]
 mod tests {
-    use actix_web::HttpRequest;
-
     use super::*;
 
     const COUNT: Param = Param::new("count", Accepts::Integer { min: 1, max: 9 })
         .doc("How many.")
         .example("3");
-    const WORD: Param = Param::new("word", Accepts::OneOf(&["a", "b"])).required();
-
-    struct Two;
-    impl FromQuery for Two {
-        fn from_query(r: &mut QueryReader, _: &HttpRequest) -> Self {
-            r.integer(&COUNT);
-            r.one_of(&WORD);
-            r.integer(&COUNT);
-            Two
-        }
-    }
 
     #[test]
-    fn the_spec_lists_what_the_parser_reads_once_each_in_order() {
-        let params = declared::<Two>();
-        let json = serde_json::to_value(&params).unwrap();
-        assert_eq!(json[0]["name"], "count");
-        assert_eq!(json[0]["required"], false);
-        assert_eq!(json[0]["schema"]["minimum"], 1);
-        assert_eq!(json[0]["schema"]["maximum"], 9);
-        assert_eq!(json[0]["example"], 3);
-        assert_eq!(json[0]["description"], "How many.");
-        assert_eq!(json[1]["name"], "word");
-        assert_eq!(json[1]["required"], true);
-        assert_eq!(json[1]["schema"]["enum"], serde_json::json!(["a", "b"]));
-        assert_eq!(params.len(), 2);
+    fn a_parameter_is_stated_with_its_bounds_text_and_typed_example() {
+        let json = serde_json::to_value(COUNT.to_parameter()).unwrap();
+        assert_eq!(json["name"], "count");
+        assert_eq!(json["in"], "query");
+        assert_eq!(json["required"], false);
+        assert_eq!(json["schema"]["minimum"], 1);
+        assert_eq!(json["schema"]["maximum"], 9);
+        assert_eq!(json["example"], 3);
+        assert_eq!(json["description"], "How many.");
+        const AT: Param = Param::new(
+            "at",
+            Accepts::Number {
+                min: -1.5,
+                max: 1.5,
+            },
+        )
+        .example("0.25");
+        let json = serde_json::to_value(AT.to_parameter()).unwrap();
+        assert_eq!(json["example"], 0.25);
+        assert_eq!(json["schema"]["maximum"], 1.5);
     }
 
     #[test]

@@ -1,16 +1,130 @@
-//! Every error the framework produces itself (no route, wrong method, oversized request, a CORS
-//! refusal) leaves in the same RFC 9457 shape as the API's own errors, and every problem gets
-//! its `type` as a URL on this server (`/v1/problems/{kind}`) and its `instance` (the request's
-//! path and query).
+//! Errors as HTTP answers, in RFC 9457's `application/problem+json`: the status, headers and
+//! problem document of each [`Error`], located on the request (its `type` as a URL on this
+//! server, `/v1/problems/{kind}`, and its `instance`, the request's path and query). Every error
+//! the framework produces itself (no route, wrong method, oversized request, a CORS refusal)
+//! leaves in the same shape.
 
 use actix_web::body::{to_bytes_limited, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{guard, web, HttpRequest, HttpResponse, Resource};
+use actix_web::{guard, web, HttpRequest, HttpResponse, Resource, ResponseError};
 
 use crate::error::{Error, Problem, PROBLEM_JSON};
 use crate::limits::MAX_URI_BYTES;
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Error::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
+            Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Error::OtherDataVersion { .. } => StatusCode::FOUND,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::NotReplayedYet { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
+            e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.respond(self.problem())
+    }
+}
+
+impl Error {
+    /// The error's response with `type` and `instance` filled in from the request.
+    pub fn response_at(&self, req: &HttpRequest) -> HttpResponse {
+        self.respond(self.problem().located(req))
+    }
+
+    fn respond(&self, problem: Problem) -> HttpResponse {
+        if let Error::OtherDataVersion { location, current } = self {
+            return HttpResponse::Found()
+                .insert_header((header::LOCATION, location.as_str()))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((super::version::DATA_VERSION_HEADER, current.as_str()))
+                .finish();
+        }
+        let mut res = problem.to_response();
+        match self {
+            Error::MethodNotAllowed { allow } => {
+                res.headers_mut()
+                    .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+            }
+            // The standby catches up within a second or so, and another replica may have the
+            // version already: the balancer retries there at once, a client after a second.
+            Error::NotReplayedYet { .. } => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        res
+    }
+
+    /// The problem document of this error, before the request locates it.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        // Server-side faults are logged in full but described to the client in general terms:
+        // a stack of SQL is no use to a caller and may leak internals.
+        let detail = if let Error::NotReplayedYet { .. } = self {
+            // Not a fault: the expected answer while a standby replays an import.
+            log::info!("{self}");
+            self.to_string()
+        } else if status.is_server_error() {
+            log::error!("{self}");
+            match self {
+                // Written by us for the client, e.g. "not migrated" or a pool timeout.
+                Error::Unavailable(detail) => detail.clone(),
+                _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                    "the database is unavailable or too slow; retry shortly".to_owned()
+                }
+                _ => "an internal error occurred; it has been logged".to_owned(),
+            }
+        } else {
+            self.to_string()
+        };
+        let mut problem = Problem::new(status, detail);
+        if let Error::BadRequest(errors) = self {
+            problem.errors = errors.clone();
+        }
+        problem
+    }
+}
+
+impl Problem {
+    /// Makes `type` an absolute URL on the server the client asked (as links are built) and
+    /// sets `instance` to the request's path and query.
+    pub fn located(mut self, req: &HttpRequest) -> Problem {
+        if self.problem_type.starts_with('/') {
+            self.problem_type = format!("{}{}", super::links::base_url(req), self.problem_type);
+        }
+        self.instance = Some(instance_of(req));
+        self
+    }
+
+    pub fn to_response(&self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut res = HttpResponse::build(status);
+        res.content_type(PROBLEM_JSON)
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header((header::RETRY_AFTER, "5"));
+        }
+        res.body(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+/// A problem's `instance`: the request's path and query, as sent.
+pub fn instance_of(req: &HttpRequest) -> String {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned())
+}
 
 /// The default service: any path no route claims.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, Error> {
@@ -111,14 +225,85 @@ async fn locate(req: &HttpRequest, res: HttpResponse<impl MessageBody>) -> HttpR
     };
     if let Some(serde_json::Value::String(t)) = problem.get_mut("type") {
         if t.starts_with('/') {
-            *t = format!("{}{t}", crate::http::links::base_url(req));
+            *t = format!("{}{t}", super::links::base_url(req));
         }
     }
     problem
         .entry("instance")
-        .or_insert_with(|| crate::error::instance_of(req).into());
+        .or_insert_with(|| instance_of(req).into());
     let body = serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec());
     let mut res = head.set_body(BoxBody::new(body));
     res.headers_mut().remove(header::CONTENT_LENGTH);
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ParamError;
+    use actix_web::body::to_bytes;
+
+    #[actix_web::test]
+    async fn bad_request_lists_every_parameter() {
+        let err = Error::BadRequest(vec![
+            ParamError::new("lang", "must be one of: sv, en"),
+            ParamError::new("f", "must be one of: json"),
+        ]);
+        let res = err.error_response();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            res.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_JSON
+        );
+        let body: serde_json::Value =
+            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
+        assert_eq!(body["status"], 400);
+        assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+        assert_eq!(body["errors"][1]["parameter"], "f");
+        assert!(body["detail"].as_str().unwrap().contains("lang"));
+    }
+
+    #[test]
+    fn pool_timeouts_are_503_and_sql_errors_are_500() {
+        let pool_err: Error = Error::Unavailable("timed out".into());
+        assert_eq!(pool_err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let not_found: Error = diesel::result::Error::NotFound.into();
+        assert_eq!(not_found.status_code(), StatusCode::NOT_FOUND);
+        let other: Error = diesel::result::Error::RollbackTransaction.into();
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[actix_web::test]
+    async fn server_errors_hide_internals() {
+        let res = Error::Internal("SELECT secret FROM x".into()).error_response();
+        let body = to_bytes(res.into_body()).await.unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("secret"));
+    }
+
+    #[actix_web::test]
+    async fn a_version_not_replayed_yet_is_a_503_to_retry_in_a_second() {
+        let res = Error::NotReplayedYet {
+            asked: "abc123".into(),
+        }
+        .error_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
+        assert_eq!(
+            res.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        let body: serde_json::Value =
+            serde_json::from_slice(&to_bytes(res.into_body()).await.unwrap()).unwrap();
+        assert!(
+            body["detail"].as_str().unwrap().contains("abc123"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn method_not_allowed_names_allowed_methods() {
+        let res = Error::MethodNotAllowed { allow: "GET, HEAD" }.error_response();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(res.headers().get(header::ALLOW).unwrap(), "GET, HEAD");
+    }
 }

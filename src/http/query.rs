@@ -15,8 +15,10 @@ use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 
 use super::param::{Accepts, Param};
+use super::version::{self, Versioned};
 use crate::error::{Error, ParamError};
 use crate::limits::MAX_QUERY_PARAMS;
+use utoipa::openapi::path::Parameter;
 
 pub struct QueryReader {
     pairs: Vec<(String, String)>,
@@ -267,6 +269,24 @@ impl QueryReader {
     }
 }
 
+/// Reads `v` on a resource that takes it: a malformed one is refused by name, with the other
+/// bad parameters. [`Query`] calls it for every resource of `immutable::get_versioned`.
+fn read_version(reader: &mut QueryReader) -> Option<String> {
+    let v = reader.take(&version::V)?;
+    if version::is_version(&v) {
+        Some(v)
+    } else {
+        reader.fail(
+            version::PARAM,
+            format!(
+                "{v:?} is not a data version (1–64 lowercase letters and digits, as in the \
+                 Data-Version header and /v1/meta)"
+            ),
+        );
+        None
+    }
+}
+
 /// The parameters of one endpoint, read from the query string (and the request's headers, for
 /// negotiated values such as the language).
 pub trait FromQuery: Sized {
@@ -289,8 +309,8 @@ impl<T: FromQuery + 'static> FromRequest for Query<T> {
         let read = QueryReader::parse(req.query_string()).and_then(|mut reader| {
             let params = T::from_query(&mut reader, req);
             // Every resource built from the data also takes the data version.
-            let version = if req.app_data::<super::version::Versioned>().is_some() {
-                super::version::read(&mut reader)
+            let version = if req.app_data::<Versioned>().is_some() {
+                read_version(&mut reader)
             } else {
                 None
             };
@@ -301,6 +321,33 @@ impl<T: FromQuery + 'static> FromRequest for Query<T> {
         Box::pin(ready(read.map(|(params, _)| Query(params))))
     }
 }
+
+/// The parameters an endpoint reads, in the order it reads them: its [`FromQuery`] run on an
+/// empty query. Every parameter is read on every request (a parameter read only after another
+/// would be missing here, and refused as unknown when given alone), so this is the whole list.
+pub fn declared<T: FromQuery>() -> Vec<Parameter> {
+    let req = actix_web::test::TestRequest::default().to_http_request();
+    let mut reader = QueryReader::empty();
+    // The values, and the errors of an empty query (a missing required parameter), are not
+    // wanted: only which parameters were read.
+    let _ = T::from_query(&mut reader, &req);
+    reader.declared().iter().map(|p| p.to_parameter()).collect()
+}
+
+/// Implements utoipa's `IntoParams` for endpoint parameter types from their [`FromQuery`],
+/// so `#[utoipa::path(params(T))]` documents exactly what the parser reads.
+macro_rules! documented {
+    ($($t:ty),+ $(,)?) => {$(
+        impl utoipa::IntoParams for $t {
+            fn into_params(
+                _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                $crate::http::query::declared::<$t>()
+            }
+        }
+    )+};
+}
+pub(crate) use documented;
 
 #[cfg(test)]
 mod tests {
@@ -424,5 +471,30 @@ mod tests {
         let mut r = QueryReader::parse("needed=x").unwrap();
         assert_eq!(r.take(&NEEDED).as_deref(), Some("x"));
         r.finish().unwrap();
+    }
+
+    struct Two;
+    impl FromQuery for Two {
+        fn from_query(r: &mut QueryReader, _: &HttpRequest) -> Self {
+            r.integer(&LIMIT);
+            r.one_of(&LANG);
+            r.integer(&LIMIT);
+            r.take(&NEEDED);
+            Two
+        }
+    }
+
+    #[test]
+    fn the_spec_lists_what_the_parser_reads_once_each_in_order() {
+        let json = serde_json::to_value(declared::<Two>()).unwrap();
+        let names: Vec<&str> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["limit", "lang", "needed"]);
+        assert_eq!(json[1]["schema"]["enum"], serde_json::json!(["sv", "en"]));
+        assert_eq!(json[2]["required"], true);
     }
 }

@@ -13,72 +13,22 @@
 //! A client is its IP address (IPv6 by its /64, which one host usually owns whole). Behind a
 //! reverse proxy every request would share the proxy's address, so the addresses listed in
 //! `SEGSTAT_TRUSTED_PROXIES` are looked through: their `X-Forwarded-For` names the client.
+//!
+//! The limiter lives in the shared state; `http::middleware::limit` applies it to each request.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
-use actix_web::middleware::Next;
-use actix_web::web;
-
-use crate::error::Error;
-use crate::state::AppState;
+use crate::network::{canonical, Network};
 
 /// The policy's name in the `RateLimit` fields.
-const POLICY: &str = "per-client";
+pub const POLICY: &str = "per-client";
 /// Clients remembered before the idle ones (back at a full allowance) are forgotten.
 const PRUNE_AT: usize = 10_000;
 /// Paths never limited: orchestrators' probes.
-const EXEMPT_PATHS: &[&str] = &["/health", "/ready", "/metrics"];
-
-/// A network written as `address/prefix` (or a bare address).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Network {
-    addr: IpAddr,
-    prefix: u8,
-}
-
-impl Network {
-    pub fn parse(text: &str) -> Option<Network> {
-        let (addr, prefix) = match text.split_once('/') {
-            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
-            None => (text.parse::<IpAddr>().ok()?, None),
-        };
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(max);
-        (prefix <= max).then_some(Network { addr, prefix })
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.addr, canonical(ip)) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-/// IPv4 clients reached over an IPv6 socket appear as `::ffff:a.b.c.d`.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
-}
+pub const EXEMPT_PATHS: &[&str] = &["/health", "/ready", "/metrics"];
 
 /// The key a client is counted under: its IPv4 address, or its IPv6 /64.
 fn client_key(ip: IpAddr) -> IpAddr {
@@ -154,6 +104,15 @@ impl RateLimiter {
         self.per_minute > 0
     }
 
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
+    /// The requests a client may send at once.
+    pub fn burst(&self) -> u32 {
+        self.burst
+    }
+
     /// Seconds in which the bucket refills whole: `burst` requests at the per-minute pace,
     /// rounded up, so that `burst` requests in any such window never exceed the bucket.
     pub fn window_secs(&self) -> u64 {
@@ -202,66 +161,6 @@ impl RateLimiter {
 
 fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
-}
-
-/// Middleware: counts the request against its client and answers 429 past the limit.
-pub async fn limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let verdict = match (&state, req.peer_addr()) {
-        (Some(state), Some(peer))
-            if state.rate_limiter.enabled() && !EXEMPT_PATHS.contains(&req.path()) =>
-        {
-            let forwarded = req
-                .headers()
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok());
-            let client = client_ip(peer.ip(), forwarded, &state.config.trusted_proxies);
-            let verdict = state.rate_limiter.check(client, Instant::now());
-            Some((client, verdict, state.clone()))
-        }
-        _ => None,
-    };
-    let Some((client, verdict, state)) = verdict else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
-    let limiter = &state.rate_limiter;
-    let policy = HeaderValue::from_str(&limiter.policy()).ok();
-    let (mut res, current) = match verdict {
-        Verdict::Allowed {
-            remaining,
-            reset_secs,
-        } => (
-            next.call(req).await?.map_into_left_body(),
-            format!("\"{POLICY}\";r={remaining};t={reset_secs}"),
-        ),
-        Verdict::Limited { retry_after_secs } => {
-            let err = Error::TooManyRequests(format!(
-                "more than {} requests in {} s ({} a minute) from {client}; retry after {retry_after_secs} s",
-                limiter.burst,
-                limiter.window_secs(),
-                limiter.per_minute
-            ));
-            let mut limited = err.response_at(req.request());
-            limited
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            (
-                req.into_response(limited).map_into_right_body(),
-                format!("\"{POLICY}\";r=0;t={retry_after_secs}"),
-            )
-        }
-    };
-    let headers = res.headers_mut();
-    if let Some(policy) = policy {
-        headers.insert(HeaderName::from_static("ratelimit-policy"), policy);
-    }
-    if let Ok(current) = HeaderValue::from_str(&current) {
-        headers.insert(HeaderName::from_static("ratelimit"), current);
-    }
-    Ok(res)
 }
 
 #[cfg(test)]
@@ -438,16 +337,5 @@ mod tests {
             client_ip(ip("10.0.0.1"), Some("garbage"), &trusted),
             ip("10.0.0.1")
         );
-    }
-
-    #[test]
-    fn networks_parse_and_match() {
-        let net = Network::parse("172.16.0.0/12").unwrap();
-        assert!(net.contains(ip("172.31.255.1")));
-        assert!(!net.contains(ip("172.32.0.1")));
-        assert!(Network::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
-        assert!(Network::parse("fd00::/8").unwrap().contains(ip("fd12::1")));
-        assert_eq!(Network::parse("10.0.0.0/33"), None);
-        assert_eq!(Network::parse("example.org"), None);
     }
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Source;
+use crate::domain::themes::THEMES;
 use crate::error::Result;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -130,18 +131,6 @@ pub struct Catalogue {
     pub indicators: Vec<Indicator>,
 }
 
-/// The themes an indicator may have; `/v1/indicators?theme=` takes these.
-pub const THEMES: &[&str] = &[
-    "socioeconomic",
-    "work",
-    "education",
-    "economy",
-    "housing",
-    "health",
-    "democracy",
-    "population",
-    "integration",
-];
 const UNITS: &[&str] = &[
     "percent",
     "count",

@@ -142,7 +142,7 @@ fn every_served_route_is_in_the_spec_and_every_spec_path_is_served() {
     let mut registered = None;
     let _app = actix_web::App::new().configure(|cfg| {
         let mut routes = Routes::new(cfg);
-        segstat::api::register(&mut routes);
+        segstat::api::endpoints::register(&mut routes);
         registered = Some((routes.documented(), routes.undocumented_paths()));
     });
     let (documented, undocumented) = registered.expect("configure ran");

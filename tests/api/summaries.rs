@@ -405,7 +405,7 @@ async fn lookup_body_from_memory_is_the_body_from_the_database() {
 async fn lookup_never_mixes_data_versions_across_an_import() {
     let db = TestDb::bundled();
     let state = actix_web::web::Data::new(segstat::state::AppState::new(config(&db.url())));
-    let app = actix_web::test::init_service(segstat::http::app(state.clone())).await;
+    let app = actix_web::test::init_service(segstat::app::app(state.clone())).await;
     state.refresh().await.unwrap();
     let uri = "/v1/lookup?lon=17.6389&lat=59.8586";
     let before = get(&app, uri).await;

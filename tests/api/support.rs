@@ -331,7 +331,7 @@ pub async fn app_with(
     Error = actix_web::Error,
 > {
     let state = web::Data::new(AppState::new(config));
-    test::init_service(segstat::http::app(state)).await
+    test::init_service(segstat::app::app(state)).await
 }
 
 pub struct Answer {

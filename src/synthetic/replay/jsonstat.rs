@@ -6,7 +6,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::ReplayTable;
+use super::data::ReplayTable;
 
 /// Names the replay in every document: nothing it serves is SCB statistics.
 pub const SOURCE: &str = "segstat replay of SCB PxWebApi 2: synthetic values, not SCB statistics";

@@ -13,8 +13,9 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, HttpServer};
 use serde_json::json;
 
+use super::data::{Replay, ReplayTable};
+use super::jsonstat;
 use super::selection::{cells, parse_body, parse_query, resolve};
-use super::{jsonstat, Replay, ReplayTable};
 use crate::error::{Error, Result};
 
 /// What a replay has answered so far.
