@@ -1,30 +1,27 @@
 //! `/v1/data`: indicator values in long form, as JSON, CSV (long or wide) or JSON-stat 2.0.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
-use crate::db::data_state::DataState;
-use crate::db::indicators::ValueRow;
 use crate::domain::codes::{self, Level};
+use crate::domain::lang::Lang;
 use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
 use crate::http::links::RequestUrl;
-use crate::http::negotiate::Lang;
 use crate::http::paging::{page_info, PageInfo, Paging};
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::limits::MAX_LIST_ITEMS;
-use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::csv::CsvOptions;
+use crate::render::jsonstat;
+use crate::render::values_csv::{self, Layout};
 use crate::state::AppState;
 use crate::usecase::{
     self,
-    data::{IndicatorInfo, Values, ValuesRequest, Years},
+    data::{Values, ValuesRequest, Years},
 };
 
 pub fn routes(r: &mut Routes) {
@@ -233,7 +230,7 @@ impl FromQuery for DataParams {
         };
         let breakdowns = list(r, &BREAKDOWN, 20);
         let sep = CsvOptions::read(r);
-        let layout = Layout::read(r, f);
+        let layout = read_layout(r, f);
         let paging = Paging::read_as(r, &LIMIT, &OFFSET, DEFAULT_VALUES);
         DataParams {
             request: ValuesRequest {
@@ -252,65 +249,6 @@ impl FromQuery for DataParams {
             layout,
             lang,
         }
-    }
-}
-
-/// How `/v1/data` lays its CSV out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// One row per value.
-    Long,
-    /// One row per area and breakdown (and indicator), a column per year.
-    WideByYear,
-    /// One row per area, year and breakdown, a column per indicator.
-    WideByIndicator,
-}
-
-impl Layout {
-    pub const NAMES: &'static [&'static str] = &["long", "wide"];
-    pub const WIDE_BY: &'static [&'static str] = &["year", "indicator"];
-
-    /// `layout` and `wide_by`, each refused by name; `wide` only with CSV.
-    fn read(r: &mut QueryReader, f: Format) -> Layout {
-        let given = r.has(WIDE_BY.name);
-        let by_indicator = r.one_of(&WIDE_BY) == Some("indicator");
-        match r.one_of(&LAYOUT) {
-            None | Some("long") => {
-                if given && !r.has_errors_for(&[WIDE_BY.name]) {
-                    r.fail(WIDE_BY.name, "only with layout=wide");
-                }
-                Layout::Long
-            }
-            Some("wide") => {
-                if f != Format::Csv {
-                    r.fail("layout", "layout=wide is a CSV layout; give f=csv too");
-                }
-                if by_indicator {
-                    Layout::WideByIndicator
-                } else {
-                    Layout::WideByYear
-                }
-            }
-            Some(_) => Layout::Long,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Layout::Long => "long",
-            Layout::WideByYear => "wide-year",
-            Layout::WideByIndicator => "wide-indicator",
-        }
-    }
-}
-
-/// A breakdown's label in the request's language; unknown ids label themselves.
-fn breakdown_label(id: &str, lang: Lang) -> &str {
-    match id {
-        "total" => lang.pick("totalt", "total"),
-        "women" => lang.pick("kvinnor", "women"),
-        "men" => lang.pick("män", "men"),
-        other => other,
     }
 }
 
@@ -431,11 +369,24 @@ pub async fn get_data(
             .find(|l| l.rel == "next")
             .map(|l| format!("<{}>; rel=\"next\"", l.href));
         match p.f {
-            Format::Csv => csv(data, p.sep, p.lang, p.layout, &rows, &units)
-                .map(|r| Representation { link: next, ..r }),
-            Format::JsonStat => {
-                jsonstat(data, p.lang, &rows, &units).map(|r| Representation { link: next, ..r })
-            }
+            Format::Csv => Ok(Representation {
+                content_type: "text/csv; charset=utf-8",
+                body: values_csv::write(data.synthetic, p.sep, p.lang, p.layout, &rows, &units)
+                    .into(),
+                lang: None,
+                disposition: Some(format!(
+                    "attachment; filename=\"segstat-data-{}.csv\"",
+                    data.data_version
+                )),
+                link: next,
+            }),
+            Format::JsonStat => Ok(Representation {
+                link: next,
+                ..Representation::json(
+                    &jsonstat::values(data, p.lang, &rows, &units),
+                    Some(p.lang),
+                )?
+            }),
             _ => {
                 let body = DataResponse {
                     data_version: data.data_version.clone(),
@@ -469,304 +420,27 @@ pub async fn get_data(
     .await
 }
 
-/// The long CSV's columns, by language: the indicator's id, then its name, then the rest.
-const CSV_COLUMNS_SV: [&str; 11] = [
-    "indikator",
-    "indikatornamn",
-    "indelning",
-    "kod",
-    "namn",
-    "år",
-    "uppdelning",
-    "värde",
-    "status",
-    "enhet",
-    "ursprung",
-];
-const CSV_COLUMNS_EN: [&str; 11] = [
-    "indicator",
-    "indicator_name",
-    "division",
-    "code",
-    "name",
-    "year",
-    "breakdown",
-    "value",
-    "status",
-    "unit",
-    "origin",
-];
-
-/// The long CSV's column `i` in `lang`.
-fn column(lang: Lang, i: usize) -> &'static str {
-    lang.pick(CSV_COLUMNS_SV[i], CSV_COLUMNS_EN[i])
-}
-
-fn csv(
-    data: &DataState,
-    opts: CsvOptions,
-    lang: Lang,
-    layout: Layout,
-    rows: &[ValueRow],
-    info: &BTreeMap<String, IndicatorInfo>,
-) -> Result<Representation> {
-    let body = match layout {
-        Layout::Long => {
-            let header = match lang {
-                Lang::Sv => CSV_COLUMNS_SV,
-                Lang::En => CSV_COLUMNS_EN,
-            };
-            let mut w = CsvWriter::new(opts, &header, data.synthetic);
-            for r in rows {
-                let value = w.number(r.value);
-                let i = &info[&r.indicator];
-                w.row([
-                    r.indicator.clone(),
-                    lang.pick(&i.name_sv, &i.name_en).to_owned(),
-                    r.division.id().to_owned(),
-                    r.code.clone(),
-                    r.name.clone().unwrap_or_default(),
-                    r.year.to_string(),
-                    r.breakdown.clone(),
-                    value,
-                    r.status.clone(),
-                    i.unit.clone(),
-                    i.origin.clone(),
-                ]);
+/// `layout` and `wide_by`, each refused by name; `wide` only with CSV.
+fn read_layout(r: &mut QueryReader, f: Format) -> Layout {
+    let given = r.has(WIDE_BY.name);
+    let by_indicator = r.one_of(&WIDE_BY) == Some("indicator");
+    match r.one_of(&LAYOUT) {
+        None | Some("long") => {
+            if given && !r.has_errors_for(&[WIDE_BY.name]) {
+                r.fail(WIDE_BY.name, "only with layout=wide");
             }
-            w.finish()
+            Layout::Long
         }
-        Layout::WideByYear | Layout::WideByIndicator => {
-            wide_csv(data.synthetic, opts, lang, layout, rows, info)
-        }
-    };
-    Ok(Representation {
-        content_type: "text/csv; charset=utf-8",
-        body: body.into(),
-        lang: None,
-        disposition: Some(format!(
-            "attachment; filename=\"segstat-data-{}.csv\"",
-            data.data_version
-        )),
-        link: None,
-    })
-}
-
-/// The wide CSV: one column per year (or per indicator id), the other columns of the long
-/// layout that identify a row before them; rows in the order their first value came.
-fn wide_csv(
-    synthetic: bool,
-    opts: CsvOptions,
-    lang: Lang,
-    layout: Layout,
-    rows: &[ValueRow],
-    info: &BTreeMap<String, IndicatorInfo>,
-) -> String {
-    let by_year = layout == Layout::WideByYear;
-    // Columns named by the long layout's index: ids first, then what they open onto.
-    let (keys, spread): (&[usize], Vec<String>) = if by_year {
-        let years: BTreeSet<i16> = rows.iter().map(|r| r.year).collect();
-        (
-            &[0, 1, 2, 3, 4, 6, 9],
-            years.iter().map(i16::to_string).collect(),
-        )
-    } else {
-        let ids: BTreeSet<&String> = rows.iter().map(|r| &r.indicator).collect();
-        (&[2, 3, 4, 5, 6], ids.into_iter().cloned().collect())
-    };
-    let key_cells = |r: &ValueRow| -> Vec<String> {
-        keys.iter()
-            .map(|k| match k {
-                0 => r.indicator.clone(),
-                1 => lang
-                    .pick(&info[&r.indicator].name_sv, &info[&r.indicator].name_en)
-                    .to_owned(),
-                2 => r.division.id().to_owned(),
-                3 => r.code.clone(),
-                4 => r.name.clone().unwrap_or_default(),
-                5 => r.year.to_string(),
-                6 => r.breakdown.clone(),
-                _ => info[&r.indicator].unit.clone(),
-            })
-            .collect()
-    };
-    let position: HashMap<&String, usize> =
-        spread.iter().enumerate().map(|(i, c)| (c, i)).collect();
-    let mut order: Vec<Vec<String>> = Vec::new();
-    let mut cells: HashMap<Vec<String>, Vec<Option<f64>>> = HashMap::new();
-    for r in rows {
-        let key = key_cells(r);
-        let column = if by_year {
-            r.year.to_string()
-        } else {
-            r.indicator.clone()
-        };
-        let line = cells.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
-            vec![None; spread.len()]
-        });
-        line[position[&column]] = r.value;
-    }
-    let mut header: Vec<&str> = keys.iter().map(|k| column(lang, *k)).collect();
-    header.extend(spread.iter().map(String::as_str));
-    let mut w = CsvWriter::new(opts, &header, synthetic);
-    for key in order {
-        let values = cells[&key].iter().map(|v| w.number(*v)).collect::<Vec<_>>();
-        w.row(key.into_iter().chain(values));
-    }
-    w.finish()
-}
-
-/// The `source` of a JSON-stat document built from synthetic data: a downloaded file must say
-/// so by itself.
-pub const SYNTHETIC_SOURCE: &str =
-    "Synthetic data generated by segstat for tests and demonstrations: not statistics from SCB";
-
-/// The values as one JSON-stat 2.0 cube over indicator × region × year × breakdown; cells
-/// without a row are null with status `..`.
-fn jsonstat(
-    data: &DataState,
-    lang: Lang,
-    rows: &[ValueRow],
-    info: &BTreeMap<String, IndicatorInfo>,
-) -> Result<Representation> {
-    let (version, synthetic) = (&data.data_version, data.synthetic);
-    let region_id = |r: &ValueRow| r.division.scb_code(&r.code);
-    let indicators: Vec<String> = rows
-        .iter()
-        .map(|r| r.indicator.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let regions: Vec<String> = rows
-        .iter()
-        .map(&region_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let years: Vec<String> = rows
-        .iter()
-        .map(|r| r.year.to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let breakdowns: Vec<String> = rows
-        .iter()
-        .map(|r| r.breakdown.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let positions = |list: &[String]| -> std::collections::HashMap<String, usize> {
-        list.iter()
-            .enumerate()
-            .map(|(i, v)| (v.clone(), i))
-            .collect()
-    };
-    let (pi, pr, py, pb) = (
-        positions(&indicators),
-        positions(&regions),
-        positions(&years),
-        positions(&breakdowns),
-    );
-    let size = [
-        indicators.len(),
-        regions.len(),
-        years.len(),
-        breakdowns.len(),
-    ];
-    let total: usize = size.iter().product();
-    let mut value = vec![serde_json::Value::Null; total];
-    let mut status = serde_json::Map::new();
-    let mut filled = vec![false; total];
-    for r in rows {
-        let i = ((pi[&r.indicator] * size[1] + pr[&region_id(r)]) * size[2]
-            + py[&r.year.to_string()])
-            * size[3]
-            + pb[&r.breakdown];
-        filled[i] = true;
-        match r.value {
-            Some(v) => value[i] = json!(v),
-            None => {
-                status.insert(i.to_string(), json!(".."));
+        Some("wide") => {
+            if f != Format::Csv {
+                r.fail("layout", "layout=wide is a CSV layout; give f=csv too");
+            }
+            if by_indicator {
+                Layout::WideByIndicator
+            } else {
+                Layout::WideByYear
             }
         }
+        Some(_) => Layout::Long,
     }
-    for (i, f) in filled.iter().enumerate() {
-        if !f {
-            status.insert(i.to_string(), json!(".."));
-        }
-    }
-    let names: BTreeMap<String, String> = rows
-        .iter()
-        .map(|r| {
-            (
-                region_id(r),
-                r.name.clone().unwrap_or_else(|| r.code.clone()),
-            )
-        })
-        .collect();
-    let index = |list: &[String]| {
-        serde_json::Value::Object(
-            list.iter()
-                .enumerate()
-                .map(|(i, c)| (c.clone(), json!(i)))
-                .collect(),
-        )
-    };
-    let unit: serde_json::Map<String, serde_json::Value> = indicators
-        .iter()
-        .map(|i| {
-            let unit = json!({"label": info[i].unit, "decimals": info[i].decimals});
-            (i.clone(), unit)
-        })
-        .collect();
-    let indicator_labels: BTreeMap<&String, &str> = indicators
-        .iter()
-        .map(|i| (i, lang.pick(&info[i].name_sv, &info[i].name_en)))
-        .collect();
-    let breakdown_labels: BTreeMap<&String, &str> = breakdowns
-        .iter()
-        .map(|b| (b, breakdown_label(b, lang)))
-        .collect();
-    // Values this service computed say so in the file itself, not only in the catalogue.
-    let computed: Vec<&String> = indicators
-        .iter()
-        .filter(|i| info.get(*i).is_some_and(|o| o.origin == "computed"))
-        .collect();
-    let source =
-        match (synthetic, computed.is_empty()) {
-            (true, _) => SYNTHETIC_SOURCE.to_owned(),
-            (false, true) => "Källa: SCB".to_owned(),
-            (false, false) => {
-                format!(
-            "Källa: SCB; {} computed by segstat from SCB's figures (formulas: /v1/indicators)",
-            computed.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
-        )
-            }
-        };
-    let doc = json!({
-        "version": "2.0", "class": "dataset",
-        "label": lang.pick("Indikatorvärden", "Indicator values"),
-        "source": source,
-        "updated": data.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "extension": {"data_version": version, "synthetic": synthetic, "computed": computed},
-        "id": ["indicator", "Region", "Tid", "breakdown"],
-        "size": size,
-        "role": {"time": ["Tid"], "geo": ["Region"], "metric": ["indicator"]},
-        "dimension": {
-            "indicator": {"label": lang.pick("indikator", "indicator"), "category": {"index": index(&indicators), "label": indicator_labels, "unit": unit}},
-            "Region": {"label": lang.pick("region", "region"), "category": {"index": index(&regions), "label": names}},
-            "Tid": {"label": lang.pick("år", "year"), "category": {"index": index(&years)}},
-            "breakdown": {"label": lang.pick("uppdelning", "breakdown"), "category": {"index": index(&breakdowns), "label": breakdown_labels}}
-        },
-        "value": value,
-        "status": status,
-    });
-    Ok(Representation {
-        content_type: "application/json",
-        body: serde_json::to_vec(&doc)?.into(),
-        lang: Some(lang),
-        disposition: None,
-        link: None,
-    })
 }

@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 use crate::api::Routes;
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::domain::geography::Level;
+use crate::domain::lang::Lang;
 use crate::domain::themes::THEMES;
 use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
-use crate::http::negotiate::Lang;
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
@@ -178,6 +178,7 @@ pub async fn get_indicators(
         let indicators = list
             .into_iter()
             .filter(|(i, _)| p.theme.as_ref().is_none_or(|t| &i.theme == t))
+            .filter(|(i, _)| p.origin.is_none_or(|o| i.origin == o))
             .map(|(i, c)| indicator_json(&url.base, lang, i, c))
             .filter(|i| {
                 p.level

@@ -27,8 +27,8 @@ pub mod params {
     use actix_web::HttpRequest;
 
     use crate::domain::codes::{self, Division, Level};
+    use crate::domain::lang::Lang;
     use crate::http::format::Format;
-    use crate::http::negotiate::Lang;
     use crate::http::param::{Accepts, Param};
     use crate::http::query::{documented, FromQuery, QueryReader};
 

@@ -18,12 +18,12 @@ use super::tiles::{
 };
 use crate::api::features::division_of;
 use crate::api::Routes;
+use crate::domain::lang::Lang;
 use crate::error::{Error, Result};
 use crate::geo::web_mercator;
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
 use crate::http::format::Format;
 use crate::http::links::{base_url, RequestUrl, REL_TILING_SCHEME};
-use crate::http::negotiate::Lang;
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;

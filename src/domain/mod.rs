@@ -10,6 +10,7 @@ pub mod geography;
 pub mod geometry_source;
 pub mod index;
 pub mod inequality;
+pub mod lang;
 pub mod ranks;
 pub mod replication;
 pub mod summaries;

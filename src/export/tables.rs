@@ -13,7 +13,8 @@ use zip::write::SimpleFileOptions;
 use crate::db;
 use crate::db::data_state::DataState;
 use crate::error::Result;
-use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::csv::{CsvOptions, CsvWriter, SYNTHETIC_COLUMN};
+use crate::render::values_csv;
 
 /// Swedish Excel's CSV: semicolons, decimal commas, and a BOM so it reads UTF-8.
 pub const SWEDISH_EXCEL: CsvOptions = CsvOptions {
@@ -23,20 +24,15 @@ pub const SWEDISH_EXCEL: CsvOptions = CsvOptions {
 };
 
 /// Columns of the values file: `/v1/data`'s long CSV in English, then `synthetic`.
-pub const VALUE_COLUMNS: [&str; 12] = [
-    "indicator",
-    "indicator_name",
-    "division",
-    "code",
-    "name",
-    "year",
-    "breakdown",
-    "value",
-    "status",
-    "unit",
-    "origin",
-    "synthetic",
-];
+pub const VALUE_COLUMNS: [&str; 12] = {
+    let mut columns = [SYNTHETIC_COLUMN; 12];
+    let mut i = 0;
+    while i < values_csv::COLUMNS_EN.len() {
+        columns[i] = values_csv::COLUMNS_EN[i];
+        i += 1;
+    }
+    columns
+};
 
 /// Rows written before the text goes to the file.
 const FLUSH_ROWS: usize = 4096;

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use moka::future::Cache;
 
 use super::encoding::{self, Coding};
-use super::negotiate::Lang;
+use crate::domain::lang::Lang;
 use crate::error::{Error, Result};
 
 /// A rendered response in one coding, and what its headers need.

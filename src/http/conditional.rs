@@ -18,9 +18,9 @@ use sha2::{Digest, Sha256};
 
 use super::cache::{Cached, Status};
 use super::encoding::{self, Coding};
-use super::negotiate::Lang;
 use super::version::DATA_VERSION_HEADER;
 use crate::db::{self, data_state::DataState};
+use crate::domain::lang::Lang;
 use crate::error::Result;
 use crate::state::AppState;
 

@@ -1,26 +1,16 @@
 //! Content negotiation: the response language (`lang` or `Accept-Language`) and format (`f` or
 //! `Accept`).
 
-use actix_web::http::header;
-use actix_web::HttpRequest;
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::format::Format;
 use super::param::{Accepts, Param};
 use super::query::QueryReader;
+use crate::domain::lang::Lang;
 use crate::error::Error;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Sv,
-    En,
-}
+use actix_web::http::header;
+use actix_web::HttpRequest;
 
 /// `lang`, on every resource with labels or titles.
-pub const LANG: Param = Param::new("lang", Accepts::OneOf(&["sv", "en"]))
+pub const LANG: Param = Param::new("lang", Accepts::OneOf(&[Lang::Sv.code(), Lang::En.code()]))
     .doc("Language of labels and titles; defaults to `Accept-Language`, then `sv`.");
 
 /// `f` of a resource that answers only JSON.
@@ -29,30 +19,6 @@ pub const JSON_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Json]))
     .example("json");
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Sv, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Sv => "sv",
-            Lang::En => "en",
-        }
-    }
-
-    fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.trim();
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(primary))
-    }
-
-    /// Picks the text in this language.
-    pub fn pick<'a>(self, sv: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Sv => sv,
-            Lang::En => en,
-        }
-    }
-
     /// The language of a resource that answers only JSON: also reads `f` and `Accept`, and
     /// refuses (406) an `Accept` that admits no JSON.
     pub fn negotiate_json(reader: &mut QueryReader, req: &HttpRequest) -> Lang {

@@ -369,7 +369,7 @@ async fn jsonstat_is_a_complete_cube() {
     assert_eq!(doc["class"], "dataset");
     assert_eq!(
         doc["source"],
-        segstat::api::data::SYNTHETIC_SOURCE,
+        segstat::render::jsonstat::SYNTHETIC_SOURCE,
         "a downloaded file says by itself that it is synthetic"
     );
     let size: Vec<u64> = doc["size"]
