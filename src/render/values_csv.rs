@@ -67,6 +67,31 @@ fn column(lang: Lang, i: usize) -> &'static str {
     lang.pick(COLUMNS_SV[i], COLUMNS_EN[i])
 }
 
+/// The text of a row's cell in the long layout's column `k`; `value` is the value as the
+/// writer formats numbers.
+fn cell(
+    lang: Lang,
+    info: &BTreeMap<String, IndicatorInfo>,
+    r: &ValueRow,
+    k: usize,
+    value: &str,
+) -> String {
+    let i = &info[&r.indicator];
+    match k {
+        0 => r.indicator.clone(),
+        1 => lang.pick(&i.name_sv, &i.name_en).to_owned(),
+        2 => r.division.id().to_owned(),
+        3 => r.code.clone(),
+        4 => r.name.clone().unwrap_or_default(),
+        5 => r.year.to_string(),
+        6 => r.breakdown.clone(),
+        7 => value.to_owned(),
+        8 => r.status.clone(),
+        9 => i.unit.clone(),
+        _ => i.origin.clone(),
+    }
+}
+
 /// The values as CSV in `layout`, columns named in `lang`, with `synthetic` on every row of
 /// synthetic data.
 pub fn write(
@@ -86,20 +111,7 @@ pub fn write(
             let mut w = CsvWriter::new(opts, &header, synthetic);
             for r in rows {
                 let value = w.number(r.value);
-                let i = &info[&r.indicator];
-                w.row([
-                    r.indicator.clone(),
-                    lang.pick(&i.name_sv, &i.name_en).to_owned(),
-                    r.division.id().to_owned(),
-                    r.code.clone(),
-                    r.name.clone().unwrap_or_default(),
-                    r.year.to_string(),
-                    r.breakdown.clone(),
-                    value,
-                    r.status.clone(),
-                    i.unit.clone(),
-                    i.origin.clone(),
-                ]);
+                w.row((0..header.len()).map(|k| cell(lang, info, r, k, &value)));
             }
             w.finish()
         }
@@ -132,20 +144,7 @@ fn wide(
         (&[2, 3, 4, 5, 6], ids.into_iter().cloned().collect())
     };
     let key_cells = |r: &ValueRow| -> Vec<String> {
-        keys.iter()
-            .map(|k| match k {
-                0 => r.indicator.clone(),
-                1 => lang
-                    .pick(&info[&r.indicator].name_sv, &info[&r.indicator].name_en)
-                    .to_owned(),
-                2 => r.division.id().to_owned(),
-                3 => r.code.clone(),
-                4 => r.name.clone().unwrap_or_default(),
-                5 => r.year.to_string(),
-                6 => r.breakdown.clone(),
-                _ => info[&r.indicator].unit.clone(),
-            })
-            .collect()
+        keys.iter().map(|k| cell(lang, info, r, *k, "")).collect()
     };
     let position: HashMap<&String, usize> =
         spread.iter().enumerate().map(|(i, c)| (c, i)).collect();
