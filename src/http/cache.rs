@@ -19,6 +19,7 @@ use moka::future::Cache;
 
 use super::encoding::{self, Coding};
 use super::negotiate::Lang;
+use crate::convert::u64_from_usize;
 use crate::error::{Error, Result};
 
 /// A rendered response in one coding, and what its headers need.
@@ -109,7 +110,7 @@ impl ResponseCache {
     pub fn new(capacity: usize) -> ResponseCache {
         let entries = (capacity > 0).then(|| {
             Cache::builder()
-                .max_capacity(capacity as u64)
+                .max_capacity(u64_from_usize(capacity))
                 .weigher(|k: &Key, v: &Arc<Cached>| u32::try_from(weight(k, v)).unwrap_or(u32::MAX))
                 .support_invalidation_closures()
                 .build()
@@ -290,6 +291,10 @@ async fn code(identity: Arc<Cached>, coding: Coding) -> Result<Arc<Cached>> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
     use std::io::Read;
