@@ -180,17 +180,21 @@ impl Config {
                 }
             }
         };
-        let pool_size = number("SEGSTAT_POOL_SIZE", 1, 256) as u32;
+        // Each number is within its range, so the conversions below never fall back.
+        let pool_size = u32::try_from(number("SEGSTAT_POOL_SIZE", 1, 256)).unwrap_or(u32::MAX);
         let pool_timeout = Duration::from_millis(number("SEGSTAT_POOL_TIMEOUT_MS", 10, 60_000));
         let statement_timeout =
             Duration::from_millis(number("SEGSTAT_STATEMENT_TIMEOUT_MS", 10, 600_000));
         let db_wait = Duration::from_secs(number("SEGSTAT_DB_WAIT_SECS", 0, 3600));
         let cache_max_age = Duration::from_secs(number("SEGSTAT_CACHE_MAX_AGE", 0, 31_536_000));
         let refresh_interval = Duration::from_secs(number("SEGSTAT_REFRESH_SECS", 1, 3600));
-        let workers = number("SEGSTAT_WORKERS", 0, 256) as usize;
-        let cache_bytes = number("SEGSTAT_CACHE_MB", 0, 65_536) as usize * 1024 * 1024;
-        let rate_limit_per_minute = number("SEGSTAT_RATE_LIMIT", 0, 1_000_000) as u32;
-        let rate_limit_burst = number("SEGSTAT_RATE_BURST", 1, 1_000_000) as u32;
+        let workers = usize::try_from(number("SEGSTAT_WORKERS", 0, 256)).unwrap_or(usize::MAX);
+        let cache_bytes = usize::try_from(number("SEGSTAT_CACHE_MB", 0, 65_536) * 1024 * 1024)
+            .unwrap_or(usize::MAX);
+        let rate_limit_per_minute =
+            u32::try_from(number("SEGSTAT_RATE_LIMIT", 0, 1_000_000)).unwrap_or(u32::MAX);
+        let rate_limit_burst =
+            u32::try_from(number("SEGSTAT_RATE_BURST", 1, 1_000_000)).unwrap_or(u32::MAX);
         let max_replica_lag =
             Duration::from_secs(number("SEGSTAT_MAX_REPLICA_LAG_SECS", 0, 86_400));
 

@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -7,6 +7,7 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
+use crate::convert::f64_from_i64;
 use crate::db::data_state::DataState;
 use crate::domain::replication::Standing;
 
@@ -99,8 +100,8 @@ impl Metrics {
             cache_lookups,
             rate_limited,
         };
-        for collector in [
-            Box::new(metrics.requests.clone()) as Box<dyn prometheus::core::Collector>,
+        let collectors: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(metrics.requests.clone()),
             Box::new(metrics.latency.clone()),
             Box::new(metrics.cache_lookups.clone()),
             Box::new(metrics.rate_limited.clone()),
@@ -111,7 +112,8 @@ impl Metrics {
             Box::new(metrics.pool_waiting.clone()),
             Box::new(metrics.data_version_age.clone()),
             Box::new(metrics.replica_lag.clone()),
-        ] {
+        ];
+        for collector in collectors {
             metrics
                 .registry
                 .register(collector)
@@ -157,7 +159,7 @@ impl Metrics {
         if let Some(data) = readings.data {
             let age = chrono::Utc::now() - data.updated_at;
             self.data_version_age
-                .set(age.num_milliseconds() as f64 / 1000.0);
+                .set(f64_from_i64(age.num_milliseconds()) / 1000.0);
         }
         self.replica_lag.set(
             readings

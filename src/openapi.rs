@@ -54,7 +54,8 @@ pub fn document() -> Document {
     doc.paths = paths;
     let components = doc.components.get_or_insert_with(Default::default);
     components.schemas.extend(schemas);
-    for rule in [&SharedResponses as &dyn Modify, &VersionedUrls] {
+    let rules: [&dyn Modify; 2] = [&SharedResponses, &VersionedUrls];
+    for rule in rules {
         rule.modify(&mut doc);
     }
     doc

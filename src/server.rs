@@ -10,6 +10,7 @@ use diesel::connection::SimpleConnection;
 
 use crate::app::app;
 use crate::config::{redact_url, Config};
+use crate::convert::{f64_from_u64, u64_from_usize};
 use crate::db::{self, READER_ROLE};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -137,7 +138,7 @@ pub fn export(
         log::info!(
             "wrote {} files ({:.1} MB) into {} in {:.1?}",
             outcome.files.len(),
-            outcome.files.iter().map(|f| f.bytes).sum::<u64>() as f64 / 1e6,
+            f64_from_u64(outcome.files.iter().map(|f| f.bytes).sum::<u64>()) / 1e6,
             outcome.dir.display(),
             started.elapsed()
         );
@@ -210,7 +211,7 @@ pub fn import_scb(config: &Config, args: &crate::cli::ScbArgs) -> Result<()> {
             fetched.push((f, Role::Values(ValueFormat::JsonStat), "indicators"));
         }
     }
-    let calls = args.table.iter().count() as u64 + layers.len() as u64;
+    let calls = u64_from_usize(args.table.iter().count() + layers.len());
     let mut fetcher = Fetcher::new(&args.keep, calls, RateLimiter::scb())?;
     if let Some(table) = &args.table {
         let req = TableRequest {

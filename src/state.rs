@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 use crate::config::Config;
+use crate::convert::{f64_from_usize, usize_from_u32};
 use crate::db::data_state::DataState;
 use crate::db::summaries::{AreaTypeYear, Containing, LatestValue, RegsoFacts};
 use crate::db::{self, PgPool};
@@ -181,7 +182,8 @@ impl HeldValues {
                 area_type_origin: t.area_type_origin.map(word),
                 socioeconomic_index: t.socioeconomic_index,
             }),
-            latest_values: self.values[held.values.start as usize..held.values.end as usize]
+            latest_values: self.values
+                [usize_from_u32(held.values.start)..usize_from_u32(held.values.end)]
                 .iter()
                 .map(|v| LatestValue {
                     indicator: word(v.indicator),
@@ -268,7 +270,7 @@ impl AppState {
                     l.areas.len(),
                     l.index.vertices(),
                     l.held.values.len(),
-                    l.held_bytes() as f64 / 1_048_576.0,
+                    f64_from_usize(l.held_bytes()) / 1_048_576.0,
                     l.data.data_version,
                     started.elapsed()
                 );

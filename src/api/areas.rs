@@ -255,7 +255,7 @@ pub async fn get_areas(
     data_response(&req, &state, lang.code(), move |conn, data| {
         let (matched, rows) = db::areas::list(conn, &filter, paging.limit, paging.offset)?;
         let base = r.base.clone();
-        let returned = rows.len() as i64;
+        let returned = i64::try_from(rows.len()).unwrap_or(i64::MAX);
         let body = AreaList {
             data_version: data.data_version.clone(),
             synthetic: data.synthetic,
@@ -499,7 +499,7 @@ pub async fn get_area_children(
         };
         let (matched, children) = db::areas::list(conn, &filter, paging.limit, paging.offset)?;
         let base = r.base.clone();
-        let returned = children.len() as i64;
+        let returned = i64::try_from(children.len()).unwrap_or(i64::MAX);
         let body = AreaList {
             data_version: data.data_version.clone(),
             synthetic: data.synthetic,

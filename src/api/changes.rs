@@ -348,17 +348,19 @@ pub async fn get_changes(
             (from_division, to_division),
             p.lang,
         );
-        let matched = all.len() as i64;
+        let matched = i64::try_from(all.len()).unwrap_or(i64::MAX);
         let page: Vec<AreaChange> = all
             .into_iter()
-            .skip(p.paging.offset as usize)
-            .take(p.paging.limit as usize)
+            // The parser keeps both within 0..=MAX_OFFSET/MAX_LIMIT; were one negative, the page
+            // would be empty.
+            .skip(usize::try_from(p.paging.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(p.paging.limit).unwrap_or(0))
             .collect();
         let info = page_info(
             &url,
             p.paging,
             matched,
-            page.len() as i64,
+            i64::try_from(page.len()).unwrap_or(i64::MAX),
             "application/json",
         );
         if p.f == Format::Csv {
@@ -415,7 +417,8 @@ pub async fn get_changes(
             .iter()
             .flat_map(|c| [&c.from.area_type_origin, &c.to.area_type_origin])
             .filter(|o| o.as_deref() == Some("computed"))
-            .count() as u32;
+            .count();
+        let computed_types = u32::try_from(computed_types).unwrap_or(u32::MAX);
         Representation::json(
             &Changes {
                 data_version: data.data_version.clone(),
@@ -635,7 +638,7 @@ pub async fn get_crosswalk(
             &url,
             p.paging,
             matched,
-            rows.len() as i64,
+            i64::try_from(rows.len()).unwrap_or(i64::MAX),
             "application/json",
         );
         if p.f == Format::Csv {

@@ -851,7 +851,13 @@ fn render_items(
                 }
                 feature_text(&mut out, division, row, p, &values);
             }
-            let mut info = page_info(url, paging, matched, rows.len() as i64, GEOJSON);
+            let mut info = page_info(
+                url,
+                paging,
+                matched,
+                i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                GEOJSON,
+            );
             let collection = url.path.trim_end_matches("/items");
             info.links.push(license_link());
             info.links.push(Link::new(

@@ -669,6 +669,10 @@ pub fn values_for(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Double, Integer, Nullable, SmallInt, Text};
 
 use crate::domain::geography::Division;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The feature id of a code: its digits, with the DeSO category letter as a digit (A=1, B=2,
 /// C=3), unique within a division. MVT ids must be integers; the code itself is an attribute.
@@ -46,6 +46,9 @@ pub fn tile(
     (z, x, y): (u8, u32, u32),
     attributes: &TileAttributes,
 ) -> Result<Vec<u8>> {
+    // Columns and rows are below 2^z, far inside PostGIS's int for any zoom served.
+    let coordinate =
+        |v: u32| i32::try_from(v).map_err(|_| Error::Internal(format!("tile coordinate {v}")));
     let column = geometry_column(z);
     let indicators = &attributes.indicators;
     // An attribute per indicator, named by its id (checked to be [a-z0-9_]); values bound.
@@ -67,8 +70,8 @@ pub fn tile(
     );
     let tile = diesel::sql_query(sql)
         .bind::<Integer, _>(i32::from(z))
-        .bind::<Integer, _>(x as i32)
-        .bind::<Integer, _>(y as i32)
+        .bind::<Integer, _>(coordinate(x)?)
+        .bind::<Integer, _>(coordinate(y)?)
         .bind::<Nullable<SmallInt>, _>(attributes.year)
         .bind::<Array<Text>, _>(indicators)
         .bind::<Text, _>(division.id())

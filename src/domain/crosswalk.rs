@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::geography::Division;
 use super::geometry_source::{unchanged_regso, Change, TERRITORIAL_WATER_EXTENSION};
+use crate::convert::usize_from_u32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Relation {
@@ -135,10 +136,10 @@ fn relate(
                     from,
                     to,
                     targets.len(),
-                    to_sources as usize,
+                    usize_from_u32(to_sources),
                     from == to && unchanged(from),
                 ),
-                from_targets: targets.len() as u32,
+                from_targets: u32::try_from(targets.len()).unwrap_or(u32::MAX),
                 to_sources,
                 deso_shared: None,
                 from_deso: None,
@@ -216,7 +217,10 @@ pub fn derive(members_2020: &Members, members_2025: &Members, changes: &[Change]
             }
         }
     }
-    let count = |m: &Members, code: &str| m.get(code).map(|s| s.len() as u32);
+    let count = |m: &Members, code: &str| {
+        m.get(code)
+            .map(|s| u32::try_from(s.len()).unwrap_or(u32::MAX))
+    };
     pairs.extend(
         relate(
             &regso_links,

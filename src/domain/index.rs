@@ -4,6 +4,8 @@
 //! places the index by standard deviations from that year's mean over all RegSO:
 //! 1: ≥ μ+2σ · 2: [μ+σ, μ+2σ) · 3: [μ, μ+σ) · 4: [μ−σ, μ) · 5: < μ−σ.
 
+use crate::convert::f64_from_usize;
+
 /// The index from its three components (percentages 0–100).
 pub fn socioeconomic_index(
     low_economic_standard: f64,
@@ -20,7 +22,7 @@ pub fn mean_and_sd(values: &[f64]) -> Option<(f64, f64)> {
     if values.len() < 2 {
         return None;
     }
-    let n = values.len() as f64;
+    let n = f64_from_usize(values.len());
     let mean = values.iter().sum::<f64>() / n;
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
     let sd = var.sqrt();

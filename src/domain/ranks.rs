@@ -4,6 +4,8 @@
 //! Ties share the best rank ("1, 2, 2, 4"). The percentile is the share of areas whose index is
 //! lower than or equal to this one's, so the area with the highest index is at 100.
 
+use crate::convert::f64_from_usize;
+
 /// (rank, percentile) for every value, in input order.
 pub fn rank_desc(values: &[f64]) -> Vec<(u32, f64)> {
     let n = values.len();
@@ -14,8 +16,8 @@ pub fn rank_desc(values: &[f64]) -> Vec<(u32, f64)> {
         .map(|v| {
             // Areas with a strictly higher index come before this one.
             let not_higher = sorted.partition_point(|x| x <= v);
-            let rank = (n - not_higher + 1) as u32;
-            let percentile = 100.0 * not_higher as f64 / n as f64;
+            let rank = u32::try_from(n - not_higher + 1).unwrap_or(u32::MAX);
+            let percentile = 100.0 * f64_from_usize(not_higher) / f64_from_usize(n);
             (rank, percentile)
         })
         .collect()

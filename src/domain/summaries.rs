@@ -129,7 +129,7 @@ fn summarise(code: String, regso: &[&RegsoFacts], published: Option<f64>) -> Sum
     let (inequality_index, inequality_method, inequality_areas) = inequality(regso);
     Summary {
         code,
-        regso_count: regso.len() as u32,
+        regso_count: u32::try_from(regso.len()).unwrap_or(u32::MAX),
         regso_by_type: by_type,
         area_type_origin,
         mixed_origin: official > 0 && computed > 0,
@@ -156,7 +156,7 @@ fn inequality(regso: &[&RegsoFacts]) -> (Option<f64>, Option<InequalityMethod>, 
             return (
                 Some(d),
                 Some(InequalityMethod::IncomeQuintiles),
-                q.len() as u32,
+                u32::try_from(q.len()).unwrap_or(u32::MAX),
             );
         }
     }
@@ -165,7 +165,7 @@ fn inequality(regso: &[&RegsoFacts]) -> (Option<f64>, Option<InequalityMethod>, 
         Some(d) => (
             Some(d),
             Some(InequalityMethod::EconomicStandard),
-            counts.len() as u32,
+            u32::try_from(counts.len()).unwrap_or(u32::MAX),
         ),
         None => (None, None, 0),
     }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::convert::u64_from_usize;
 use crate::error::Result;
 
 pub const INDEX_FILE: &str = "index.json";
@@ -46,7 +47,7 @@ pub fn digest(path: &Path) -> Result<(u64, String)> {
             break;
         }
         hash.update(&buf[..n]);
-        bytes += n as u64;
+        bytes += u64_from_usize(n);
     }
     let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok((bytes, hex))

@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use diesel::PgConnection;
 
+use crate::convert::f64_from_u64;
 use crate::db;
 use crate::error::{Error, Result};
 pub use collection::{collections, ExportCollection};
@@ -306,7 +307,7 @@ fn write_all(
             let (bytes, sha256) = index::digest(&path)?;
             log::info!(
                 "wrote {name} ({:.1} MB) in {:.1?}",
-                bytes as f64 / 1e6,
+                f64_from_u64(bytes) / 1e6,
                 started.elapsed()
             );
             files.push(FileEntry {

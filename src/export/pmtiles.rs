@@ -30,6 +30,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::collection::ExportCollection;
+use crate::convert::{i32_saturating, u32_saturating, u64_from_usize};
 use crate::db;
 use crate::db::tiles::TileAttributes;
 use crate::error::{Error, Result};
@@ -154,7 +155,7 @@ pub fn covering_tiles(boxes: &[[f64; 4]], z: u8) -> BTreeMap<u64, (u32, u32)> {
     for b in boxes {
         let (x0, y0) = tile_fraction(b[0], b[3], z);
         let (x1, y1) = tile_fraction(b[2], b[1], z);
-        let index = |v: f64| v.floor().clamp(0.0, last) as u32;
+        let index = |v: f64| u32_saturating(v.floor().clamp(0.0, last));
         for x in index(x0 - BUFFER_FRACTION)..=index(x1 + BUFFER_FRACTION) {
             for y in index(y0 - BUFFER_FRACTION)..=index(y1 + BUFFER_FRACTION) {
                 tiles.insert(tile_id(z, x, y), (x, y));
@@ -202,10 +203,10 @@ pub fn tile_id(z: u8, x: u32, y: u32) -> u64 {
 /// Appends `v` as an unsigned LEB128 varint.
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
+        out.push((v.to_le_bytes()[0] & 0x7f) | 0x80);
         v >>= 7;
     }
-    out.push(v as u8);
+    out.push(v.to_le_bytes()[0]);
 }
 
 /// A directory entry: a run of `run_length` tiles from `tile_id` sharing one content, or with
@@ -223,7 +224,7 @@ pub struct Entry {
 /// offset + 1).
 pub fn encode_directory(entries: &[Entry]) -> Vec<u8> {
     let mut out = Vec::with_capacity(entries.len() * 6 + 4);
-    put_varint(&mut out, entries.len() as u64);
+    put_varint(&mut out, u64_from_usize(entries.len()));
     let mut last_id = 0;
     for e in entries {
         put_varint(&mut out, e.tile_id - last_id);
@@ -265,7 +266,7 @@ pub fn build_directories(entries: &[Entry], root_limit: usize) -> Result<(Vec<u8
             let leaf = gzip(&encode_directory(chunk))?;
             pointers.push(Entry {
                 tile_id: chunk[0].tile_id,
-                offset: leaves.len() as u64,
+                offset: u64_from_usize(leaves.len()),
                 length: u32::try_from(leaf.len())
                     .map_err(|_| Error::Internal("a leaf directory over 4 GiB".into()))?,
                 run_length: 0,
@@ -302,7 +303,7 @@ impl Header {
     /// The 127 bytes: magic, version 3, little-endian offsets and counts, clustered, gzip for
     /// directories and tiles, MVT, zooms, positions in 1e-7 degrees.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let e7 = |v: f64| ((v * 1e7).round() as i32).to_le_bytes();
+        let e7 = |v: f64| i32_saturating((v * 1e7).round()).to_le_bytes();
         let mut out = Vec::with_capacity(HEADER_LEN);
         out.extend_from_slice(b"PMTiles");
         out.push(3);
@@ -357,10 +358,10 @@ impl ArchiveWriter {
         file.write_all(&[0; ROOT_SPACE])?;
         let metadata = gzip(metadata)?;
         file.write_all(&metadata)?;
-        let data_start = (ROOT_SPACE + metadata.len()) as u64;
+        let data_start = u64_from_usize(ROOT_SPACE + metadata.len());
         Ok(ArchiveWriter {
             file,
-            metadata: (ROOT_SPACE as u64, metadata.len() as u64),
+            metadata: (u64_from_usize(ROOT_SPACE), u64_from_usize(metadata.len())),
             data_start,
             data_len: 0,
             entries: Vec::new(),
@@ -404,13 +405,13 @@ impl ArchiveWriter {
         let leaves_start = self.data_start + self.data_len;
         self.file.write_all(&leaves)?;
         let header = Header {
-            root: (HEADER_LEN as u64, root.len() as u64),
+            root: (u64_from_usize(HEADER_LEN), u64_from_usize(root.len())),
             metadata: self.metadata,
-            leaves: (leaves_start, leaves.len() as u64),
+            leaves: (leaves_start, u64_from_usize(leaves.len())),
             data: (self.data_start, self.data_len),
             addressed_tiles: self.entries.iter().map(|e| u64::from(e.run_length)).sum(),
-            tile_entries: self.entries.len() as u64,
-            tile_contents: self.contents.len() as u64,
+            tile_entries: u64_from_usize(self.entries.len()),
+            tile_contents: u64_from_usize(self.contents.len()),
             min_zoom: *placement.zooms.start(),
             max_zoom: *placement.zooms.end(),
             bounds: placement.bounds,
@@ -427,6 +428,10 @@ impl ArchiveWriter {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
     use std::io::Read;

@@ -356,6 +356,10 @@ pub fn write_summaries(conn: &mut PgConnection, out: &Path) -> Result<()> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
 

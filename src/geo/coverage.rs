@@ -10,16 +10,20 @@
 use std::collections::HashMap;
 
 use super::{MultiPolygon, Ring};
+use crate::convert::{f64_from_i64, i64_saturating, usize_from_u32};
 
 /// A vertex snapped to the centimetre: how shared vertices are recognised.
 type Key = (i64, i64);
 
 fn key(p: [f64; 2]) -> Key {
-    ((p[0] * 100.0).round() as i64, (p[1] * 100.0).round() as i64)
+    (
+        i64_saturating((p[0] * 100.0).round()),
+        i64_saturating((p[1] * 100.0).round()),
+    )
 }
 
 fn point(k: Key) -> [f64; 2] {
-    [k.0 as f64 / 100.0, k.1 as f64 / 100.0]
+    [f64_from_i64(k.0) / 100.0, f64_from_i64(k.1) / 100.0]
 }
 
 const NONE: u32 = u32::MAX;
@@ -131,8 +135,7 @@ pub fn simplify_coverage(areas: &[MultiPolygon], tolerance: f64) -> Vec<MultiPol
     // Which areas touch each vertex, and which areas own each segment.
     let mut touches: HashMap<Key, Touch> = HashMap::new();
     let mut owners: HashMap<(Key, Key), Touch> = HashMap::new();
-    for (a, mp) in rings.iter().enumerate() {
-        let a = a as u32;
+    for (a, mp) in (0u32..).zip(&rings) {
         for ring in mp.iter().flatten() {
             for (i, &k) in ring.iter().enumerate() {
                 touches
@@ -203,9 +206,8 @@ pub fn simplify_coverage(areas: &[MultiPolygon], tolerance: f64) -> Vec<MultiPol
 
     rings
         .iter()
-        .enumerate()
-        .map(|(a, mp)| {
-            let a = a as u32;
+        .zip(0u32..)
+        .map(|(mp, a)| {
             let out: MultiPolygon = mp
                 .iter()
                 .filter_map(|poly| {
@@ -223,7 +225,7 @@ pub fn simplify_coverage(areas: &[MultiPolygon], tolerance: f64) -> Vec<MultiPol
                 })
                 .collect();
             if out.is_empty() || super::area(&out) <= 0.0 {
-                areas[a as usize].clone()
+                areas[usize_from_u32(a)].clone()
             } else {
                 out
             }
@@ -276,6 +278,10 @@ fn simplify_ring(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
     use crate::geo::{area, Polygon};

@@ -7,6 +7,7 @@
 //! keeping the polygons here turns a PostGIS round trip into a few microseconds.
 
 use super::MultiPolygon;
+use crate::convert::{i32_saturating, usize_from_u32, usize_saturating};
 
 /// Side of a grid cell, metres: a few RegSO in a city, one in the countryside.
 const CELL_M: f64 = 4_000.0;
@@ -28,7 +29,7 @@ pub struct PointIndex {
 }
 
 fn to_cm(v: f64) -> i32 {
-    (v * 100.0).round().clamp(i32::MIN as f64, i32::MAX as f64) as i32
+    i32_saturating((v * 100.0).round())
 }
 
 /// Collects polygons one at a time (each kept only in its compact form), then indexes them.
@@ -97,8 +98,8 @@ impl PointIndex {
         if extent[0] > extent[2] {
             extent = [0.0, 0.0, 0.0, 0.0];
         }
-        let columns = ((extent[2] - extent[0]) / CELL_M) as usize + 1;
-        let rows = ((extent[3] - extent[1]) / CELL_M) as usize + 1;
+        let columns = usize_saturating((extent[2] - extent[0]) / CELL_M) + 1;
+        let rows = usize_saturating((extent[3] - extent[1]) / CELL_M) + 1;
         let mut index = PointIndex {
             shapes: Vec::new(),
             origin: [extent[0], extent[1]],
@@ -106,7 +107,7 @@ impl PointIndex {
             rows,
             cells: vec![Vec::new(); columns * rows],
         };
-        for (i, s) in shapes.iter().enumerate() {
+        for (i, s) in (0u32..).zip(&shapes) {
             if s.bbox[0] > s.bbox[2] {
                 continue;
             }
@@ -118,7 +119,7 @@ impl PointIndex {
                 .expect("inside the extent");
             for r in r0..=r1 {
                 for c in c0..=c1 {
-                    index.cells[r * columns + c].push(i as u32);
+                    index.cells[r * columns + c].push(i);
                 }
             }
         }
@@ -129,8 +130,9 @@ impl PointIndex {
     fn cell_of(&self, x: f64, y: f64) -> Option<(usize, usize)> {
         let c = ((x - self.origin[0]) / CELL_M).floor();
         let r = ((y - self.origin[1]) / CELL_M).floor();
-        (c >= 0.0 && r >= 0.0 && (c as usize) < self.columns && (r as usize) < self.rows)
-            .then_some((c as usize, r as usize))
+        (c >= 0.0 && r >= 0.0)
+            .then(|| (usize_saturating(c), usize_saturating(r)))
+            .filter(|&(c, r)| c < self.columns && r < self.rows)
     }
 
     /// Positions of the polygons that contain (x, y), in ascending order. A point exactly on a
@@ -142,7 +144,7 @@ impl PointIndex {
         let (px, py) = (x * 100.0, y * 100.0);
         let mut hits: Vec<usize> = self.cells[r * self.columns + c]
             .iter()
-            .map(|&i| i as usize)
+            .map(|&i| usize_from_u32(i))
             .filter(|&i| {
                 let s = &self.shapes[i];
                 x >= s.bbox[0]

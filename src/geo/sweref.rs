@@ -91,8 +91,8 @@ pub fn project(lon: f64, lat: f64) -> (f64, f64) {
     let xi = (phi_star.tan() / dlon.cos()).atan();
     let eta = (phi_star.cos() * dlon.sin()).atanh();
     let (mut x, mut y) = (xi, eta);
-    for (j, bj) in beta.iter().enumerate() {
-        let k = 2.0 * (j as f64 + 1.0);
+    for (j, bj) in (1u32..).zip(beta.iter()) {
+        let k = 2.0 * f64::from(j);
         x += bj * (k * xi).sin() * (k * eta).cosh();
         y += bj * (k * xi).cos() * (k * eta).sinh();
     }

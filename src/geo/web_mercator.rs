@@ -4,6 +4,8 @@
 
 use std::f64::consts::PI;
 
+use crate::convert::u32_saturating;
+
 /// Radius of the WGS 84 ellipsoid's semi-major axis, the sphere of EPSG:3857.
 const RADIUS: f64 = 6_378_137.0;
 /// The standardized rendering pixel size (0.28 mm) that relates cell size to scale.
@@ -37,14 +39,13 @@ pub fn tile_limits(zoom: u8, bbox: [f64; 4]) -> (u32, u32, u32, u32) {
     let n = matrix_size(zoom);
     let last = f64::from(n - 1);
     let col = |lon: f64| {
-        ((lon + 180.0) / 360.0 * f64::from(n))
-            .floor()
-            .clamp(0.0, last) as u32
+        let x = (lon + 180.0) / 360.0 * f64::from(n);
+        u32_saturating(x.floor().clamp(0.0, last))
     };
     let row = |lat: f64| {
         let lat = lat.clamp(-85.051_128_78, 85.051_128_78).to_radians();
         let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0;
-        (y * f64::from(n)).floor().clamp(0.0, last) as u32
+        u32_saturating((y * f64::from(n)).floor().clamp(0.0, last))
     };
     (col(bbox[0]), col(bbox[2]), row(bbox[3]), row(bbox[1]))
 }

@@ -2,6 +2,7 @@
 //! order, ISO or EWKB flags for Z/M/SRID, which are dropped), write little-endian 2D.
 
 use super::{MultiPolygon, Polygon, Ring};
+use crate::convert::usize_from_u32;
 
 struct Reader<'a> {
     buf: &'a [u8],
@@ -63,7 +64,7 @@ impl Reader<'_> {
     }
 
     fn ring(&mut self, little: bool, dims: usize) -> Result<Ring, String> {
-        let n = self.u32(little)? as usize;
+        let n = usize_from_u32(self.u32(little)?);
         if n > self.buf.len() / 16 {
             return Err(format!(
                 "WKB ring claims {n} points, more than the data holds"
@@ -109,19 +110,25 @@ pub fn read_multipolygon(buf: &[u8]) -> Result<MultiPolygon, String> {
     }
 }
 
+/// A WKB count, a little-endian u32. No geometry comes near 2^32 parts or points (64 GiB of
+/// coordinates); past that it would saturate rather than wrap.
+fn count(n: usize) -> [u8; 4] {
+    u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes()
+}
+
 /// Little-endian 2D WKB MultiPolygon.
 pub fn write_multipolygon(mp: &MultiPolygon) -> Vec<u8> {
     let points: usize = super::points(mp).count();
     let mut out = Vec::with_capacity(9 + points * 16 + mp.len() * 9);
     out.push(1);
     out.extend(6u32.to_le_bytes());
-    out.extend((mp.len() as u32).to_le_bytes());
+    out.extend(count(mp.len()));
     for poly in mp {
         out.push(1);
         out.extend(3u32.to_le_bytes());
-        out.extend((poly.len() as u32).to_le_bytes());
+        out.extend(count(poly.len()));
         for ring in poly {
-            out.extend((ring.len() as u32).to_le_bytes());
+            out.extend(count(ring.len()));
             for p in ring {
                 out.extend(p[0].to_le_bytes());
                 out.extend(p[1].to_le_bytes());

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use moka::future::Cache;
 
 use super::encoding::{self, Coding};
+use crate::convert::u64_from_usize;
 use crate::domain::lang::Lang;
 use crate::error::{Error, Result};
 
@@ -109,7 +110,7 @@ impl ResponseCache {
     pub fn new(capacity: usize) -> ResponseCache {
         let entries = (capacity > 0).then(|| {
             Cache::builder()
-                .max_capacity(capacity as u64)
+                .max_capacity(u64_from_usize(capacity))
                 .weigher(|k: &Key, v: &Arc<Cached>| u32::try_from(weight(k, v)).unwrap_or(u32::MAX))
                 .support_invalidation_closures()
                 .build()
@@ -290,6 +291,10 @@ async fn code(identity: Arc<Cached>, coding: Coding) -> Result<Arc<Cached>> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
     use std::io::Read;

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::cache::{Cached, Status};
 use super::encoding::{self, Coding};
 use super::version::DATA_VERSION_HEADER;
+use crate::convert::u64_from_usize;
 use crate::db::{self, data_state::DataState};
 use crate::domain::lang::Lang;
 use crate::error::Result;
@@ -213,7 +214,7 @@ fn body_of(res: &mut actix_web::HttpResponseBuilder, body: Bytes) -> HttpRespons
         Ok::<_, std::convert::Infallible>(body.slice(start..(start + STREAM_CHUNK).min(len)))
     });
     res.body(actix_web::body::SizedStream::new(
-        len as u64,
+        u64_from_usize(len),
         futures_util::stream::iter(chunks),
     ))
 }

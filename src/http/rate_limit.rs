@@ -153,7 +153,9 @@ impl RateLimiter {
         clients.next.insert(client_key(client), next);
         let used = next - now;
         Verdict::Allowed {
-            remaining: ((capacity - used).as_nanos() / self.interval.as_nanos()) as u32,
+            // At most the burst, a u32.
+            remaining: u32::try_from((capacity - used).as_nanos() / self.interval.as_nanos())
+                .unwrap_or(u32::MAX),
             reset_secs: ceil_secs(used),
         }
     }
@@ -164,6 +166,10 @@ fn ceil_secs(d: Duration) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
 

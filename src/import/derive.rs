@@ -8,9 +8,10 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bytea, Double, Int4, Nullable, SmallInt, Text};
 
+use crate::convert::{f64_from_i64, f64_from_usize, i64_saturating};
 use crate::domain::geography;
 use crate::domain::{index, ranks, summaries};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::geo::{coverage, wkb};
 
 /// Bumped whenever the derivation changes what it produces from the same inputs, so the data
@@ -180,6 +181,12 @@ struct AreaCount {
     n: i64,
 }
 
+/// A count or rank for an `int` column; an area count past 2^31 would be a bug, not data.
+fn int4<T: TryInto<i32> + Copy + std::fmt::Display>(n: T) -> Result<i32> {
+    n.try_into()
+        .map_err(|_| Error::Internal(format!("{n} does not fit an int column")))
+}
+
 fn areas_in(conn: &mut PgConnection, division: &str) -> Result<i64> {
     Ok(
         diesel::sql_query("SELECT count(*) AS n FROM areas WHERE division = $1")
@@ -210,7 +217,7 @@ fn compute_area_types(conn: &mut PgConnection) -> Result<usize> {
     for ((division, _year), list) in groups {
         // The mean and spread are national: computed over a subset of RegSO (say one
         // kommun's) the types would be wrong, so they are computed only over (nearly) all.
-        if (list.len() as f64) < 0.95 * areas_in(conn, division)? as f64 {
+        if f64_from_usize(list.len()) < 0.95 * f64_from_i64(areas_in(conn, division)?) {
             log::info!(
                 "not computing area types for {division} {_year}: components for only {} RegSO",
                 list.len()
@@ -425,7 +432,7 @@ fn write_ranks(conn: &mut PgConnection, division: &str, year: i16, list: &[&Serv
             local[i] = (rank, members.len());
         }
     }
-    let n = indexed.len() as i32;
+    let n = int4(indexed.len())?;
     diesel::sql_query(
         "UPDATE area_types t SET rank_in_municipality = x.rm, areas_in_municipality = x.nm,
                 rank_in_country = x.rc, areas_in_country = $6, percentile_in_country = x.p
@@ -435,10 +442,10 @@ fn write_ranks(conn: &mut PgConnection, division: &str, year: i16, list: &[&Serv
     .bind::<Text, _>(division)
     .bind::<SmallInt, _>(year)
     .bind::<Array<Text>, _>(indexed.iter().map(|x| x.0.code.as_str()).collect::<Vec<_>>())
-    .bind::<Array<Int4>, _>(local.iter().map(|x| x.0 as i32).collect::<Vec<_>>())
-    .bind::<Array<Int4>, _>(local.iter().map(|x| x.1 as i32).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(local.iter().map(|x| int4(x.0)).collect::<Result<Vec<_>>>()?)
+    .bind::<Array<Int4>, _>(local.iter().map(|x| int4(x.1)).collect::<Result<Vec<_>>>()?)
     .bind::<Int4, _>(n)
-    .bind::<Array<Int4>, _>(country.iter().map(|x| x.0 as i32).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(country.iter().map(|x| int4(x.0)).collect::<Result<Vec<_>>>()?)
     .bind::<Array<Double>, _>(country.iter().map(|x| x.1).collect::<Vec<_>>())
     .execute(conn)?;
     Ok(())
@@ -481,17 +488,17 @@ fn write_summaries(
     .bind::<Text, _>(regso_division)
     .bind::<Array<Text>, _>(list.iter().map(|s| division(&s.code)).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(list.iter().map(|s| s.code.as_str()).collect::<Vec<_>>())
-    .bind::<Array<Int4>, _>(list.iter().map(|s| s.regso_count as i32).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(list.iter().map(|s| int4(s.regso_count)).collect::<Result<Vec<_>>>()?)
     .bind::<Array<Text>, _>(list.iter().map(|s| arr_i32(s.regso_by_type)).collect::<Vec<_>>())
-    .bind::<Array<Nullable<BigInt>>, _>(list.iter().map(|s| s.population.map(|p| p.round() as i64)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<BigInt>>, _>(list.iter().map(|s| s.population.map(|p| i64_saturating(p.round()))).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| arr_f(s.population_by_type)).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| arr_f(s.population_share_by_type)).collect::<Vec<_>>())
     .bind::<Array<Nullable<Double>>, _>(list.iter().map(|s| s.inequality_index).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(origin).collect::<Vec<_>>())
-    .bind::<Array<Nullable<BigInt>>, _>(list.iter().map(|s| s.population_untyped.map(|p| p.round() as i64)).collect::<Vec<_>>())
+    .bind::<Array<Nullable<BigInt>>, _>(list.iter().map(|s| s.population_untyped.map(|p| i64_saturating(p.round()))).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| s.inequality_method.map(|m| m.as_str())).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(list.iter().map(|s| s.inequality_method.map(inequality_source)).collect::<Vec<_>>())
-    .bind::<Array<Int4>, _>(list.iter().map(|s| s.inequality_areas as i32).collect::<Vec<_>>())
+    .bind::<Array<Int4>, _>(list.iter().map(|s| int4(s.inequality_areas)).collect::<Result<Vec<_>>>()?)
     .execute(conn)?)
 }
 

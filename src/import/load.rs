@@ -14,7 +14,7 @@ use super::Source;
 use crate::domain::crosswalk::Pair;
 use crate::domain::geography::Division;
 use crate::domain::geometry_source::Change;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::geo::wkb;
 
 /// Everything served, emptied before a full reload. DELETE, not TRUNCATE: TRUNCATE would lock
@@ -281,7 +281,8 @@ pub fn insert_values(
         .bind::<Array<Text>, _>(&codes)
         .load::<Unknown>(conn)?;
         if let Some(u) = unknown.first() {
-            let o = &chunk[u.i as usize - 1];
+            // `i` is the row's position in `chunk`, which PostgreSQL numbers from 1.
+            let o = &chunk[usize::try_from(u.i - 1).unwrap_or(usize::MAX)];
             return Err(src.error_at(
                 Some(o.location.clone()),
                 Some("Region"),
@@ -339,8 +340,9 @@ pub fn insert_crosswalk(conn: &mut PgConnection, pairs: &[Pair], dataset_id: i32
     let int = |f: fn(&Pair) -> Option<u32>| {
         pairs
             .iter()
-            .map(|p| f(p).map(|n| n as i32))
-            .collect::<Vec<_>>()
+            .map(|p| f(p).map(i32::try_from).transpose())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| Error::Internal("a crosswalk count past an int column".into()))
     };
     Ok(diesel::sql_query(
         "INSERT INTO crosswalk (from_division, from_code, to_division, to_code, relation,
@@ -353,11 +355,11 @@ pub fn insert_crosswalk(conn: &mut PgConnection, pairs: &[Pair], dataset_id: i32
     .bind::<Array<Text>, _>(text(|p| p.to_division.id()))
     .bind::<Array<Text>, _>(text(|p| p.to_code.as_str()))
     .bind::<Array<Text>, _>(text(|p| p.relation.as_str()))
-    .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.from_targets)))
-    .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.to_sources)))
-    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.deso_shared))
-    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.from_deso))
-    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.to_deso))
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.from_targets))?)
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| Some(p.to_sources))?)
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.deso_shared)?)
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.from_deso)?)
+    .bind::<Array<Nullable<Int4>>, _>(int(|p| p.to_deso)?)
     .bind::<Int4, _>(dataset_id)
     .execute(conn)?)
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::convert::f64_from_u64;
 use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 
@@ -126,7 +127,7 @@ fn jitter() -> f64 {
     use std::hash::BuildHasher;
     let bits = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
     // The top 53 bits as a fraction of 2^53, exactly representable in an f64.
-    (bits >> 11) as f64 / (1u64 << 53) as f64
+    f64_from_u64(bits >> 11) / f64_from_u64(1u64 << 53)
 }
 
 /// One file fetched, with the URL it came from (recorded as the dataset's source).
@@ -379,7 +380,7 @@ impl Fetcher {
             let matched = doc
                 .get("numberMatched")
                 .and_then(|n| n.as_u64())
-                .map(|n| n as usize);
+                .and_then(|n| usize::try_from(n).ok());
             let got = batch.len();
             features.extend(batch);
             if got < page || got == 0 || matched.is_some_and(|m| features.len() >= m) {

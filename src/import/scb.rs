@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use super::catalogue::{Catalogue, Indicator};
+use crate::convert::u64_from_usize;
 use crate::domain::codes::{self, Level};
 use crate::error::{Error, Result};
 
@@ -335,10 +336,10 @@ fn limits(fetcher: &mut super::online::Fetcher, base: &str) -> (usize, usize, u6
         Ok(doc) => (
             doc.get("maxDataCells")
                 .and_then(Value::as_u64)
-                .map_or(MAX_DATA_CELLS, |n| n as usize),
+                .map_or(MAX_DATA_CELLS, |n| usize::try_from(n).unwrap_or(usize::MAX)),
             doc.get("maxCallsPerTimeWindow")
                 .and_then(Value::as_u64)
-                .map_or(30, |n| n as usize),
+                .map_or(30, |n| usize::try_from(n).unwrap_or(usize::MAX)),
             doc.get("timeWindow").and_then(Value::as_u64).unwrap_or(10),
         ),
         Err(e) => {
@@ -406,7 +407,7 @@ pub fn fetch_all(
     let tables = catalogue.tables();
     let mut fetcher = super::online::Fetcher::new(
         keep,
-        tables.len() as u64 + 1,
+        u64_from_usize(tables.len()) + 1,
         super::online::RateLimiter::scb(),
     )?;
     let (max_cells, calls, window) = limits(&mut fetcher, base);
@@ -464,7 +465,7 @@ pub fn fetch_all(
         plan.len(),
         plan.len() - todo.len(),
     );
-    fetcher.start_calls(todo.len() as u64);
+    fetcher.start_calls(u64_from_usize(todo.len()));
     for (call, path) in &todo {
         let url = format!(
             "{}/tables/{}/data?lang=en&outputFormat=json-stat2",

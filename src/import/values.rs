@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::catalogue::{Catalogue, Indicator};
 use super::Source;
+use crate::convert::f64_from_usize;
 use crate::domain::codes::{self, Division};
 use crate::error::{Error, Result};
 
@@ -263,8 +264,8 @@ fn match_cells<'a>(
                     });
                     match cell.value {
                         Some(v) => {
-                            sums.numerator += v * in_numerator as f64;
-                            sums.denominator += v * in_denominator as f64;
+                            sums.numerator += v * f64_from_usize(in_numerator);
+                            sums.denominator += v * f64_from_usize(in_denominator);
                         }
                         None => sums.missing = true,
                     }
@@ -435,7 +436,7 @@ pub fn read_jsonstat(src: &Source, catalogue: &Catalogue, table: Option<&str>) -
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
-                .filter_map(|v| v.as_u64().map(|n| n as usize))
+                .filter_map(|v| v.as_u64().and_then(|n| usize::try_from(n).ok()))
                 .collect()
         })
         .filter(|s: &Vec<usize>| s.len() == ids.len())
@@ -459,7 +460,10 @@ pub fn read_jsonstat(src: &Source, catalogue: &Catalogue, table: Option<&str>) -
             Some(Value::Object(o)) => {
                 let mut v: Vec<(usize, String)> = o
                     .iter()
-                    .map(|(k, i)| (i.as_u64().unwrap_or(u64::MAX) as usize, k.clone()))
+                    .map(|(k, i)| {
+                        let position = i.as_u64().and_then(|n| usize::try_from(n).ok());
+                        (position.unwrap_or(usize::MAX), k.clone())
+                    })
                     .collect();
                 v.sort();
                 v.into_iter().map(|(_, k)| k).collect()

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bytea, Int4, Text};
 
 use crate::domain::geography::Division;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::geo::{wkb, MultiPolygon};
 
 /// Creates the work tables (dropped at the end of the transaction).
@@ -130,8 +130,12 @@ pub fn partition(
          FROM syn_container WHERE division = $1 AND cardinality(codes) = 1",
     )
     .bind::<Text, _>(division.id())
-    .bind::<BigInt, _>((seed % 2_000_000_000) as i64 + 1)
-    .bind::<Int4, _>(vertices as i32)
+    // Below 2e9, so it fits; the fallback is never taken.
+    .bind::<BigInt, _>(i64::try_from(seed % 2_000_000_000).unwrap_or(0) + 1)
+    .bind::<Int4, _>(
+        i32::try_from(vertices)
+            .map_err(|_| Error::Internal(format!("{vertices} vertices per border")))?,
+    )
     .execute(conn)?;
     Ok(())
 }

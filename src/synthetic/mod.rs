@@ -393,7 +393,7 @@ fn catalogue(specs: &[Spec]) -> Value {
 
 fn format_value(v: Option<f64>, decimals: i16) -> Value {
     match v {
-        Some(v) => Value::String(format!("{v:.*}", decimals as usize)),
+        Some(v) => Value::String(format!("{v:.*}", usize::try_from(decimals).unwrap_or(0))),
         None => Value::String("..".into()),
     }
 }

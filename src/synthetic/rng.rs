@@ -2,6 +2,8 @@
 //! dataset is the same for the same seed on every machine and does not depend on the order in
 //! which areas are visited.
 
+use crate::convert::f64_from_u64;
+
 pub struct Rng(u64);
 
 impl Rng {
@@ -31,7 +33,7 @@ impl Rng {
 
     /// Uniform in [0, 1).
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        f64_from_u64(self.next_u64() >> 11) / f64_from_u64(1u64 << 53)
     }
 
     /// Standard normal, by Box–Muller.
@@ -43,6 +45,10 @@ impl Rng {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::*;
 

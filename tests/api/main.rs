@@ -8,6 +8,10 @@
     clippy::expect_used,
     reason = "test code: a panic is the failure"
 )]
+#![allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on counts and coordinates the tests choose"
+)]
 
 mod support;
 

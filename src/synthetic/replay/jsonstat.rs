@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::data::ReplayTable;
+use crate::convert::i64_saturating;
 
 /// Names the replay in every document: nothing it serves is SCB statistics.
 pub const SOURCE: &str = "segstat replay of SCB PxWebApi 2: synthetic values, not SCB statistics";
@@ -182,7 +183,7 @@ pub fn dataset(
                 status.push((i.to_string(), v("..")));
                 Json::Value(Value::Null)
             }
-            Some(x) if decimals == 0 => v(x as i64),
+            Some(x) if decimals == 0 => v(i64_saturating(x)),
             Some(x) => v(x),
         })
         .collect();

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::convert::u64_from_usize;
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
@@ -187,7 +188,7 @@ pub fn resolve(
 pub fn cells(resolved: &[Vec<usize>]) -> u64 {
     resolved
         .iter()
-        .fold(1u64, |n, d| n.saturating_mul(d.len() as u64))
+        .fold(1u64, |n, d| n.saturating_mul(u64_from_usize(d.len())))
 }
 
 #[cfg(test)]

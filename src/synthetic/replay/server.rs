@@ -16,6 +16,7 @@ use serde_json::json;
 use super::data::{Replay, ReplayTable};
 use super::jsonstat;
 use super::selection::{cells, parse_body, parse_query, resolve};
+use crate::convert::usize_from_u32;
 use crate::error::{Error, Result};
 
 /// What a replay has answered so far.
@@ -78,7 +79,7 @@ impl Shared {
         {
             calls.pop_front();
         }
-        if calls.len() < options.calls as usize {
+        if calls.len() < usize_from_u32(options.calls) {
             calls.push_back(now);
             return Ok(());
         }
@@ -398,6 +399,10 @@ pub fn spawn(replay: Replay, bind: &str) -> Result<(SocketAddr, ReplayHandle)> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use std::time::Duration;
 

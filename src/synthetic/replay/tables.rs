@@ -38,7 +38,8 @@ impl Dimension {
             .and_then(|u| u.get(code))
             .and_then(|u| u.get("decimals"))
             .and_then(Value::as_u64)
-            .unwrap_or(0) as u32
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(0)
     }
 }
 
@@ -111,7 +112,8 @@ fn dimension(file: &str, id: &str, v: &Value) -> Result<Dimension> {
     for (code, position) in index {
         let slot = position
             .as_u64()
-            .and_then(|p| codes.get_mut(p as usize))
+            .and_then(|p| usize::try_from(p).ok())
+            .and_then(|p| codes.get_mut(p))
             .filter(|slot| slot.is_empty())
             .ok_or_else(|| bad(file, format!("dimension {id}: bad index of {code}")))?;
         *slot = code.clone();

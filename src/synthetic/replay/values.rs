@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use super::regions::{Geography, Region, Version};
+use crate::convert::{f64_from_u64, f64_from_usize, u32_saturating, u64_saturating};
 use crate::domain::codes::Level;
 use crate::domain::index::{classify, socioeconomic_index};
 use crate::synthetic::rng::Rng;
@@ -51,7 +52,7 @@ fn logistic(x: f64) -> f64 {
 
 /// `x` rounded to `decimals` places.
 pub fn round_to(x: f64, decimals: u32) -> f64 {
-    let f = 10f64.powi(decimals as i32);
+    let f = 10f64.powi(i32::try_from(decimals).unwrap_or(i32::MAX));
     (x * f).round() / f
 }
 
@@ -115,11 +116,12 @@ pub fn small_area_population(seed: u64, base: &str, level: Level, z: f64, year: 
     let sum: f64 = weights.iter().sum();
     let mut population = [[0u32; 2]; 17];
     for (band, w) in weights.iter().enumerate() {
-        let men_share = 0.51 - 0.012 * (band.saturating_sub(12) as f64) + 0.005 * rng.normal();
+        let men_share =
+            0.51 - 0.012 * f64_from_usize(band.saturating_sub(12)) + 0.005 * rng.normal();
         let persons = total * w / sum;
         population[band] = [
-            (persons * men_share).round() as u32,
-            (persons * (1.0 - men_share)).round() as u32,
+            u32_saturating((persons * men_share).round()),
+            u32_saturating((persons * (1.0 - men_share)).round()),
         ];
     }
     population
@@ -135,11 +137,8 @@ fn add(into: &mut Population, other: &Population) {
 /// Persons aged `lo..=hi` (a band partly inside counts in proportion), of one sex or both.
 pub fn persons_aged(population: &Population, lo: u32, hi: u32, sex: Option<usize>) -> f64 {
     let mut sum = 0.0;
-    for (band, counts) in population.iter().enumerate() {
-        let (from, to) = (
-            band as u32 * 5,
-            if band == 16 { 100 } else { band as u32 * 5 + 5 },
-        );
+    for (band, counts) in (0u32..).zip(population.iter()) {
+        let (from, to) = (band * 5, if band == 16 { 100 } else { band * 5 + 5 });
         let overlap = (hi + 1).min(to).saturating_sub(lo.max(from));
         if overlap == 0 {
             continue;
@@ -188,8 +187,11 @@ pub fn split(total: u64, weights: &[f64]) -> Vec<u64> {
     if sum <= 0.0 {
         return vec![0; weights.len()];
     }
-    let exact: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
-    let mut parts: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
+    let exact: Vec<f64> = weights
+        .iter()
+        .map(|w| f64_from_u64(total) * w / sum)
+        .collect();
+    let mut parts: Vec<u64> = exact.iter().map(|x| u64_saturating(x.floor())).collect();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&a, &b| {
         (exact[b] - exact[b].floor())
@@ -197,7 +199,10 @@ pub fn split(total: u64, weights: &[f64]) -> Vec<u64> {
             .then(a.cmp(&b))
     });
     let missing = total - parts.iter().sum::<u64>();
-    for &i in order.iter().take(missing as usize) {
+    for &i in order
+        .iter()
+        .take(usize::try_from(missing).unwrap_or(usize::MAX))
+    {
         parts[i] += 1;
     }
     parts
@@ -706,19 +711,23 @@ fn parts_cell(
     total_code: Option<&str>,
     total: f64,
 ) -> Option<f64> {
-    let total = total.round().max(0.0) as u64;
+    let total = u64_saturating(total.round().max(0.0));
     if Some(code) == total_code {
-        return Some(total as f64);
+        return Some(f64_from_u64(total));
     }
     let position = parts.iter().position(|p| p.0 == code)?;
     let weights: Vec<f64> = parts
         .iter()
         .map(|&(c, w, slope)| w * (slope * row.z + 0.08 * row.noise(c)).exp())
         .collect();
-    Some(split(total, &weights)[position] as f64)
+    Some(f64_from_u64(split(total, &weights)[position]))
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::as_conversions,
+    reason = "test arithmetic on small known values"
+)]
 mod tests {
     use super::super::regions::tests::geography;
     use super::super::regions::Restriction;
