@@ -16,6 +16,7 @@ use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::render::csv::{CsvOptions, CsvWriter};
 use crate::state::AppState;
+use crate::usecase::{self, inequality::Ranking};
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_municipality_summary, get_municipality_summary);
@@ -367,39 +368,8 @@ pub async fn get_inequality(
 ) -> Result<HttpResponse> {
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     data_response(&req, &state, &variant, move |conn, data| {
-        let years = db::summaries::inequality_years(conn)?;
-        if years.is_empty() {
-            // Whatever the year: there is no ranking to find.
-            return Err(Error::NotFound(
-                "the served data has no inequality index (no income-quintile or economic-standard counts per RegSO)".into(),
-            ));
-        }
-        let year = match p.year {
-            Some(y) if years.contains(&y) => y,
-            Some(y) => {
-                return Err(Error::bad_param(
-                    "year",
-                    format!(
-                        "{y} has no inequality index; years with one: {}",
-                        if years.is_empty() {
-                            "none".into()
-                        } else {
-                            years
-                                .iter()
-                                .map(|y| y.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        }
-                    ),
-                ))
-            }
-            None => *years.last().ok_or_else(|| {
-                Error::NotFound(
-                    "the served data has no inequality index (no income-quintile or economic-standard counts per RegSO)".into(),
-                )
-            })?,
-        };
-        let entries: Vec<InequalityEntry> = db::summaries::inequality(conn, p.level, year)?
+        let Ranking { year, rows } = usecase::inequality::ranking(conn, p.level, p.year)?;
+        let entries: Vec<InequalityEntry> = rows
             .into_iter()
             .enumerate()
             .map(|(i, r)| InequalityEntry {
