@@ -292,36 +292,6 @@ pub struct DataResponse {
     pub page: PageInfo,
 }
 
-/// A JSON-stat 2.0 dataset (`f=jsonstat`): one cube over indicator × Region × Tid × breakdown,
-/// as [`jsonstat`] writes it.
-#[derive(Serialize, ToSchema)]
-#[allow(dead_code)] // describes the document `jsonstat` builds; never built itself
-pub struct JsonStatDataset {
-    #[schema(example = "2.0")]
-    version: String,
-    #[schema(example = "dataset")]
-    class: String,
-    label: String,
-    source: String,
-    /// When the data version was imported (ISO 8601).
-    #[schema(value_type = String, format = DateTime, example = "2026-11-29T17:58:08Z")]
-    updated: (),
-    /// `data_version` and `synthetic`.
-    #[schema(value_type = Object)]
-    extension: (),
-    #[schema(example = json!(["indicator", "Region", "Tid", "breakdown"]))]
-    id: Vec<String>,
-    size: Vec<u32>,
-    #[schema(value_type = Object)]
-    role: (),
-    #[schema(value_type = Object)]
-    dimension: (),
-    value: Vec<Option<f64>>,
-    /// `..` for each missing or suppressed cell, by cell index.
-    #[schema(value_type = Object)]
-    status: (),
-}
-
 /// The JSON bodies of `/v1/data`: values in long form, or JSON-stat with `f=jsonstat`. Both are
 /// `application/json`.
 #[derive(Serialize, ToSchema)]
@@ -329,7 +299,7 @@ pub struct JsonStatDataset {
 #[allow(dead_code)] // documents the two bodies; each is rendered by its own function
 pub enum DataBody {
     Values(DataResponse),
-    JsonStat(JsonStatDataset),
+    JsonStat(Box<jsonstat::Dataset>),
 }
 
 /// Indicator values in long form: for areas by code, or every area of a level (optionally in
