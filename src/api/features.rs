@@ -936,7 +936,7 @@ fn with_crs_header(mut res: HttpResponse, sweref: bool) -> HttpResponse {
 
 /// Features of a collection as GeoJSON, paged, filtered, with choropleth data.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), ItemsParams, ItemParams),
+    params(("collection" = String, Path, example = "regso-2025"), ItemsParams),
     responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", body = FeatureCollection, content_type = "application/geo+json"),
               (status = 400, description = "Bad parameters, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]

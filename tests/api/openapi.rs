@@ -12,6 +12,26 @@ fn committed_spec_is_generated_from_the_code() {
     );
 }
 
+/// OpenAPI requires each parameter once per operation (name and location); a parameter type
+/// that reads another's parameters must not be listed beside it.
+#[test]
+fn no_operation_lists_a_parameter_twice() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut twice = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut seen = std::collections::BTreeSet::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let key = (p["name"].to_string(), p["in"].to_string());
+                if !seen.insert(key.clone()) {
+                    twice.push(format!("{method} {path}: {} in {}", key.0, key.1));
+                }
+            }
+        }
+    }
+    assert!(twice.is_empty(), "parameters listed twice: {twice:#?}");
+}
+
 #[actix_web::test]
 async fn served_spec_is_the_committed_one_and_every_path_answers() {
     let db = TestDb::migrated();
