@@ -2,8 +2,11 @@
 //! `ST_AsMVT`, with geometry simplified for the zoom) and the TileJSON document a MapLibre
 //! source reads, `/v1/tiles/{collection}`.
 
+use std::collections::BTreeMap;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
+use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -217,43 +220,46 @@ impl FromQuery for TileJsonParams {
 }
 
 /// A vector layer of a TileJSON document.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the document `get_tilejson` builds; never built
+// Members in alphabetical order, as a `serde_json` map writes them (the bytes of the document
+// built as a map before).
+#[derive(Serialize, ToSchema)]
 pub struct TileJsonLayer {
-    #[schema(example = "regso-2025")]
-    id: String,
     /// Attribute name → description.
     #[schema(value_type = Object)]
-    fields: (),
-    minzoom: u8,
+    fields: serde_json::Map<String, serde_json::Value>,
+    #[schema(example = "regso-2025")]
+    id: String,
     maxzoom: u8,
+    minzoom: u8,
 }
 
 /// TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec), with MapLibre's `promoteId`.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the document `get_tilejson` builds; never built
+// Members in alphabetical order (see `TileJsonLayer`).
+#[derive(Serialize, ToSchema)]
 pub struct TileJson {
-    #[schema(example = "3.0.0")]
-    tilejson: String,
-    name: String,
-    description: String,
-    /// The data version.
-    version: String,
-    attribution: String,
-    #[schema(example = "xyz")]
-    scheme: String,
-    /// URL templates with `{z}`, `{x}` and `{y}`, bound to the data version (`v`).
-    tiles: Vec<String>,
-    minzoom: u8,
-    maxzoom: u8,
+    attribution: &'static str,
     /// west, south, east, north in CRS84.
     bounds: [f64; 4],
     /// longitude, latitude, zoom.
-    center: [f64; 3],
-    vector_layers: Vec<TileJsonLayer>,
+    #[schema(value_type = Vec<f64>)]
+    center: (f64, f64, u8),
+    description: String,
+    maxzoom: u8,
+    minzoom: u8,
+    name: String,
     /// Collection id → the attribute to use as feature id.
+    #[serde(rename = "promoteId")]
     #[schema(rename = "promoteId", value_type = Object)]
-    promote_id: (),
+    promote_id: BTreeMap<String, &'static str>,
+    #[schema(example = "xyz")]
+    scheme: &'static str,
+    #[schema(example = "3.0.0")]
+    tilejson: &'static str,
+    /// URL templates with `{z}`, `{x}` and `{y}`, bound to the data version (`v`).
+    tiles: Vec<String>,
+    vector_layers: Vec<TileJsonLayer>,
+    /// The data version.
+    version: String,
 }
 
 /// TileJSON 3.0 for a collection's vector tiles, as MapLibre reads it.
@@ -272,7 +278,11 @@ pub async fn get_tilejson(
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
-        check_indicators(conn, "indicator", p.indicator.as_deref().unwrap_or_default())?;
+        check_indicators(
+            conn,
+            "indicator",
+            p.indicator.as_deref().unwrap_or_default(),
+        )?;
         let bounds = collection_bounds(conn, division)?;
         let mut query = Vec::new();
         if let Some(y) = p.year {
@@ -286,22 +296,44 @@ pub async fn get_tilejson(
         query.push(format!("v={}", data.data_version));
         let qs = format!("?{}", query.join("&"));
         let fields = layer_fields(lang, p.indicator.as_deref().unwrap_or_default());
-        let doc = json!({
-            "tilejson": "3.0.0",
-            "name": collection,
-            "description": format!("{collection}: {}", lang.pick("gränser och områdestyper, källa: SCB", "boundaries and area types, source: Statistics Sweden (SCB)")),
-            "version": data.data_version,
-            "attribution": if data.synthetic { "Synthetic data (segstat), not SCB statistics" } else { "Källa: SCB" },
-            "scheme": "xyz",
-            "tiles": [format!("{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}", url.base)],
-            "minzoom": MIN_ZOOM,
-            "maxzoom": MAX_ZOOM,
-            "bounds": bounds,
-            "center": [(bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0, 4],
-            "vector_layers": [{"id": collection, "fields": fields, "minzoom": MIN_ZOOM, "maxzoom": MAX_ZOOM}],
+        let doc = TileJson {
+            attribution: if data.synthetic {
+                "Synthetic data (segstat), not SCB statistics"
+            } else {
+                "Källa: SCB"
+            },
+            bounds,
+            center: (
+                (bounds[0] + bounds[2]) / 2.0,
+                (bounds[1] + bounds[3]) / 2.0,
+                4,
+            ),
+            description: format!(
+                "{collection}: {}",
+                lang.pick(
+                    "gränser och områdestyper, källa: SCB",
+                    "boundaries and area types, source: Statistics Sweden (SCB)"
+                )
+            ),
+            maxzoom: MAX_ZOOM,
+            minzoom: MIN_ZOOM,
             // MapLibre: use the string code as the feature id (`promoteId` on the source).
-            "promoteId": {collection.clone(): "code"},
-        });
+            promote_id: BTreeMap::from([(collection.clone(), "code")]),
+            scheme: "xyz",
+            tilejson: "3.0.0",
+            tiles: vec![format!(
+                "{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}",
+                url.base
+            )],
+            vector_layers: vec![TileJsonLayer {
+                fields,
+                id: collection.clone(),
+                maxzoom: MAX_ZOOM,
+                minzoom: MIN_ZOOM,
+            }],
+            name: collection,
+            version: data.data_version.clone(),
+        };
         Representation::json(&doc, Some(lang))
     })
     .await
