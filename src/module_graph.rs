@@ -203,6 +203,17 @@ fn is(tokens: &[Token], at: usize, text: &str) -> bool {
     tokens.get(at).is_some_and(|t| t.text == text)
 }
 
+/// The name a `use` item binds: its alias after `as` (stepping `at` past it), else its last
+/// segment.
+fn binding(tokens: &[Token], at: &mut usize, path: &[String]) -> Option<String> {
+    if is(tokens, *at, "as") {
+        *at += 2;
+        tokens.get(*at - 1).map(|t| t.text.clone())
+    } else {
+        path.last().cloned()
+    }
+}
+
 /// The index just past the bracket that closes the one at `open`.
 fn past_matching(tokens: &[Token], open: usize) -> usize {
     let mut depth = 0usize;
@@ -316,12 +327,7 @@ fn parse_use_tree(
             }
             Some("self") if !path.is_empty() => {
                 at += 1;
-                let binds = if is(tokens, at, "as") {
-                    at += 2;
-                    tokens.get(at - 1).map(|t| t.text.clone())
-                } else {
-                    path.last().cloned()
-                };
+                let binds = binding(tokens, &mut at, &path);
                 out.push(UseItem { path, binds, line });
                 return at;
             }
@@ -332,12 +338,7 @@ fn parse_use_tree(
                     at += 1;
                     continue;
                 }
-                let binds = if is(tokens, at, "as") {
-                    at += 2;
-                    tokens.get(at - 1).map(|t| t.text.clone())
-                } else {
-                    path.last().cloned()
-                };
+                let binds = binding(tokens, &mut at, &path);
                 out.push(UseItem { path, binds, line });
                 return at;
             }
