@@ -10,7 +10,11 @@
 #
 # The cluster listens on a Unix socket only (no TCP port, so it never clashes with another
 # PostgreSQL), with fsync off: it is for development and tests, never for data you keep.
-set -euo pipefail
+#
+# Sourcing it changes none of the sourcing shell's options: strict mode is set when the script
+# runs as a command, and the functions that do the work (start_cluster, stop_cluster) run in a
+# subshell of their own with it, so a failure inside them stops them, not the shell that called.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then set -euo pipefail; fi
 
 SEGSTAT_ROOT="${SEGSTAT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 SEGSTAT_DB_NAME="${SEGSTAT_DB_NAME:-segstat}"
@@ -88,7 +92,8 @@ cluster_url() {
     printf 'postgres://postgres@localhost/%s?host=%s' "$SEGSTAT_DB_NAME" "$dir/run"
 }
 
-start_cluster() {
+start_cluster() (
+    set -euo pipefail
     ensure_packages
     local dir
     dir=$(cluster_dir)
@@ -111,21 +116,22 @@ start_cluster() {
         as_pg "$PG_BIN/psql" -h "$dir/run" -U postgres -d postgres -qc "CREATE DATABASE \"$SEGSTAT_DB_NAME\"" >/dev/null
     fi
     cluster_url "$dir"
-}
+)
 
-stop_cluster() {
+stop_cluster() (
+    set -euo pipefail
     local dir bin
     dir=$(cluster_dir)
     bin=$(pg_bin_dir)
     [ -f "$dir/data/PG_VERSION" ] && [ -n "$bin" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
-}
+)
 
 # Exports DATABASE_URL: the one given, or the private cluster's.
 ensure_database() {
     if [ -n "${DATABASE_URL:-}" ]; then
         say "using DATABASE_URL from the environment"
     else
-        DATABASE_URL=$(start_cluster)
+        DATABASE_URL=$(start_cluster) || return 1
         export DATABASE_URL
     fi
 }
