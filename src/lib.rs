@@ -5,6 +5,7 @@
 //! `openapi` the generated spec, `app` the application put together from them.
 
 pub mod api;
+pub mod api_error;
 pub mod app;
 pub mod cli;
 pub mod config;

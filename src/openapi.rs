@@ -28,7 +28,7 @@ tile URLs) carry it. A URL naming another version answers 302 Found (`no-store`)
 URL with the current version: old versions are not kept, and a stale link keeps working.",
         license(name = "Code: MIT OR Apache-2.0; data: CC0-1.0"),
     ),
-    components(schemas(crate::error::Problem, crate::error::ParamError)),
+    components(schemas(crate::api_error::Problem, crate::api_error::ParamError)),
     tags(
         (name = "discovery", description = "Landing page, conformance, metadata and this document"),
         (name = "system", description = "Liveness and readiness for operators"),
@@ -95,7 +95,7 @@ const WITHOUT_RATE_LIMIT: &[&str] = &["get_health", "get_ready"];
 
 fn problem(description: &str) -> ResponseBuilder {
     ResponseBuilder::new().description(description).content(
-        crate::error::PROBLEM_JSON,
+        crate::api_error::PROBLEM_JSON,
         ContentBuilder::new()
             .schema(Some(Ref::from_schema_name("Problem")))
             .build(),

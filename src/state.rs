@@ -331,7 +331,7 @@ impl AppState {
     /// is read first, by the statement that takes the snapshot the data version is then read
     /// from: a standby that replays after it is found behind (not caught up with an old version).
     pub async fn refresh_with_position(&self) -> crate::Result<(DataState, Position)> {
-        let (position, state) = db::read(&self.pool, |conn| {
+        let (position, state) = db::read(&self.pool, |conn| -> crate::Result<_> {
             Ok((
                 db::replication::position(conn)?,
                 db::data_state::current(conn)?,

@@ -5,12 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db::{self, areas::AreaFilter, areas::AreaRow};
 use crate::domain::codes::{self, Division, Level};
 use crate::domain::index::AREA_TYPES;
 use crate::domain::lang::Lang;
 use crate::domain::text::fold;
-use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::paging::{page_info, PageInfo, Paging};
@@ -54,7 +54,7 @@ pub async fn get_area_types(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<crate::api::params::LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let lang = p.lang;
     let body = AreaTypes {
         area_types: AREA_TYPES
@@ -233,13 +233,13 @@ pub struct AreaList {
 #[utoipa::path(get, path = "/v1/areas", tag = "areas", params(AreasParams),
     responses(
         (status = 200, description = "A page of areas.", body = AreaList),
-        (status = 400, description = "Bad parameters, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad parameters, each named.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_areas(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<AreasParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let filter = AreaFilter {
         level: p.level,
         division: p.division,
@@ -288,11 +288,11 @@ impl FromQuery for AreaParams {
 }
 
 /// The code in the path: plain or with SCB's version suffix, which picks the division.
-fn path_code(raw: &str, division: Option<Division>) -> Result<(String, Option<Division>)> {
-    let code = codes::parse(raw).map_err(|e| Error::bad_param("code", e))?;
+fn path_code(raw: &str, division: Option<Division>) -> ApiResult<(String, Option<Division>)> {
+    let code = codes::parse(raw).map_err(|e| ApiError::bad_param("code", e))?;
     let from_suffix = codes::division_of_suffix(&code);
     match (from_suffix, division) {
-        (Some(a), Some(b)) if a != b => Err(Error::bad_param(
+        (Some(a), Some(b)) if a != b => Err(ApiError::bad_param(
             "division",
             format!("{b} contradicts the code's suffix ({a})"),
         )),
@@ -354,15 +354,15 @@ pub struct AreaProfile {
     params(("code" = String, Path, description = "An SCB code, plain or suffixed (`0114R001_RegSO2025`)", example = "0180R036"), AreaParams),
     responses(
         (status = 200, description = "The area's profile.", body = AreaProfile),
-        (status = 400, description = "A malformed code or bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No area has this code.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A malformed code or bad parameter.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No area has this code.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_area(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<AreaParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (code, division) = path_code(&path, p.division)?;
     let lang = p.lang;
     let r = RequestUrl::of(&req);
@@ -372,7 +372,7 @@ pub async fn get_area(
             .filter(|row| division.is_none_or(|d| d == row.division))
             .collect();
         let Some(first) = rows.first() else {
-            return Err(Error::NotFound(match &division {
+            return Err(ApiError::NotFound(match &division {
                 Some(d) => format!("no area {code} in {d}"),
                 None => format!("no area has the code {code}"),
             }));
@@ -452,21 +452,21 @@ pub async fn get_area(
     params(("code" = String, Path, description = "An SCB code", example = "0180"), AreaParams),
     responses(
         (status = 200, description = "The children, all in one page.", body = AreaList),
-        (status = 404, description = "No area has this code.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No area has this code.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_area_children(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<AreaParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (code, division) = path_code(&path, p.division)?;
     let lang = p.lang;
     let r = RequestUrl::of(&req);
     data_response(&req, &state, lang.code(), move |conn, data| {
         let rows = db::areas::versions(conn, &code)?;
         if rows.is_empty() {
-            return Err(Error::NotFound(format!("no area has the code {code}")));
+            return Err(ApiError::NotFound(format!("no area has the code {code}")));
         }
         let parent = rows
             .iter()
@@ -478,7 +478,7 @@ pub async fn get_area_children(
             })
             .cloned()
             .ok_or_else(|| {
-                Error::NotFound(format!(
+                ApiError::NotFound(format!(
                     "no area {code} in {}",
                     division.map(Division::id).unwrap_or_default()
                 ))

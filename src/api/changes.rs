@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 
 use crate::api::params::{COUNTY, JSON_OR_CSV, MUNICIPALITY};
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult, ParamError};
 use crate::db::{self, changes::CrosswalkFilter, changes::TypePair};
 use crate::domain::changes::{count, difference, direction, Counts, Wanted};
 use crate::domain::codes::{self, Division, Level};
 use crate::domain::crosswalk::Relation;
 use crate::domain::index::AREA_TYPES;
 use crate::domain::lang::Lang;
-use crate::error::{Error, ParamError, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
 use crate::http::links::RequestUrl;
@@ -295,14 +295,14 @@ fn changed(
     responses((status = 200, description = "The changed areas (JSON, or CSV with f=csv or Accept: text/csv).", content(
                   (Changes = "application/json"),
                   (String = "text/csv"))),
-              (status = 400, description = "A bad or missing parameter (to_year not after from_year, a year without area types, an unknown direction), each named.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "A bad or missing parameter (to_year not after from_year, a year without area types, an unknown direction), each named.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_changes(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<ChangesParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (Some(from_year), Some(to_year)) = (p.from_year, p.to_year) else {
-        return Err(Error::bad_param("from_year", "is required"));
+        return Err(ApiError::bad_param("from_year", "is required"));
     };
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     let url = RequestUrl::of(&req);
@@ -326,7 +326,7 @@ pub async fn get_changes(
             })
             .collect();
         if !missing.is_empty() {
-            return Err(Error::BadRequest(missing));
+            return Err(ApiError::BadRequest(missing));
         }
         let from_division = Division::for_year(Level::Regso, from_year.into());
         let to_division = Division::for_year(Level::Regso, to_year.into());
@@ -597,22 +597,22 @@ pub struct Crosswalk {
     responses((status = 200, description = "A page of pairs (JSON, or CSV with f=csv or Accept: text/csv).", content(
                   (Crosswalk = "application/json"),
                   (String = "text/csv"))),
-              (status = 400, description = "A bad or missing parameter, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "A code that is no area of the old division.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "A bad or missing parameter, each named.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "A code that is no area of the old division.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_crosswalk(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<CrosswalkParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let Some(from_division) = p.from else {
-        return Err(Error::bad_param("from", "is required"));
+        return Err(ApiError::bad_param("from", "is required"));
     };
     let Some(to_division) = Division::CROSSWALKED
         .into_iter()
         .find(|(from, _)| *from == from_division)
         .map(|(_, to)| to)
     else {
-        return Err(Error::bad_param("from", "is required"));
+        return Err(ApiError::bad_param("from", "is required"));
     };
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     let url = RequestUrl::of(&req);
@@ -620,7 +620,7 @@ pub async fn get_crosswalk(
         if let Some(codes) = &p.code {
             let unknown = db::changes::unknown_codes(conn, from_division, codes)?;
             if !unknown.is_empty() {
-                return Err(Error::NotFound(format!(
+                return Err(ApiError::NotFound(format!(
                     "no area of {from_division} has the code {}",
                     unknown.join(", ")
                 )));

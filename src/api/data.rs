@@ -5,9 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::ApiResult;
 use crate::domain::codes::{self, Level};
 use crate::domain::lang::Lang;
-use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
 use crate::http::links::RequestUrl;
@@ -310,14 +310,14 @@ pub enum DataBody {
         (status = 200, description = "Values, each with its unit and status: JSON (default), CSV (f=csv or Accept: text/csv), or JSON-stat 2.0 (f=jsonstat, also application/json).\n\nCSV columns follow `lang`: with `sv` (the default) `indikator, indikatornamn, indelning, kod, namn, år, uppdelning, värde, status, enhet, ursprung`; with `en` `indicator, indicator_name, division, code, name, year, breakdown, value, status, unit, origin` (`indikator`/`indicator` is the id, the name column its catalogue name in that language), plus `synthetic` on synthetic data. `layout=wide` keeps the columns that identify a row and puts one column per year (`wide_by=year`: indicator, name, division, code, area name, breakdown, unit) or per indicator id (`wide_by=indicator`: division, code, area name, year, breakdown); missing cells are empty.\n\nJSON-stat: `updated` is the data version's import time (ISO 8601); indicators and breakdowns carry category labels in `lang`; `dimension.indicator.category.unit.<id>` gives each indicator's unit `label` and its `decimals`.", content(
             (DataBody = "application/json"),
             (String = "text/csv"))),
-        (status = 400, description = "Every bad parameter, named: unknown indicator, malformed code, year outside the data, conflicting parameters.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 406, description = "Accept admits none of JSON, CSV.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Every bad parameter, named: unknown indicator, malformed code, year outside the data, conflicting parameters.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Accept admits none of JSON, CSV.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_data(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<DataParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let url = RequestUrl::of(&req);
     let variant = format!("{}|{}|{}", p.f.name(), p.lang.code(), p.layout.name());
     data_response(&req, &state, &variant, move |conn, data| {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::Routes;
-use crate::error::Result;
+use crate::api_error::ApiResult;
 use crate::http::conditional::{respond, Freshness, Representation, Source};
 use crate::http::query::Query;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub async fn get_openapi(
     state: web::Data<AppState>,
     spec: web::Data<OpenApiJson>,
     _: Query<()>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     Ok(respond(
         &req,
         Source::Software,

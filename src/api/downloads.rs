@@ -15,8 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db::data_state::DataState;
-use crate::error::{Error, Result};
 use crate::export::Index;
 use crate::http::conditional::{respond, Freshness, Representation, Source, DATA_SYNTHETIC_HEADER};
 use crate::http::links::{base_url, Link};
@@ -89,17 +89,17 @@ impl FromQuery for DownloadParams {
 documented!(DownloadParams);
 
 /// The data version served now.
-async fn current(state: &AppState) -> Result<DataState> {
+async fn current(state: &AppState) -> ApiResult<DataState> {
     match state.known_data_state() {
         Some(d) => Ok(d),
-        None => state.refresh().await,
+        None => Ok(state.refresh().await?),
     }
 }
 
 /// Refuses a `v` that names another data version than the current.
-fn check_version(v: Option<&str>, data: &DataState) -> Result<()> {
+fn check_version(v: Option<&str>, data: &DataState) -> ApiResult<()> {
     match v {
-        Some(v) if v != data.data_version => Err(Error::NotFound(format!(
+        Some(v) if v != data.data_version => Err(ApiError::NotFound(format!(
             "data version {v:?} is not served; the current is {} (/v1/downloads lists its files)",
             data.data_version
         ))),
@@ -160,12 +160,12 @@ fn listing(base: &str, data: &DataState, index: Option<&Index>) -> DownloadList 
 #[utoipa::path(get, path = "/v1/downloads", tag = "downloads", params(DownloadParams),
     responses(
         (status = 200, description = "The files of the current data version; an empty list with a `detail` when it has not been exported.", body = DownloadList),
-        (status = 404, description = "`v` names another data version.", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "`v` names another data version.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_downloads(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<DownloadParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let data = current(&state).await?;
     check_version(p.v.as_deref(), &data)?;
     let index = state.downloads(&data.data_version);
@@ -204,25 +204,25 @@ pub async fn get_downloads(
                  ("ETag" = String, description = "Validator of the file"),
                  ("Accept-Ranges" = String, description = "`bytes`"))),
         (status = 206, description = "The byte range asked for with `Range`.", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 404, description = "No such file in the current data version's downloads, or `v` names another version.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such file in the current data version's downloads, or `v` names another version.", body = crate::api_error::Problem, content_type = "application/problem+json"),
         (status = 416, description = "The range lies outside the file.")))]
 pub async fn get_download(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<DownloadParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let name = path.into_inner();
     let data = current(&state).await?;
     check_version(p.v.as_deref(), &data)?;
     let version = &data.data_version;
     let index = state.downloads(version).ok_or_else(|| {
-        Error::NotFound(format!(
+        ApiError::NotFound(format!(
             "data version {version} has not been exported; /v1/downloads says so"
         ))
     })?;
     let entry = index.files.iter().find(|f| f.name == name).ok_or_else(|| {
-        Error::NotFound(format!("no download {name:?}; /v1/downloads lists them"))
+        ApiError::NotFound(format!("no download {name:?}; /v1/downloads lists them"))
     })?;
     let file_path = state.config.downloads_dir.join(version).join(&entry.name);
     let media_type: actix_web::mime::Mime = entry
@@ -231,7 +231,7 @@ pub async fn get_download(
         .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
     let file = NamedFile::open_async(&file_path)
         .await
-        .map_err(|e| Error::NotFound(format!("download {name:?} is not readable: {e}")))?
+        .map_err(|e| ApiError::NotFound(format!("download {name:?} is not readable: {e}")))?
         .set_content_type(media_type)
         .set_content_disposition(ContentDisposition {
             disposition: DispositionType::Attachment,
@@ -284,7 +284,7 @@ mod tests {
         assert!(check_version(Some("abc"), &data()).is_ok());
         assert!(matches!(
             check_version(Some("old"), &data()),
-            Err(Error::NotFound(_))
+            Err(ApiError::NotFound(_))
         ));
     }
 

@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::api::Routes;
-use crate::error::{Error, Result};
+use crate::api_error::{ApiError, ApiResult};
 use crate::http::conditional::matching_tag;
 
 mod embedded {
@@ -88,10 +88,13 @@ pub async fn get_explorer(req: HttpRequest) -> HttpResponse {
 }
 
 /// A script or stylesheet of the explorer page.
-pub async fn get_explorer_asset(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_explorer_asset(
+    req: HttpRequest,
+    file: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     let file = file.into_inner();
     let asset = assets().get(file.as_str()).ok_or_else(|| {
-        Error::NotFound(format!(
+        ApiError::NotFound(format!(
             "no explorer asset {file}; the page at / names the ones it uses"
         ))
     })?;

@@ -10,12 +10,12 @@ use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db::features::{FeatureQuery, GeometryLevel, SortKey};
 use crate::db::{self};
 use crate::domain::codes::{self, Division};
 use crate::domain::cql2::{self, Expr};
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
@@ -51,9 +51,9 @@ pub fn license_link() -> Link {
 }
 
 /// The division a collection (or tile set) id names.
-pub fn division_of(collection: &str) -> Result<Division> {
+pub fn division_of(collection: &str) -> ApiResult<Division> {
     Division::of_collection(collection).ok_or_else(|| {
-        Error::NotFound(format!(
+        ApiError::NotFound(format!(
             "no collection {collection:?}; /v1/collections lists them"
         ))
     })
@@ -140,7 +140,7 @@ pub async fn get_collections(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<CollectionsParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, _| {
@@ -167,13 +167,13 @@ pub async fn get_collections(
 #[utoipa::path(get, path = "/v1/collections/{collection}", tag = "features",
     params(("collection" = String, Path, example = "regso-2025"), CollectionsParams),
     responses((status = 200, description = "The collection.", body = Collection),
-              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_collection(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<CollectionsParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     division_of(&id)?;
     let url = RequestUrl::of(&req);
@@ -193,13 +193,13 @@ pub async fn get_collection(
 #[utoipa::path(get, path = "/v1/collections/{collection}/queryables", tag = "features",
     params(("collection" = String, Path, example = "regso-2025"), CollectionsParams),
     responses((status = 200, description = "A JSON Schema (2020-12) of the queryables.", body = Object, content_type = "application/schema+json"),
-              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_queryables(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<CollectionsParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let division = division_of(&id)?;
     let url = RequestUrl::of(&req);
@@ -808,7 +808,7 @@ fn render_items(
     paging: Paging,
     url: Option<&RequestUrl>,
     data: &db::data_state::DataState,
-) -> Result<(String, usize)> {
+) -> ApiResult<(String, usize)> {
     if let Some(ids) = &p.indicator {
         check_indicators(conn, "indicator", ids)?;
     }
@@ -836,7 +836,7 @@ fn render_items(
     match url {
         None => {
             let Some(row) = rows.first() else {
-                return Err(Error::NotFound(format!(
+                return Err(ApiError::NotFound(format!(
                     "no feature {} in this collection",
                     q.code.clone().unwrap_or_default()
                 )));
@@ -899,7 +899,7 @@ fn settle_year(
     division: Division,
     p: &mut ItemParams,
     q: &mut FeatureQuery,
-) -> Result<()> {
+) -> ApiResult<()> {
     if let (None, Some(Datetime::Between(from, to))) = (p.year, p.datetime) {
         let (from, to) = (from.unwrap_or(1900), to.unwrap_or(2100));
         match db::features::latest_year_with_data(conn, division, from, to)? {
@@ -938,14 +938,14 @@ fn with_crs_header(mut res: HttpResponse, sweref: bool) -> HttpResponse {
 #[utoipa::path(get, path = "/v1/collections/{collection}/items", tag = "features",
     params(("collection" = String, Path, example = "regso-2025"), ItemsParams),
     responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", body = FeatureCollection, content_type = "application/geo+json"),
-              (status = 400, description = "Bad parameters, each named.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Bad parameters, each named.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_items(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<ItemsParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let division = division_of(&path)?;
     let url = RequestUrl::of(&req);
     let sweref = p.item.crs;
@@ -984,17 +984,17 @@ pub async fn get_items(
 #[utoipa::path(get, path = "/v1/collections/{collection}/items/{code}", tag = "features",
     params(("collection" = String, Path, example = "regso-2025"), ("code" = String, Path, example = "0180R036"), ItemParams),
     responses((status = 200, description = "A GeoJSON Feature.", body = Feature, content_type = "application/geo+json"),
-              (status = 404, description = "No such collection or feature.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such collection or feature.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_item(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     Query(p): Query<ItemParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (collection, raw) = path.into_inner();
     let division = division_of(&collection)?;
     let code = codes::parse(&raw)
-        .map_err(|e| Error::bad_param("code", e))?
+        .map_err(|e| ApiError::bad_param("code", e))?
         .code;
     let sweref = p.crs;
     let variant = format!("geojson|{}", p.lang.code());

@@ -7,11 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
 use crate::domain::geography::Level;
 use crate::domain::lang::Lang;
 use crate::domain::themes::THEMES;
-use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::param::{Accepts, Param};
@@ -165,12 +165,12 @@ pub struct IndicatorList {
 /// with data.
 #[utoipa::path(get, path = "/v1/indicators", tag = "indicators", params(IndicatorsParams),
     responses((status = 200, description = "The catalogue.", body = IndicatorList),
-              (status = 400, description = "A bad parameter.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "A bad parameter.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_indicators(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<IndicatorsParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
@@ -209,13 +209,13 @@ pub struct IndicatorDetail {
 #[utoipa::path(get, path = "/v1/indicators/{id}", tag = "indicators",
     params(("id" = String, Path, example = "population"), crate::api::params::LangJson),
     responses((status = 200, description = "The indicator.", body = IndicatorDetail),
-              (status = 404, description = "No such indicator.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such indicator.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_indicator(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<crate::api::params::LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let url = RequestUrl::of(&req);
     let lang = p.lang;
@@ -224,7 +224,7 @@ pub async fn get_indicator(
             .into_iter()
             .find(|(i, _)| i.id == id)
             .ok_or_else(|| {
-                Error::NotFound(format!("no indicator {id:?}; /v1/indicators lists them"))
+                ApiError::NotFound(format!("no indicator {id:?}; /v1/indicators lists them"))
             })?;
         let body = IndicatorDetail {
             data_version: data.data_version.clone(),

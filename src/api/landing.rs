@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::params::LangJson;
 use crate::api::Routes;
-use crate::error::Result;
+use crate::api_error::ApiResult;
 use crate::http::conditional::{respond, Freshness, Representation, Source};
 use crate::http::links::{base_url, Link, REL_TILING_SCHEMES};
 use crate::http::query::Query;
@@ -34,14 +34,14 @@ pub struct Landing {
     params(LangJson),
     responses(
         (status = 200, description = "Title, description and links.", body = Landing),
-        (status = 400, description = "A bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_landing(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let lang = params.lang;
     let base = base_url(&req);
     let t = |sv: &str, en: &str| lang.pick(sv, en).to_owned();
@@ -119,7 +119,7 @@ pub async fn get_conformance(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(_params): Query<LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = Conformance {
         conforms_to: CONFORMS_TO.to_vec(),
     };

@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 use diesel::PgConnection;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db;
 use crate::db::data_state::DataState;
 use crate::db::summaries::{AreaTypeYear, Containing, RegsoFacts};
 use crate::domain::geography::Level;
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
 use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, held_response, Representation};
 use crate::http::param::{Accepts, Param};
@@ -159,13 +159,13 @@ pub struct Lookup {
 /// `crs=EPSG:3006`), with the RegSO's area type and latest values. Outside Sweden: 404.
 #[utoipa::path(get, path = "/v1/lookup", tag = "areas", params(LookupParams),
     responses((status = 200, description = "The areas containing the point.", body = Lookup),
-              (status = 400, description = "Missing or bad coordinates.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "The point is not in Sweden.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Missing or bad coordinates.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "The point is not in Sweden.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_lookup(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<LookupParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (x, y) = if p.crs == 3006 {
         (
             p.easting.unwrap_or_default(),
@@ -208,8 +208,8 @@ pub async fn get_lookup(
     .await
 }
 
-fn outside(x: f64, y: f64) -> Error {
-    Error::NotFound(format!("the point ({x}, {y}) lies in no Swedish kommun"))
+fn outside(x: f64, y: f64) -> ApiError {
+    ApiError::NotFound(format!("the point ({x}, {y}) lies in no Swedish kommun"))
 }
 
 /// The body for a point in SWEREF 99 TM, from the locator alone: no query. `None` when no
@@ -225,7 +225,7 @@ pub fn from_database(
     conn: &mut PgConnection,
     data: &DataState,
     hits: Vec<Containing>,
-) -> Result<Option<Lookup>> {
+) -> ApiResult<Option<Lookup>> {
     let mut found = Vec::with_capacity(hits.len());
     for h in &hits {
         let facts = if h.level == Level::Regso {

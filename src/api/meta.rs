@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use super::params::LangJson;
 use crate::api::Routes;
+use crate::api_error::ApiResult;
 use crate::db;
 use crate::domain::lang::Lang;
-use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{base_url, Link};
 use crate::http::query::Query;
@@ -118,15 +118,15 @@ pub struct RateLimit {
          headers(("ETag" = String, description = "Strong validator, changes with the data version"),
                  ("data-version" = String, description = "The data version the response was built from"))),
         (status = 304, description = "The client's copy (If-None-Match) is current."),
-        (status = 400, description = "A bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_meta(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(params): Query<LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let lang = params.lang;
     let rate_limit = (state.config.rate_limit_per_minute > 0).then(|| RateLimit {
         requests_per_minute: state.config.rate_limit_per_minute,

@@ -18,8 +18,8 @@ use super::tiles::{
 };
 use crate::api::features::division_of;
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
 use crate::geo::web_mercator;
 use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
 use crate::http::format::Format;
@@ -51,11 +51,11 @@ const OGC_NAMES: AddressNames = AddressNames {
     row: "tileRow",
 };
 
-fn check_tile_matrix_set(id: &str) -> Result<()> {
+fn check_tile_matrix_set(id: &str) -> ApiResult<()> {
     if id == WEB_MERCATOR_QUAD {
         Ok(())
     } else {
-        Err(Error::NotFound(format!(
+        Err(ApiError::NotFound(format!(
             "no tile matrix set {id:?}; /v1/tileMatrixSets lists them (only {WEB_MERCATOR_QUAD})"
         )))
     }
@@ -96,7 +96,7 @@ fn software_json(
     state: &AppState,
     lang: Lang,
     body: &Value,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     Ok(respond(
         req,
         Source::Software,
@@ -135,7 +135,7 @@ pub async fn get_tile_matrix_sets(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let base = base_url(&req);
     let body = json!({
         "tileMatrixSets": [{
@@ -206,13 +206,13 @@ pub struct TileMatrixSet {
 #[utoipa::path(get, path = "/v1/tileMatrixSets/{tileMatrixSetId}", tag = "tiles",
     params(("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"), LangJson),
     responses((status = 200, description = "The tile matrix set.", body = TileMatrixSet),
-              (status = 404, description = "No such tile matrix set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such tile matrix set.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tile_matrix_set(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     check_tile_matrix_set(&path.into_inner())?;
     software_json(&req, &state, p.lang, &web_mercator_quad())
 }
@@ -268,13 +268,13 @@ pub struct TileSets {
 #[utoipa::path(get, path = "/v1/collections/{collection}/tiles", tag = "tiles",
     params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
     responses((status = 200, description = "The tilesets.", body = TileSets),
-              (status = 404, description = "No such collection.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_collection_tilesets(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<TileJsonParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let collection = path.into_inner();
     division_of(&collection)?;
     let url = RequestUrl::of(&req);
@@ -328,13 +328,13 @@ pub struct TileSet {
            ("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"),
            TileJsonParams),
     responses((status = 200, description = "The tileset metadata.", body = TileSet),
-              (status = 404, description = "No such collection or tile matrix set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such collection or tile matrix set.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_collection_tileset(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     Query(p): Query<TileJsonParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (collection, tms) = path.into_inner();
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;
@@ -422,14 +422,14 @@ documented!(OgcTileParams);
            ("tileCol" = u32, Path, example = 35),
            OgcTileParams),
     responses((status = 200, description = "A Mapbox Vector Tile (empty body when no feature falls in the tile). Layer name = collection id; attributes as in the tileset's propertiesSchema.", content_type = "application/vnd.mapbox-vector-tile"),
-              (status = 400, description = "tileMatrix, tileRow or tileCol outside the tile matrix set (each named), or a bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No such collection or tile matrix set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "tileMatrix, tileRow or tileCol outside the tile matrix set (each named), or a bad parameter.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such collection or tile matrix set.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_collection_tile(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String, String, String)>,
     Query(p): Query<OgcTileParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (collection, tms, tile_matrix, tile_row, tile_col) = path.into_inner();
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
-use crate::error::{Error, ProblemKind, Result};
+use crate::api_error::{ApiError, ApiResult, ProblemKind};
 use crate::http::conditional::{respond, Freshness, Representation, Source};
 use crate::http::query::Query;
 
@@ -39,15 +39,15 @@ pub struct ProblemType {
     ),
     responses(
         (status = 200, description = "What the problem means and what to do.", body = ProblemType),
-        (status = 404, description = "No such kind of problem.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such kind of problem.", body = crate::api_error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_problem_type(
     req: HttpRequest,
     kind: web::Path<String>,
     _: Query<crate::api::params::LangJson>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let kind = ProblemKind::from_slug(&kind).ok_or_else(|| {
-        Error::NotFound(format!(
+        ApiError::NotFound(format!(
             "no problem kind {kind:?}; the kinds are: {}",
             ProblemKind::ALL.map(ProblemKind::slug).join(", ")
         ))

@@ -6,10 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db;
 use crate::domain::codes::{self, Division, Level};
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
 use crate::http::param::{Accepts, Param};
@@ -121,20 +121,20 @@ async fn summary(
     raw: String,
     level: Level,
     p: SummaryParams,
-) -> Result<HttpResponse> {
-    let code = codes::parse(&raw).map_err(|e| Error::bad_param("code", e))?;
+) -> ApiResult<HttpResponse> {
+    let code = codes::parse(&raw).map_err(|e| ApiError::bad_param("code", e))?;
     let division = match (level, code.level) {
         (Level::Kommun, Level::Kommun) => Division::Kommun,
         (Level::Lan, Level::Lan) => Division::Lan,
         (Level::Lan, Level::Riket) => Division::Riket,
         (Level::Kommun, _) => {
-            return Err(Error::bad_param(
+            return Err(ApiError::bad_param(
                 "code",
                 format!("{raw:?} is not a 4-digit kommun code"),
             ))
         }
         _ => {
-            return Err(Error::bad_param(
+            return Err(ApiError::bad_param(
                 "code",
                 format!("{raw:?} is not a 2-digit län code (or 00 for Sweden)"),
             ))
@@ -145,7 +145,7 @@ async fn summary(
         let code = code.code;
         let name = db::areas::admin_name(conn, division, &code)?;
         if db::areas::versions(conn, &code)?.is_empty() {
-            return Err(Error::NotFound(format!(
+            return Err(ApiError::NotFound(format!(
                 "no {division} has the code {code}"
             )));
         }
@@ -217,14 +217,14 @@ async fn summary(
 #[utoipa::path(get, path = "/v1/municipalities/{code}/summary", tag = "summaries",
     params(("code" = String, Path, pattern = "^[0-9]{4}$", example = "0180"), SummaryParams),
     responses((status = 200, description = "The summary per year.", body = Summary),
-              (status = 400, description = "Not a kommun code.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No such kommun.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Not a kommun code.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such kommun.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_municipality_summary(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<SummaryParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     summary(req, state, path.into_inner(), Level::Kommun, p).await
 }
 
@@ -232,14 +232,14 @@ pub async fn get_municipality_summary(
 #[utoipa::path(get, path = "/v1/counties/{code}/summary", tag = "summaries",
     params(("code" = String, Path, pattern = "^[0-9]{2}$", example = "01"), SummaryParams),
     responses((status = 200, description = "The summary per year.", body = Summary),
-              (status = 400, description = "Not a län code.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No such län.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Not a län code.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such län.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_county_summary(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<SummaryParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     summary(req, state, path.into_inner(), Level::Lan, p).await
 }
 
@@ -359,13 +359,13 @@ pub struct Inequality {
     responses((status = 200, description = "The ranking (JSON, or CSV with f=csv or Accept: text/csv).", content(
                   (Inequality = "application/json"),
                   (String = "text/csv"))),
-              (status = 400, description = "A bad parameter, or a year without an index.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "The served data has no inequality index.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "A bad parameter, or a year without an index.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "The served data has no inequality index.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_inequality(
     req: HttpRequest,
     state: web::Data<AppState>,
     Query(p): Query<InequalityParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let variant = format!("{}|{}", p.f.name(), p.lang.code());
     data_response(&req, &state, &variant, move |conn, data| {
         let Ranking { year, rows } = usecase::inequality::ranking(conn, p.level, p.year)?;

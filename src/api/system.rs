@@ -6,9 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db;
 use crate::domain::replication::Standing;
-use crate::error::{Error, Result};
 use crate::http::conditional::{respond, Freshness, Representation, Source};
 use crate::http::query::Query;
 use crate::state::AppState;
@@ -46,7 +46,7 @@ pub struct Health {
     tag = "system",
     responses((status = 200, description = "The process is alive.", body = Health))
 )]
-pub async fn get_health(req: HttpRequest, _: Query<()>) -> Result<HttpResponse> {
+pub async fn get_health(req: HttpRequest, _: Query<()>) -> ApiResult<HttpResponse> {
     let body = Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),
@@ -83,15 +83,15 @@ pub struct Ready {
     responses(
         (status = 200, description = "Ready to serve data.", body = Ready),
         (status = 503, description = "The database is unreachable, too slow or not migrated, or a hot standby lags its primary by more than the configured limit (the server still answers data requests; the load balancer should send them elsewhere).",
-         body = crate::error::Problem, content_type = "application/problem+json"),
+         body = crate::api_error::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_ready(
     req: HttpRequest,
     state: web::Data<AppState>,
     _: Query<()>,
-) -> Result<HttpResponse> {
-    let read = db::read(&state.pool, |conn| {
+) -> ApiResult<HttpResponse> {
+    let read = db::read(&state.pool, |conn| -> crate::Result<_> {
         if db::migrations::is_up_to_date(conn)? {
             Ok(Some((
                 db::data_state::current(conn)?,
@@ -103,7 +103,7 @@ pub async fn get_ready(
     })
     .await?;
     let Some((data, replication)) = read else {
-        return Err(Error::Unavailable(
+        return Err(ApiError::Unavailable(
             "the database is not migrated; run `segstat migrate`".into(),
         ));
     };
@@ -111,7 +111,7 @@ pub async fn get_ready(
     state.observe_replication(replication);
     let limit = state.config.max_replica_lag.as_secs_f64();
     if !replication.within(limit) {
-        return Err(Error::Unavailable(match replication.lag_seconds {
+        return Err(ApiError::Unavailable(match replication.lag_seconds {
             Some(lag) => format!(
                 "this replica's database (a hot standby) trails its primary by {lag:.1} s, more than the {limit} s allowed (SEGSTAT_MAX_REPLICA_LAG_SECS); it serves data version {} meanwhile",
                 data.data_version

@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 
 use crate::api::features::division_of;
 use crate::api::Routes;
+use crate::api_error::{ApiError, ApiResult};
 use crate::db;
 use crate::domain::geography::Division;
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
 use crate::http::links::RequestUrl;
@@ -99,14 +99,14 @@ impl FromQuery for TileParams {
            ("y" = u32, Path, example = 18),
            TileParams),
     responses((status = 200, description = "A Mapbox Vector Tile (empty body when no feature falls in the tile). Layer name = collection id; attributes code, name, area_type, area_type_origin (official or computed), the indicators.", content_type = "application/vnd.mapbox-vector-tile"),
-              (status = 400, description = "z/x/y out of range or a bad parameter.", body = crate::error::Problem, content_type = "application/problem+json"),
-              (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "z/x/y out of range or a bad parameter.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+              (status = 404, description = "No such tile set.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tile(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String, String)>,
     Query(p): Query<TileParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (collection, z, x, y) = path.into_inner();
     let division = division_of(&collection)?;
     let address = tile_address(&z, &x, &y, &XYZ_NAMES)?;
@@ -136,14 +136,14 @@ pub fn tile_address(
     col: &str,
     row: &str,
     names: &AddressNames,
-) -> Result<(u8, u32, u32)> {
+) -> ApiResult<(u8, u32, u32)> {
     let mut errors = Vec::new();
     let z: Option<u8> = zoom
         .parse()
         .ok()
         .filter(|z| (MIN_ZOOM..=MAX_ZOOM).contains(z));
     if z.is_none() {
-        errors.push(crate::error::ParamError::new(
+        errors.push(crate::api_error::ParamError::new(
             names.zoom,
             format!("a zoom level {MIN_ZOOM}–{MAX_ZOOM}"),
         ));
@@ -152,20 +152,20 @@ pub fn tile_address(
     let x: Option<u32> = col.parse().ok().filter(|x| *x < n);
     let y: Option<u32> = row.parse().ok().filter(|y| *y < n);
     if x.is_none() {
-        errors.push(crate::error::ParamError::new(
+        errors.push(crate::api_error::ParamError::new(
             names.col,
             format!("a column 0–{} at this zoom", n - 1),
         ));
     }
     if y.is_none() {
-        errors.push(crate::error::ParamError::new(
+        errors.push(crate::api_error::ParamError::new(
             names.row,
             format!("a row 0–{} at this zoom", n - 1),
         ));
     }
     match (z, x, y) {
         (Some(z), Some(x), Some(y)) => Ok((z, x, y)),
-        _ => Err(Error::BadRequest(errors)),
+        _ => Err(ApiError::BadRequest(errors)),
     }
 }
 
@@ -178,7 +178,7 @@ pub async fn tile_response(
     division: Division,
     (z, x, y): (u8, u32, u32),
     p: TileParams,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let variant = "mvt".to_owned();
     let layer = collection;
     data_response(req, state, &variant, move |conn, _data| {
@@ -266,13 +266,13 @@ pub struct TileJson {
 #[utoipa::path(get, path = "/v1/tiles/{collection}", tag = "tiles",
     params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
     responses((status = 200, description = "TileJSON 3.0.0.", body = TileJson),
-              (status = 404, description = "No such tile set.", body = crate::error::Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such tile set.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tilejson(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     Query(p): Query<TileJsonParams>,
-) -> Result<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let collection = path.into_inner();
     let division = division_of(&collection)?;
     let url = RequestUrl::of(&req);
@@ -340,7 +340,7 @@ pub async fn get_tilejson(
 }
 
 /// A collection's extent in CRS84 (west, south, east, north); Sweden's when nothing is loaded.
-pub fn collection_bounds(conn: &mut PgConnection, division: Division) -> Result<[f64; 4]> {
+pub fn collection_bounds(conn: &mut PgConnection, division: Division) -> ApiResult<[f64; 4]> {
     let extents = crate::db::features::extents(conn)?;
     Ok(extents
         .iter()

@@ -117,21 +117,26 @@ pub fn wait_for_database(database_url: &str, max_wait: Duration) -> Result<PgCon
 /// Runs `work` in one read-only, repeatable-read transaction on a pooled connection, on the
 /// blocking thread pool. Everything one response reads comes from one snapshot, so a response
 /// never mixes two data versions.
-pub async fn read<T, F>(pool: &PgPool, work: F) -> Result<T>
+///
+/// `work` returns its own error type (the API's, for a handler), into which the pool's and the
+/// database's errors convert.
+pub async fn read<T, E, F>(pool: &PgPool, work: F) -> Result<T, E>
 where
-    F: FnOnce(&mut PgConnection) -> Result<T> + Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
+    E: From<Error> + From<diesel::result::Error> + Send + 'static,
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
         WAITING.fetch_add(1, Ordering::Relaxed);
         let got = pool.get();
         WAITING.fetch_sub(1, Ordering::Relaxed);
-        let mut conn = got?;
+        let mut conn = got.map_err(Error::from)?;
         conn.build_transaction()
             .read_only()
             .repeatable_read()
             .run(|conn| work(conn))
     })
-    .await?
+    .await
+    .map_err(Error::from)?
 }

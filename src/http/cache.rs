@@ -18,9 +18,9 @@ use chrono::{DateTime, Utc};
 use moka::future::Cache;
 
 use super::encoding::{self, Coding};
+use crate::api_error::{ApiError, ApiResult};
 use crate::convert::u64_from_usize;
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
 
 /// A rendered response in one coding, and what its headers need.
 #[derive(Clone, Debug)]
@@ -93,7 +93,7 @@ impl Status {
 /// Why a build did not end in an entry: moka stores only an `Ok`, and hands an `Err` to every
 /// request that waited on the same build.
 enum Miss {
-    Failed(Error),
+    Failed(ApiError),
     /// A good body that is not stored under the key asked; the waiters answer with it too.
     NotStored(Arc<Cached>),
 }
@@ -134,10 +134,10 @@ impl ResponseCache {
         asked: &str,
         coding: Coding,
         build: F,
-    ) -> Result<(Arc<Cached>, Status)>
+    ) -> ApiResult<(Arc<Cached>, Status)>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Cached>>,
+        Fut: Future<Output = ApiResult<Cached>>,
     {
         match version {
             Some(version) => self.lookup(version, asked, coding, build).await,
@@ -160,10 +160,10 @@ impl ResponseCache {
         asked: &str,
         coding: Coding,
         build: F,
-    ) -> Result<(Arc<Cached>, Status)>
+    ) -> ApiResult<(Arc<Cached>, Status)>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Cached>>,
+        Fut: Future<Output = ApiResult<Cached>>,
     {
         let Some(entries) = &self.entries else {
             let identity = Arc::new(build().await?);
@@ -195,7 +195,7 @@ impl ResponseCache {
             Ok(entry) => Ok((entry.into_value(), Status::Stored)),
             Err(miss) => match &*miss {
                 Miss::NotStored(c) => Ok((c.clone(), Status::NotStored)),
-                Miss::Failed(e) => Err(e.for_waiter()),
+                Miss::Failed(e) => Err(e.clone()),
             },
         }
     }
@@ -207,10 +207,10 @@ impl ResponseCache {
         version: &str,
         asked: &str,
         build: F,
-    ) -> Result<(Arc<Cached>, Status)>
+    ) -> ApiResult<(Arc<Cached>, Status)>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Cached>>,
+        Fut: Future<Output = ApiResult<Cached>>,
     {
         let key = Key::new(version, asked, Coding::Identity);
         let init = async {
@@ -222,7 +222,7 @@ impl ResponseCache {
             Ok(entry) => Ok((entry.into_value(), Status::Hit)),
             Err(miss) => match &*miss {
                 Miss::NotStored(c) => Ok((c.clone(), Status::NotStored)),
-                Miss::Failed(e) => Err(e.for_waiter()),
+                Miss::Failed(e) => Err(e.clone()),
             },
         }
     }
@@ -277,7 +277,7 @@ impl ResponseCache {
 
 /// `identity` in `coding`, compressed on the blocking pool: a multi-MB body takes tens of
 /// milliseconds, which would stall every connection of an async worker.
-async fn code(identity: Arc<Cached>, coding: Coding) -> Result<Arc<Cached>> {
+async fn code(identity: Arc<Cached>, coding: Coding) -> ApiResult<Arc<Cached>> {
     if coding == Coding::Identity {
         return Ok(identity);
     }
@@ -327,7 +327,7 @@ mod tests {
         runs: &'a AtomicUsize,
         version: &'static str,
         bytes: usize,
-    ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<Cached>> + 'a>> {
+    ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = ApiResult<Cached>> + 'a>> {
         move || {
             Box::pin(async move {
                 runs.fetch_add(1, Ordering::SeqCst);
@@ -476,11 +476,11 @@ mod tests {
         let failing = || async {
             runs.fetch_add(1, Ordering::SeqCst);
             actix_web::rt::task::yield_now().await;
-            Err::<Cached, _>(Error::Unavailable("down".into()))
+            Err::<Cached, _>(ApiError::Unavailable("down".into()))
         };
         let asks = (0..4).map(|_| c.get_or_build(Some("v1"), "/a", Coding::Gzip, failing));
         for answer in futures_util::future::join_all(asks).await {
-            assert!(matches!(answer, Err(Error::Unavailable(m)) if m == "down"));
+            assert!(matches!(answer, Err(ApiError::Unavailable(m)) if m == "down"));
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(c.usage().await, (0, 0), "failures are not stored");

@@ -19,10 +19,10 @@ use sha2::{Digest, Sha256};
 use super::cache::{Cached, Status};
 use super::encoding::{self, Coding};
 use super::version::DATA_VERSION_HEADER;
+use crate::api_error::ApiResult;
 use crate::convert::u64_from_usize;
 use crate::db::{self, data_state::DataState};
 use crate::domain::lang::Lang;
-use crate::error::Result;
 use crate::state::AppState;
 
 /// Every request header a representation depends on: with links built from the request's
@@ -50,11 +50,11 @@ pub struct Representation {
 }
 
 impl Representation {
-    pub fn json(value: &impl serde::Serialize, lang: Option<Lang>) -> Result<Representation> {
+    pub fn json(value: &impl serde::Serialize, lang: Option<Lang>) -> ApiResult<Representation> {
         Ok(Representation {
             content_type: "application/json",
             body: serde_json::to_vec(value)
-                .map_err(|e| crate::Error::Internal(e.to_string()))?
+                .map_err(crate::error::Error::from)?
                 .into(),
             lang,
             disposition: None,
@@ -229,9 +229,9 @@ pub async fn data_response<F>(
     state: &AppState,
     variant: &str,
     build: F,
-) -> Result<HttpResponse>
+) -> ApiResult<HttpResponse>
 where
-    F: FnOnce(&mut PgConnection, &DataState) -> Result<Representation> + Send + 'static,
+    F: FnOnce(&mut PgConnection, &DataState) -> ApiResult<Representation> + Send + 'static,
 {
     // What was asked, as the cache knows it: the request target and the negotiated variant.
     let asked = format!(
@@ -252,9 +252,9 @@ pub async fn data_response_as<F>(
     variant: &str,
     asked: String,
     build: F,
-) -> Result<HttpResponse>
+) -> ApiResult<HttpResponse>
 where
-    F: FnOnce(&mut PgConnection, &DataState) -> Result<Representation> + Send + 'static,
+    F: FnOnce(&mut PgConnection, &DataState) -> ApiResult<Representation> + Send + 'static,
 {
     // A URL naming another data version is moved to the current one (302) before anything is
     // built; the handler has checked its path and parameters by now.
@@ -276,7 +276,7 @@ where
             .and_then(|v| v.to_str().ok()),
     );
     let build_identity = move || async move {
-        let (data, rep) = db::read(&state.pool, move |conn| {
+        let (data, rep) = db::read(&state.pool, move |conn| -> ApiResult<_> {
             let data = db::data_state::current(conn)?;
             let rep = build(conn, &data)?;
             Ok((data, rep))
@@ -313,8 +313,8 @@ pub async fn held_response(
     state: &AppState,
     variant: &str,
     data: &DataState,
-    build: impl FnOnce() -> Result<Representation>,
-) -> Result<HttpResponse> {
+    build: impl FnOnce() -> ApiResult<Representation>,
+) -> ApiResult<HttpResponse> {
     if let Some(version) = super::immutable::requested(req) {
         super::immutable::check(req, &version).await?;
     }

@@ -39,19 +39,19 @@ use actix_web::{web, HttpRequest};
 
 use super::query::QueryReader;
 use super::version::{is_version, Versioned, DATA_VERSION_HEADER, PARAM};
+use crate::api_error::ApiError;
 use crate::domain::replication::OtherVersion;
-use crate::error::Error;
 use crate::state::AppState;
 
 /// `Cache-Control` of a response whose URL names the version it was built from.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// Checks the version a valid request names: the one served, or [`Error::OtherDataVersion`]
-/// (a 302 to the same URL with the current one), or [`Error::NotReplayedYet`] (a 503) on a
+/// Checks the version a valid request names: the one served, or [`ApiError::OtherDataVersion`]
+/// (a 302 to the same URL with the current one), or [`ApiError::NotReplayedYet`] (a 503) on a
 /// standby that has not applied all it received. A version this replica has not seen is read
 /// again once from the database (an import may have happened since it last looked); if the
 /// database cannot say, the request goes on, and its handler answers as it would without `v`.
-pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), Error> {
+pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Ok(());
     };
@@ -64,7 +64,7 @@ pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), Error> {
     match state.refresh_with_position().await {
         Ok((data, _)) if data.data_version == asked => Ok(()),
         Ok((data, position)) => match position.other_version() {
-            OtherVersion::Redirect => Err(Error::OtherDataVersion {
+            OtherVersion::Redirect => Err(ApiError::OtherDataVersion {
                 location: format!(
                     "{}{}?{}",
                     super::links::base_url(req),
@@ -73,7 +73,7 @@ pub async fn check(req: &HttpRequest, asked: &str) -> Result<(), Error> {
                 ),
                 current: data.data_version,
             }),
-            OtherVersion::NotReplayedYet => Err(Error::NotReplayedYet {
+            OtherVersion::NotReplayedYet => Err(ApiError::NotReplayedYet {
                 asked: asked.to_owned(),
             }),
         },

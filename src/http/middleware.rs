@@ -12,7 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 use super::rate_limit::{client_ip, Verdict, EXEMPT_PATHS, POLICY};
-use crate::error::Error;
+use crate::api_error::ApiError;
 use crate::state::AppState;
 
 /// Middleware: counts the request against its client and answers 429 past the limit.
@@ -49,7 +49,7 @@ pub async fn limit(
             format!("\"{POLICY}\";r={remaining};t={reset_secs}"),
         ),
         Verdict::Limited { retry_after_secs } => {
-            let err = Error::TooManyRequests(format!(
+            let err = ApiError::TooManyRequests(format!(
                 "more than {} requests in {} s ({} a minute) from {client}; retry after {retry_after_secs} s",
                 limiter.burst(),
                 limiter.window_secs(),

@@ -4,8 +4,8 @@
 use super::format::Format;
 use super::param::{Accepts, Param};
 use super::query::QueryReader;
+use crate::api_error::ApiError;
 use crate::domain::lang::Lang;
-use crate::error::Error;
 use actix_web::http::header;
 use actix_web::HttpRequest;
 
@@ -82,7 +82,7 @@ impl Format {
         reader: &mut QueryReader,
         req: &HttpRequest,
         f: &'static Param,
-    ) -> Result<Format, Error> {
+    ) -> Result<Format, ApiError> {
         let offered = f.formats();
         let names = || {
             offered
@@ -106,7 +106,7 @@ impl Format {
 
     /// The best `Accept` range we can serve; the first offered without one. An `Accept` that
     /// admits none of `offered` is a 406 listing each media type once.
-    pub fn from_accept(req: &HttpRequest, offered: &[Format]) -> Result<Format, Error> {
+    pub fn from_accept(req: &HttpRequest, offered: &[Format]) -> Result<Format, ApiError> {
         let Some(accept) = req
             .headers()
             .get(header::ACCEPT)
@@ -125,7 +125,7 @@ impl Format {
                         types.push(t);
                     }
                 }
-                Error::NotAcceptable {
+                ApiError::NotAcceptable {
                     available: types.join(", "),
                 }
             })
@@ -139,7 +139,7 @@ mod tests {
 
     const JSON_OR_CSV: Param = Param::new("f", Accepts::Formats(&[Format::Json, Format::Csv]));
 
-    fn lang(query: &str, accept: Option<&str>) -> (Lang, Result<(), Error>) {
+    fn lang(query: &str, accept: Option<&str>) -> (Lang, Result<(), ApiError>) {
         let mut req = TestRequest::default();
         if let Some(a) = accept {
             req = req.insert_header((header::ACCEPT_LANGUAGE, a));
@@ -166,7 +166,7 @@ mod tests {
         assert!(lang("lang=english", None).1.is_err());
     }
 
-    fn format(query: &str, accept: Option<&str>) -> Result<Format, Error> {
+    fn format(query: &str, accept: Option<&str>) -> Result<Format, ApiError> {
         let mut req = TestRequest::default();
         if let Some(a) = accept {
             req = req.insert_header((header::ACCEPT, a));
@@ -196,13 +196,19 @@ mod tests {
     fn unservable_accept_is_406_and_bad_f_is_400() {
         assert!(matches!(
             format("", Some("application/xml")),
-            Err(Error::NotAcceptable { .. })
+            Err(ApiError::NotAcceptable { .. })
         ));
-        assert!(matches!(format("f=xml", None), Err(Error::BadRequest(_))));
-        assert!(matches!(format("f=CSV", None), Err(Error::BadRequest(_))));
+        assert!(matches!(
+            format("f=xml", None),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            format("f=CSV", None),
+            Err(ApiError::BadRequest(_))
+        ));
     }
 
-    fn accept(value: Option<&str>, offered: &[Format]) -> Result<Format, Error> {
+    fn accept(value: Option<&str>, offered: &[Format]) -> Result<Format, ApiError> {
         let mut req = TestRequest::default();
         if let Some(a) = value {
             req = req.insert_header((header::ACCEPT, a));
@@ -221,7 +227,7 @@ mod tests {
             assert_eq!(accept(ok, &[Format::Mvt]).unwrap(), Format::Mvt, "{ok:?}");
         }
         assert!(accept(Some("application/json"), &[Format::Mvt]).is_err());
-        let Err(Error::NotAcceptable { available }) = accept(
+        let Err(ApiError::NotAcceptable { available }) = accept(
             Some("application/xml"),
             &[Format::Json, Format::Csv, Format::JsonStat],
         ) else {

@@ -157,7 +157,7 @@ mod tests {
         );
         let mut r = QueryReader::parse("limit=1000000000&offset=-1").unwrap();
         Paging::read(&mut r);
-        let Err(crate::Error::BadRequest(errors)) = r.finish() else {
+        let Err(crate::api_error::ApiError::BadRequest(errors)) = r.finish() else {
             panic!()
         };
         let names: Vec<_> = errors.iter().map(|e| e.parameter.as_str()).collect();

@@ -1,5 +1,5 @@
 //! Errors as HTTP answers, in RFC 9457's `application/problem+json`: the status, headers and
-//! problem document of each [`Error`], located on the request (its `type` as a URL on this
+//! problem document of each [`ApiError`], located on the request (its `type` as a URL on this
 //! server, `/v1/problems/{kind}`, and its `instance`, the request's path and query). Every error
 //! the framework produces itself (no route, wrong method, oversized request, a CORS refusal)
 //! leaves in the same shape.
@@ -10,24 +10,12 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{guard, web, HttpRequest, HttpResponse, Resource, ResponseError};
 
-use crate::error::{Error, Problem, PROBLEM_JSON};
+use crate::api_error::{ApiError, Problem, PROBLEM_JSON};
 use crate::limits::MAX_URI_BYTES;
 
-impl ResponseError for Error {
+impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Error::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
-            Error::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            Error::OtherDataVersion { .. } => StatusCode::FOUND,
-            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Error::NotReplayedYet { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Database(diesel::result::Error::NotFound) => StatusCode::NOT_FOUND,
-            e if e.is_database_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -35,14 +23,14 @@ impl ResponseError for Error {
     }
 }
 
-impl Error {
+impl ApiError {
     /// The error's response with `type` and `instance` filled in from the request.
     pub fn response_at(&self, req: &HttpRequest) -> HttpResponse {
         self.respond(self.problem().located(req))
     }
 
     fn respond(&self, problem: Problem) -> HttpResponse {
-        if let Error::OtherDataVersion { location, current } = self {
+        if let ApiError::OtherDataVersion { location, current } = self {
             return HttpResponse::Found()
                 .insert_header((header::LOCATION, location.as_str()))
                 .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -51,13 +39,13 @@ impl Error {
         }
         let mut res = problem.to_response();
         match self {
-            Error::MethodNotAllowed { allow } => {
+            ApiError::MethodNotAllowed { allow } => {
                 res.headers_mut()
                     .insert(header::ALLOW, header::HeaderValue::from_static(allow));
             }
             // The standby catches up within a second or so, and another replica may have the
             // version already: the balancer retries there at once, a client after a second.
-            Error::NotReplayedYet { .. } => {
+            ApiError::NotReplayedYet { .. } => {
                 res.headers_mut()
                     .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
             }
@@ -68,28 +56,32 @@ impl Error {
 
     /// The problem document of this error, before the request locates it.
     pub fn problem(&self) -> Problem {
-        let status = self.status_code();
+        let status = self.status();
         // Server-side faults are logged in full but described to the client in general terms:
         // a stack of SQL is no use to a caller and may leak internals.
-        let detail = if let Error::NotReplayedYet { .. } = self {
+        let detail = match self {
             // Not a fault: the expected answer while a standby replays an import.
-            log::info!("{self}");
-            self.to_string()
-        } else if status.is_server_error() {
-            log::error!("{self}");
-            match self {
-                // Written by us for the client, e.g. "not migrated" or a pool timeout.
-                Error::Unavailable(detail) => detail.clone(),
-                _ if status == StatusCode::SERVICE_UNAVAILABLE => {
-                    "the database is unavailable or too slow; retry shortly".to_owned()
-                }
-                _ => "an internal error occurred; it has been logged".to_owned(),
+            ApiError::NotReplayedYet { .. } => {
+                log::info!("{self}");
+                self.to_string()
             }
-        } else {
-            self.to_string()
+            // Written for the client, e.g. "not migrated" or a pool timeout.
+            ApiError::Unavailable(detail) => {
+                log::error!("{self}");
+                detail.clone()
+            }
+            ApiError::Server(e) => {
+                log::error!("{e}");
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    "the database is unavailable or too slow; retry shortly".to_owned()
+                } else {
+                    "an internal error occurred; it has been logged".to_owned()
+                }
+            }
+            _ => self.to_string(),
         };
         let mut problem = Problem::new(status, detail);
-        if let Error::BadRequest(errors) = self {
+        if let ApiError::BadRequest(errors) = self {
             problem.errors = errors.clone();
         }
         problem
@@ -127,15 +119,15 @@ pub fn instance_of(req: &HttpRequest) -> String {
 }
 
 /// The default service: any path no route claims.
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, Error> {
-    Err(Error::NotFound(format!(
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
         "no resource at {}; the API's landing page /v1 links to every resource",
         req.path()
     )))
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, Error> {
-    Err(Error::MethodNotAllowed { allow: "GET, HEAD" })
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
 }
 
 /// A read-only resource: GET and HEAD reach `handler`, any other method a 405 problem with an
@@ -163,7 +155,7 @@ pub async fn rewrite_framework_errors(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if uri_len > MAX_URI_BYTES {
-        let err = Error::UriTooLong(format!(
+        let err = ApiError::UriTooLong(format!(
             "the request target is {uri_len} bytes; the limit is {MAX_URI_BYTES}"
         ));
         let res = err.response_at(req.request());
@@ -240,12 +232,13 @@ async fn locate(req: &HttpRequest, res: HttpResponse<impl MessageBody>) -> HttpR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ParamError;
+    use crate::api_error::ParamError;
+    use crate::error::Error;
     use actix_web::body::to_bytes;
 
     #[actix_web::test]
     async fn bad_request_lists_every_parameter() {
-        let err = Error::BadRequest(vec![
+        let err = ApiError::BadRequest(vec![
             ParamError::new("lang", "must be one of: sv, en"),
             ParamError::new("f", "must be one of: json"),
         ]);
@@ -265,24 +258,24 @@ mod tests {
 
     #[test]
     fn pool_timeouts_are_503_and_sql_errors_are_500() {
-        let pool_err: Error = Error::Unavailable("timed out".into());
+        let pool_err = ApiError::from(Error::Unavailable("timed out".into()));
         assert_eq!(pool_err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
-        let not_found: Error = diesel::result::Error::NotFound.into();
+        let not_found = ApiError::from(diesel::result::Error::NotFound);
         assert_eq!(not_found.status_code(), StatusCode::NOT_FOUND);
-        let other: Error = diesel::result::Error::RollbackTransaction.into();
+        let other = ApiError::from(diesel::result::Error::RollbackTransaction);
         assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[actix_web::test]
     async fn server_errors_hide_internals() {
-        let res = Error::Internal("SELECT secret FROM x".into()).error_response();
+        let res = ApiError::from(Error::Internal("SELECT secret FROM x".into())).error_response();
         let body = to_bytes(res.into_body()).await.unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("secret"));
     }
 
     #[actix_web::test]
     async fn a_version_not_replayed_yet_is_a_503_to_retry_in_a_second() {
-        let res = Error::NotReplayedYet {
+        let res = ApiError::NotReplayedYet {
             asked: "abc123".into(),
         }
         .error_response();
@@ -302,7 +295,7 @@ mod tests {
 
     #[test]
     fn method_not_allowed_names_allowed_methods() {
-        let res = Error::MethodNotAllowed { allow: "GET, HEAD" }.error_response();
+        let res = ApiError::MethodNotAllowed { allow: "GET, HEAD" }.error_response();
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(res.headers().get(header::ALLOW).unwrap(), "GET, HEAD");
     }

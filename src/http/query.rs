@@ -16,7 +16,7 @@ use percent_encoding::percent_decode_str;
 
 use super::param::{Accepts, Param};
 use super::version::{self, Versioned};
-use crate::error::{Error, ParamError};
+use crate::api_error::{ApiError, ParamError};
 use crate::limits::MAX_QUERY_PARAMS;
 use utoipa::openapi::path::Parameter;
 
@@ -25,7 +25,7 @@ pub struct QueryReader {
     used: Vec<bool>,
     asked: Vec<&'static Param>,
     errors: Vec<ParamError>,
-    refusal: Option<Error>,
+    refusal: Option<ApiError>,
 }
 
 fn decode(part: &str) -> Option<String> {
@@ -53,7 +53,7 @@ impl QueryReader {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<QueryReader, Error> {
+    pub fn parse(raw: &str) -> Result<QueryReader, ApiError> {
         let mut pairs = Vec::new();
         let mut errors = Vec::new();
         for part in raw.split('&').filter(|p| !p.is_empty()) {
@@ -75,7 +75,7 @@ impl QueryReader {
             }
         }
         if pairs.len() > MAX_QUERY_PARAMS {
-            return Err(Error::bad_param(
+            return Err(ApiError::bad_param(
                 "query",
                 format!(
                     "{} parameters given; the limit is {MAX_QUERY_PARAMS}",
@@ -230,13 +230,13 @@ impl QueryReader {
 
     /// Records an error that is not about one parameter, such as an `Accept` header that
     /// admits nothing we produce (406). Bad parameters, if any, are reported first.
-    pub fn refuse(&mut self, err: Error) {
+    pub fn refuse(&mut self, err: ApiError) {
         self.refusal.get_or_insert(err);
     }
 
     /// Ends the reading: a required parameter that is missing is refused, and any parameter
     /// no one asked for is unknown.
-    pub fn finish(mut self) -> Result<(), Error> {
+    pub fn finish(mut self) -> Result<(), ApiError> {
         for p in &self.asked {
             if p.required
                 && !self.pairs.iter().any(|(k, _)| k == p.name)
@@ -262,7 +262,7 @@ impl QueryReader {
             }
         }
         match (self.errors.is_empty(), self.refusal) {
-            (false, _) => Err(Error::BadRequest(self.errors)),
+            (false, _) => Err(ApiError::BadRequest(self.errors)),
             (true, Some(err)) => Err(err),
             (true, None) => Ok(()),
         }
@@ -302,8 +302,8 @@ impl FromQuery for () {
 pub struct Query<T>(pub T);
 
 impl<T: FromQuery + 'static> FromRequest for Query<T> {
-    type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let read = QueryReader::parse(req.query_string()).and_then(|mut reader| {
@@ -358,9 +358,9 @@ mod tests {
     const LANG: Param = Param::new("lang", Accepts::OneOf(&["sv", "en"]));
     const NEEDED: Param = Param::new("needed", Accepts::Text).required();
 
-    fn bad_params(err: Error) -> Vec<String> {
+    fn bad_params(err: ApiError) -> Vec<String> {
         match err {
-            Error::BadRequest(list) => list.into_iter().map(|e| e.parameter).collect(),
+            ApiError::BadRequest(list) => list.into_iter().map(|e| e.parameter).collect(),
             other => panic!("expected 400, got {other:?}"),
         }
     }
@@ -414,7 +414,7 @@ mod tests {
     fn unknown_parameters_list_the_accepted_ones() {
         let mut r = QueryReader::parse("lnag=en").unwrap();
         r.take(&LANG);
-        let Error::BadRequest(errors) = r.finish().unwrap_err() else {
+        let ApiError::BadRequest(errors) = r.finish().unwrap_err() else {
             panic!()
         };
         assert_eq!(errors[0].parameter, "lnag");
@@ -438,7 +438,7 @@ mod tests {
         let mut r = QueryReader::parse("limit=10&lang=de").unwrap();
         assert_eq!(r.integer(&LIMIT), None);
         assert_eq!(r.one_of(&LANG), None);
-        let Error::BadRequest(errors) = r.finish().unwrap_err() else {
+        let ApiError::BadRequest(errors) = r.finish().unwrap_err() else {
             panic!()
         };
         assert_eq!(errors[0].parameter, "limit");

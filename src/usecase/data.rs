@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::PgConnection;
 
+use crate::api_error::{ApiError, ApiResult, ParamError};
 use crate::db::{self, indicators::ValueQuery, indicators::ValueRow};
 use crate::domain::geography::{Division, Level};
-use crate::error::{Error, ParamError, Result};
 
 use super::indicators::unknown_indicators;
 
@@ -121,7 +121,7 @@ pub struct Values {
 /// The values `request` asks for. Every unknown indicator, breakdown the indicators lack and
 /// year without data is a 400 naming its parameter (all of them at once); codes that match no
 /// area are a 404 rather than an empty list.
-pub fn values(conn: &mut PgConnection, request: &ValuesRequest) -> Result<Values> {
+pub fn values(conn: &mut PgConnection, request: &ValuesRequest) -> ApiResult<Values> {
     let catalogue = db::indicators::catalogue(conn)?;
     let mut problems = unknown_indicators(&catalogue, "indicator", &request.indicators);
     let indicators: BTreeMap<String, IndicatorInfo> = catalogue
@@ -171,7 +171,7 @@ pub fn values(conn: &mut PgConnection, request: &ValuesRequest) -> Result<Values
         None
     });
     if !problems.is_empty() {
-        return Err(Error::BadRequest(problems));
+        return Err(ApiError::BadRequest(problems));
     }
     let query = ValueQuery {
         indicators: request.indicators.clone(),
@@ -196,7 +196,7 @@ pub fn values(conn: &mut PgConnection, request: &ValuesRequest) -> Result<Values
             .map(|(c, _)| c.clone())
             .collect();
         if !unknown.is_empty() {
-            return Err(Error::NotFound(format!(
+            return Err(ApiError::NotFound(format!(
                 "no area has the code {}",
                 unknown.join(", ")
             )));

@@ -2,8 +2,8 @@
 
 use diesel::PgConnection;
 
+use crate::api_error::{ApiError, ApiResult, ParamError};
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
-use crate::error::{Error, ParamError, Result};
 
 /// One error per id in `asked` that the catalogue does not have, each naming the parameter
 /// `name` and listing the known ids.
@@ -32,11 +32,11 @@ pub fn unknown_indicators(
 }
 
 /// [`unknown_indicators`] against the served catalogue, as a 400.
-pub fn check_indicators(conn: &mut PgConnection, name: &str, asked: &[String]) -> Result<()> {
+pub fn check_indicators(conn: &mut PgConnection, name: &str, asked: &[String]) -> ApiResult<()> {
     let unknown = unknown_indicators(&db::indicators::catalogue(conn)?, name, asked);
     if unknown.is_empty() {
         Ok(())
     } else {
-        Err(Error::BadRequest(unknown))
+        Err(ApiError::BadRequest(unknown))
     }
 }

@@ -3,9 +3,9 @@
 
 use diesel::PgConnection;
 
+use crate::api_error::{ApiError, ApiResult};
 use crate::db::{self, summaries::InequalityRow};
 use crate::domain::geography::Division;
-use crate::error::{Error, Result};
 
 /// Why there is no ranking at all, whatever the year.
 const NO_INDEX: &str = "the served data has no inequality index (no income-quintile or \
@@ -14,16 +14,16 @@ const NO_INDEX: &str = "the served data has no inequality index (no income-quint
 /// The year to rank: the one asked for if it has an index, else the latest with one. No year
 /// with an index is a 404; an asked year without one is a 400 naming `year` and listing those
 /// with one.
-pub fn pick_year(asked: Option<i16>, with_index: &[i16]) -> Result<i16> {
+pub fn pick_year(asked: Option<i16>, with_index: &[i16]) -> ApiResult<i16> {
     let latest = with_index
         .iter()
         .max()
         .copied()
-        .ok_or_else(|| Error::NotFound(NO_INDEX.into()))?;
+        .ok_or_else(|| ApiError::NotFound(NO_INDEX.into()))?;
     match asked {
         None => Ok(latest),
         Some(y) if with_index.contains(&y) => Ok(y),
-        Some(y) => Err(Error::bad_param(
+        Some(y) => Err(ApiError::bad_param(
             "year",
             format!(
                 "{y} has no inequality index; years with one: {}",
@@ -44,7 +44,11 @@ pub struct Ranking {
     pub rows: Vec<InequalityRow>,
 }
 
-pub fn ranking(conn: &mut PgConnection, division: Division, asked: Option<i16>) -> Result<Ranking> {
+pub fn ranking(
+    conn: &mut PgConnection,
+    division: Division,
+    asked: Option<i16>,
+) -> ApiResult<Ranking> {
     let year = pick_year(asked, &db::summaries::inequality_years(conn)?)?;
     Ok(Ranking {
         year,
@@ -64,7 +68,7 @@ mod tests {
 
     #[test]
     fn a_year_without_an_index_is_named_and_no_index_at_all_is_a_404() {
-        let Err(Error::BadRequest(errors)) = pick_year(Some(2019), &[2021, 2023]) else {
+        let Err(ApiError::BadRequest(errors)) = pick_year(Some(2019), &[2021, 2023]) else {
             panic!("expected a 400")
         };
         assert_eq!(errors[0].parameter, "year");
@@ -72,10 +76,10 @@ mod tests {
             errors[0].detail.ends_with("years with one: 2021, 2023"),
             "{errors:?}"
         );
-        assert!(matches!(pick_year(None, &[]), Err(Error::NotFound(_))));
+        assert!(matches!(pick_year(None, &[]), Err(ApiError::NotFound(_))));
         assert!(matches!(
             pick_year(Some(2021), &[]),
-            Err(Error::NotFound(_))
+            Err(ApiError::NotFound(_))
         ));
     }
 }

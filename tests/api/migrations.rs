@@ -147,7 +147,7 @@ async fn the_server_cannot_write_and_its_queries_are_time_limited() {
     drop(conn);
 
     // A query that outlives the statement timeout is a 503, and the pool stays usable.
-    let slow = db::read(&state.pool, |conn| {
+    let slow = db::read(&state.pool, |conn| -> segstat::api_error::ApiResult<()> {
         diesel::sql_query("SELECT pg_sleep(10)").execute(conn)?;
         Ok(())
     });
