@@ -50,6 +50,21 @@ pub struct Representation {
 }
 
 impl Representation {
+    /// The body as read from data version `data`, uncoded: what the cache holds.
+    fn of_version(self, data: &DataState) -> Cached {
+        Cached {
+            data_version: data.data_version.clone(),
+            synthetic: data.synthetic,
+            updated_at: data.updated_at,
+            content_type: self.content_type,
+            body: self.body,
+            coding: Coding::Identity,
+            lang: self.lang,
+            disposition: self.disposition,
+            link: self.link,
+        }
+    }
+
     pub fn json(value: &impl serde::Serialize, lang: Option<Lang>) -> ApiResult<Representation> {
         Ok(Representation {
             content_type: "application/json",
@@ -256,14 +271,7 @@ pub async fn data_response_as<F>(
 where
     F: FnOnce(&mut PgConnection, &DataState) -> ApiResult<Representation> + Send + 'static,
 {
-    // A URL naming another data version is moved to the current one (302) before anything is
-    // built; the handler has checked its path and parameters by now.
-    if let Some(version) = super::immutable::requested(req) {
-        super::immutable::check(req, &version).await?;
-    }
-    let freshness = Freshness::Public {
-        max_age_secs: state.config.cache_max_age.as_secs(),
-    };
+    let freshness = admit(req, state).await?;
     let known = state.known_data_state().map(|k| k.data_version);
     if let Some(known) = &known {
         if let Some(held) = matching_tag(req, &etag(known, req, variant)) {
@@ -283,17 +291,7 @@ where
         })
         .await?;
         state.observe(&data);
-        Ok(Cached {
-            data_version: data.data_version,
-            synthetic: data.synthetic,
-            updated_at: data.updated_at,
-            content_type: rep.content_type,
-            body: rep.body,
-            coding: Coding::Identity,
-            lang: rep.lang,
-            disposition: rep.disposition,
-            link: rep.link,
-        })
+        Ok(rep.of_version(&data))
     };
     let (cached, status) = state
         .cache
@@ -315,28 +313,24 @@ pub async fn held_response(
     data: &DataState,
     build: impl FnOnce() -> ApiResult<Representation>,
 ) -> ApiResult<HttpResponse> {
-    if let Some(version) = super::immutable::requested(req) {
-        super::immutable::check(req, &version).await?;
-    }
-    let freshness = Freshness::Public {
-        max_age_secs: state.config.cache_max_age.as_secs(),
-    };
+    let freshness = admit(req, state).await?;
     if let Some(held) = matching_tag(req, &etag(&data.data_version, req, variant)) {
         return Ok(not_modified(req, held, freshness, Some(&data.data_version)));
     }
-    let rep = build()?;
-    let held = Cached {
-        data_version: data.data_version.clone(),
-        synthetic: data.synthetic,
-        updated_at: data.updated_at,
-        content_type: rep.content_type,
-        body: rep.body,
-        coding: Coding::Identity,
-        lang: rep.lang,
-        disposition: rep.disposition,
-        link: rep.link,
-    };
+    let held = build()?.of_version(data);
     Ok(finish(req, freshness, variant, &held, Status::Hit))
+}
+
+/// What every answer from the data does first: a URL naming another data version is moved to
+/// the current one (302) before anything is built (the handler has checked its path and
+/// parameters by now); then the freshness the answer is given.
+async fn admit(req: &HttpRequest, state: &AppState) -> ApiResult<Freshness> {
+    if let Some(version) = super::immutable::requested(req) {
+        super::immutable::check(req, &version).await?;
+    }
+    Ok(Freshness::Public {
+        max_age_secs: state.config.cache_max_age.as_secs(),
+    })
 }
 
 /// The response for a rendered body, with every caching header, the data-version marks and
