@@ -24,6 +24,15 @@ pub struct Layer {
     pub features: Vec<Feature>,
 }
 
+impl Layer {
+    /// Adds a feature read from `src`, once its coordinates are found inside Sweden.
+    fn push(&mut self, src: &Source, feature: Feature) -> Result<(), Error> {
+        check_extent(src, self.srid, &feature)?;
+        self.features.push(feature);
+        Ok(())
+    }
+}
+
 /// Sweden with its territorial waters and a margin, per CRS: (min x, min y, max x, max y).
 fn sweden_extent(srid: i32) -> Option<[f64; 4]> {
     match srid {
@@ -114,7 +123,10 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
             )
         })?,
     };
-    let mut features = Vec::with_capacity(fc.features.len());
+    let mut layer = Layer {
+        srid,
+        features: Vec::with_capacity(fc.features.len()),
+    };
     for (i, f) in fc.features.iter().enumerate() {
         let number = i + 1;
         let at = || Some(format!("feature {number}"));
@@ -138,15 +150,16 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
                     format!("{code}: not a Polygon or MultiPolygon"),
                 )
             })?;
-        let feature = Feature {
-            number,
-            code,
-            geometry,
-        };
-        check_extent(src, srid, &feature)?;
-        features.push(feature);
+        layer.push(
+            src,
+            Feature {
+                number,
+                code,
+                geometry,
+            },
+        )?;
     }
-    Ok(Layer { srid, features })
+    Ok(layer)
 }
 
 /// The WKB inside a GeoPackage geometry blob (header `GP`, flags, SRS id, optional envelope).
@@ -229,9 +242,12 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
             )
         })?;
     let mut rows = stmt.query([]).map_err(sql_err)?;
-    let mut features = Vec::new();
+    let mut layer = Layer {
+        srid,
+        features: Vec::new(),
+    };
     while let Some(row) = rows.next().map_err(sql_err)? {
-        let number = features.len() + 1;
+        let number = layer.features.len() + 1;
         let at = || Some(format!("feature {number}"));
         let code: String = row
             .get::<_, Option<String>>(0)
@@ -246,15 +262,16 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
         let geometry = gpkg_wkb(&blob)
             .and_then(geo::wkb::read_multipolygon)
             .map_err(|e| src.error_at(at(), Some(&column), format!("{code}: {e}")))?;
-        let feature = Feature {
-            number,
-            code,
-            geometry,
-        };
-        check_extent(src, srid, &feature)?;
-        features.push(feature);
+        layer.push(
+            src,
+            Feature {
+                number,
+                code,
+                geometry,
+            },
+        )?;
     }
-    Ok(Layer { srid, features })
+    Ok(layer)
 }
 
 #[cfg(test)]
