@@ -25,8 +25,20 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// Adds a feature read from `src`, once its coordinates are found inside Sweden.
-    fn push(&mut self, src: &Source, feature: Feature) -> Result<(), Error> {
+    /// Adds the `number`th feature read from `src`, once its coordinates are found inside
+    /// Sweden.
+    fn push(
+        &mut self,
+        src: &Source,
+        number: usize,
+        code: String,
+        geometry: MultiPolygon,
+    ) -> Result<(), Error> {
+        let feature = Feature {
+            number,
+            code,
+            geometry,
+        };
         check_extent(src, self.srid, &feature)?;
         self.features.push(feature);
         Ok(())
@@ -150,14 +162,7 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
                     format!("{code}: not a Polygon or MultiPolygon"),
                 )
             })?;
-        layer.push(
-            src,
-            Feature {
-                number,
-                code,
-                geometry,
-            },
-        )?;
+        layer.push(src, number, code, geometry)?;
     }
     Ok(layer)
 }
@@ -262,14 +267,7 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
         let geometry = gpkg_wkb(&blob)
             .and_then(geo::wkb::read_multipolygon)
             .map_err(|e| src.error_at(at(), Some(&column), format!("{code}: {e}")))?;
-        layer.push(
-            src,
-            Feature {
-                number,
-                code,
-                geometry,
-            },
-        )?;
+        layer.push(src, number, code, geometry)?;
     }
     Ok(layer)
 }
