@@ -15,6 +15,9 @@ import subprocess
 import threading
 import time
 
+import traffic
+from traffic import cold_url
+
 HOST, PORT = "127.0.0.1", int(os.environ["BENCH_PORT"])
 OUTAGE_AT = float(os.environ.get("OUTAGE_AT", "10"))
 OUTAGE_SECS = float(os.environ.get("OUTAGE_SECS", "10"))
@@ -22,24 +25,8 @@ TAIL = float(os.environ.get("TAIL_SECS", "15"))
 THREADS = int(os.environ.get("THREADS", "16"))
 OUT = os.environ["BENCH_OUT"]
 
-WARM = [
-    "/v1/area-types",
-    "/v1/areas?level=kommun",
-    "/v1/areas/0180",
-    "/v1/municipalities/0180/summary",
-    "/v1/collections/regso-2025/items?municipality=0180&geometry=simplified&limit=1000",
-    "/v1/data?indicator=population&area=0180,1480&latest=2",
-    "/v1/meta",
-]
-
-
-def cold_url(rng):
-    # Hundreds of thousands of distinct targets: practically never in memory.
-    return "/v1/areas?level=regso&limit=%d&offset=%d&lang=%s" % (
-        rng.randint(1, 50),
-        rng.randint(0, 3300),
-        rng.choice(["sv", "en"]),
-    )
+# The data's warm URLs and one that is not versioned.
+WARM = ["/v1/area-types", *traffic.WARM]
 
 
 records = []

@@ -34,6 +34,8 @@ import threading
 import time
 from urllib.parse import urlsplit, parse_qs
 
+from traffic import WARM, cold_url
+
 LB = os.environ["BENCH_LB"]  # host:port of HAProxy
 APIS = {"primary": os.environ["BENCH_PRIMARY"], "standby": os.environ["BENCH_STANDBY"]}
 REPLICAS = os.environ["BENCH_REPLICAS"]  # scripts/replicas.sh
@@ -45,15 +47,6 @@ WRK_SECS = int(os.environ.get("BENCH_WRK_SECS", "6"))
 OUTAGE_SECS = float(os.environ.get("BENCH_OUTAGE_SECS", "8"))
 WAIT_SECS = 90  # the longest any phase waits for something to happen before calling it failed
 
-# Every URL here is built from the data, so every 200 must name its version.
-WARM = [
-    "/v1/areas?level=kommun",
-    "/v1/areas/0180",
-    "/v1/municipalities/0180/summary",
-    "/v1/collections/regso-2025/items?municipality=0180&geometry=simplified&limit=1000",
-    "/v1/data?indicator=population&area=0180,1480&latest=2",
-    "/v1/meta",
-]
 # Asked with `v=` by the followers, as a map asks its tiles after reading the TileJSON.
 PINNED = ["/v1/areas/0180", "/v1/meta", "/v1/areas?level=kommun"]
 
@@ -66,16 +59,6 @@ def now():
 
 def log(msg):
     print(f"[{now():7.1f} s] {msg}", file=sys.stderr, flush=True)
-
-
-def cold_url(rng):
-    # Hundreds of thousands of distinct targets: practically never in memory, so the database
-    # answers them.
-    return "/v1/areas?level=regso&limit=%d&offset=%d&lang=%s" % (
-        rng.randint(1, 50),
-        rng.randint(0, 3300),
-        rng.choice(["sv", "en"]),
-    )
 
 
 def etag_version(etag):

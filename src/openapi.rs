@@ -109,6 +109,13 @@ fn string_header(description: &str) -> utoipa::openapi::header::Header {
         .build()
 }
 
+fn retry_after() -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(Object::with_type(Type::Integer))
+        .description(Some("Seconds to wait"))
+        .build()
+}
+
 /// The statuses the shared machinery answers for every operation (query parsing, conditional
 /// requests, negotiation, the URI limit, the rate limit, the database pool), documented once as
 /// components and referenced from each operation that does not describe them itself.
@@ -144,13 +151,7 @@ impl SharedResponses {
                 "429",
                 "TooManyRequests",
                 problem("Over the client's rate limit; retry after Retry-After seconds.")
-                    .header(
-                        "Retry-After",
-                        HeaderBuilder::new()
-                            .schema(Object::with_type(Type::Integer))
-                            .description(Some("Seconds to wait"))
-                            .build(),
-                    )
+                    .header("Retry-After", retry_after())
                     .header(
                         "RateLimit",
                         string_header("Remaining quota (draft-ietf-httpapi-ratelimit-headers)"),
@@ -165,13 +166,7 @@ impl SharedResponses {
                 "503",
                 "ServiceUnavailable",
                 problem("The database is unavailable, too slow or not migrated; retry shortly.")
-                    .header(
-                        "Retry-After",
-                        HeaderBuilder::new()
-                            .schema(Object::with_type(Type::Integer))
-                            .description(Some("Seconds to wait"))
-                            .build(),
-                    )
+                    .header("Retry-After", retry_after())
                     .build(),
             ),
         ]

@@ -21,9 +21,13 @@ pub struct AreaFilter {
     pub parent_regso: Option<String>,
 }
 
-#[derive(Clone, Debug, Queryable)]
+/// An area as the lists show it; selected by `AreaRow::as_select()` from `areas` joined to
+/// `divisions`.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = areas)]
 pub struct AreaRow {
     pub division: Division,
+    #[diesel(select_expression = divisions::level)]
     pub level: Level,
     pub code: String,
     pub name: Option<String>,
@@ -32,28 +36,6 @@ pub struct AreaRow {
     pub regso_code: Option<String>,
     pub geometry_source: Option<String>,
 }
-
-type AreaColumns = (
-    areas::division,
-    divisions::level,
-    areas::code,
-    areas::name,
-    areas::county_code,
-    areas::municipality_code,
-    areas::regso_code,
-    areas::geometry_source,
-);
-
-const AREA_COLUMNS: AreaColumns = (
-    areas::division,
-    divisions::level,
-    areas::code,
-    areas::name,
-    areas::county_code,
-    areas::municipality_code,
-    areas::regso_code,
-    areas::geometry_source,
-);
 
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -126,7 +108,7 @@ pub fn by_keys(conn: &mut PgConnection, keys: &[(Division, String)]) -> Result<V
     let rows: Vec<AreaRow> = areas::table
         .inner_join(divisions::table)
         .filter(areas::code.eq_any(codes))
-        .select(AREA_COLUMNS)
+        .select(AreaRow::as_select())
         .load(conn)?;
     let mut by_key: std::collections::HashMap<(Division, String), AreaRow> = rows
         .into_iter()
@@ -140,7 +122,7 @@ pub fn versions(conn: &mut PgConnection, code: &str) -> Result<Vec<AreaRow>> {
     Ok(areas::table
         .inner_join(divisions::table)
         .filter(areas::code.eq(code))
-        .select(AREA_COLUMNS)
+        .select(AreaRow::as_select())
         .order(divisions::first_year)
         .load(conn)?)
 }

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, BigInt, Double, Nullable, SmallInt, Text};
 
 use super::schema::{indicator_coverage, indicators};
@@ -139,6 +141,39 @@ const FILTER: &str = "FROM indicator_values v
        AND ($7::smallint[] IS NULL OR v.year = ANY($7))
        AND ($8::text[] IS NULL OR v.breakdown = ANY($8))";
 
+/// `sql`, which reads [`FILTER`], with `q` bound to FILTER's parameters and `limit` and
+/// `offset` to `$9` and `$10`.
+fn bind_filter<'a>(
+    sql: &str,
+    q: &'a ValueQuery,
+    limit: i64,
+    offset: i64,
+) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
+    let codes: Option<Vec<&str>> = q
+        .codes
+        .as_ref()
+        .map(|c| c.iter().map(|(code, _)| code.as_str()).collect());
+    let code_divisions: Vec<Option<&str>> = q
+        .codes
+        .iter()
+        .flatten()
+        .map(|(_, d)| d.map(Division::id))
+        .collect();
+    diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<Array<Text>, _>(&q.indicators)
+        .bind::<Nullable<Array<Text>>, _>(codes)
+        .bind::<Nullable<Text>, _>(q.level.map(Level::as_str))
+        .bind::<Nullable<Text>, _>(q.municipality.as_deref())
+        .bind::<Nullable<Text>, _>(q.county.as_deref())
+        .bind::<Nullable<Text>, _>(q.division.map(Division::id))
+        .bind::<Nullable<Array<SmallInt>>, _>(q.years.as_deref())
+        .bind::<Nullable<Array<Text>>, _>(q.breakdowns.as_deref())
+        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(offset)
+        .bind::<Array<Nullable<Text>>, _>(code_divisions)
+}
+
 /// A page of values, ordered by indicator, area, year and breakdown, and how many match.
 pub fn values(
     conn: &mut PgConnection,
@@ -153,50 +188,12 @@ pub fn values(
          ORDER BY v.indicator, v.code, v.division, v.year, v.breakdown
          LIMIT $9 OFFSET $10"
     );
-    let codes: Option<Vec<String>> = q
-        .codes
-        .as_ref()
-        .map(|c| c.iter().map(|(code, _)| code.clone()).collect());
-    let code_divisions: Vec<Option<&str>> = q
-        .codes
-        .iter()
-        .flatten()
-        .map(|(_, d)| d.map(Division::id))
-        .collect();
-    let level = q.level.map(Level::as_str);
-    let division = q.division.map(Division::id);
-    let rows: Vec<ValueRow> = diesel::sql_query(sql)
-        .bind::<Array<Text>, _>(&q.indicators)
-        .bind::<Nullable<Array<Text>>, _>(codes.clone())
-        .bind::<Nullable<Text>, _>(level)
-        .bind::<Nullable<Text>, _>(q.municipality.clone())
-        .bind::<Nullable<Text>, _>(q.county.clone())
-        .bind::<Nullable<Text>, _>(division)
-        .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
-        .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
-        .bind::<BigInt, _>(limit)
-        .bind::<BigInt, _>(offset)
-        .bind::<Array<Nullable<Text>>, _>(&code_divisions)
-        .load(conn)?;
+    let rows: Vec<ValueRow> = bind_filter(&sql, q, limit, offset).load(conn)?;
     let matched = match rows.first() {
         Some(r) => r.matched,
         None => {
-            diesel::sql_query(format!(
-                "SELECT count(*) AS n {FILTER} AND $9::bigint = $10::bigint"
-            ))
-            .bind::<Array<Text>, _>(&q.indicators)
-            .bind::<Nullable<Array<Text>>, _>(codes)
-            .bind::<Nullable<Text>, _>(level)
-            .bind::<Nullable<Text>, _>(q.municipality.clone())
-            .bind::<Nullable<Text>, _>(q.county.clone())
-            .bind::<Nullable<Text>, _>(division)
-            .bind::<Nullable<Array<SmallInt>>, _>(q.years.clone())
-            .bind::<Nullable<Array<Text>>, _>(q.breakdowns.clone())
-            .bind::<BigInt, _>(0)
-            .bind::<BigInt, _>(0)
-            .bind::<Array<Nullable<Text>>, _>(&code_divisions)
-            .get_result::<Count>(conn)?
-            .n
+            let sql = format!("SELECT count(*) AS n {FILTER} AND $9::bigint = $10::bigint");
+            bind_filter(&sql, q, 0, 0).get_result::<Count>(conn)?.n
         }
     };
     Ok((matched, rows))

@@ -24,6 +24,27 @@ pub struct Layer {
     pub features: Vec<Feature>,
 }
 
+impl Layer {
+    /// Adds the `number`th feature read from `src`, once its coordinates are found inside
+    /// Sweden.
+    fn push(
+        &mut self,
+        src: &Source,
+        number: usize,
+        code: String,
+        geometry: MultiPolygon,
+    ) -> Result<(), Error> {
+        let feature = Feature {
+            number,
+            code,
+            geometry,
+        };
+        check_extent(src, self.srid, &feature)?;
+        self.features.push(feature);
+        Ok(())
+    }
+}
+
 /// Sweden with its territorial waters and a margin, per CRS: (min x, min y, max x, max y).
 fn sweden_extent(srid: i32) -> Option<[f64; 4]> {
     match srid {
@@ -114,7 +135,10 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
             )
         })?,
     };
-    let mut features = Vec::with_capacity(fc.features.len());
+    let mut layer = Layer {
+        srid,
+        features: Vec::with_capacity(fc.features.len()),
+    };
     for (i, f) in fc.features.iter().enumerate() {
         let number = i + 1;
         let at = || Some(format!("feature {number}"));
@@ -138,15 +162,9 @@ pub fn read_geojson(src: &Source, code_properties: &[&str]) -> Result<Layer, Err
                     format!("{code}: not a Polygon or MultiPolygon"),
                 )
             })?;
-        let feature = Feature {
-            number,
-            code,
-            geometry,
-        };
-        check_extent(src, srid, &feature)?;
-        features.push(feature);
+        layer.push(src, number, code, geometry)?;
     }
-    Ok(Layer { srid, features })
+    Ok(layer)
 }
 
 /// The WKB inside a GeoPackage geometry blob (header `GP`, flags, SRS id, optional envelope).
@@ -229,9 +247,12 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
             )
         })?;
     let mut rows = stmt.query([]).map_err(sql_err)?;
-    let mut features = Vec::new();
+    let mut layer = Layer {
+        srid,
+        features: Vec::new(),
+    };
     while let Some(row) = rows.next().map_err(sql_err)? {
-        let number = features.len() + 1;
+        let number = layer.features.len() + 1;
         let at = || Some(format!("feature {number}"));
         let code: String = row
             .get::<_, Option<String>>(0)
@@ -246,15 +267,9 @@ fn read_gpkg_file(src: &Source, path: &std::path::Path, code_column: &str) -> Re
         let geometry = gpkg_wkb(&blob)
             .and_then(geo::wkb::read_multipolygon)
             .map_err(|e| src.error_at(at(), Some(&column), format!("{code}: {e}")))?;
-        let feature = Feature {
-            number,
-            code,
-            geometry,
-        };
-        check_extent(src, srid, &feature)?;
-        features.push(feature);
+        layer.push(src, number, code, geometry)?;
     }
-    Ok(Layer { srid, features })
+    Ok(layer)
 }
 
 #[cfg(test)]

@@ -52,7 +52,8 @@ pub const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-fn role(path: &str) -> Role {
+/// The role of each of `FILES` (the synthetic dataset gives the files it copies the same).
+pub fn role(path: &str) -> Role {
     match path {
         "codes/regioner.json" => Role::Regions,
         "codes/deso_regso_2018.json" => Role::DesoRegso {

@@ -20,10 +20,10 @@ use serde_json::{json, Value};
 
 use crate::domain::geography::Division;
 use crate::error::{Error, Result};
-use crate::import::boundaries;
 use crate::import::codes::{self, AreaRow};
 use crate::import::manifest::{Entry, Manifest, Role, ValueFormat};
 use crate::import::Source;
+use crate::import::{boundaries, bundled};
 use values::{Draw, Spec, Table, FIRST_YEAR, LAST_YEAR};
 
 /// Files copied unchanged from the real bundle (codes and kommun/län boundaries).
@@ -36,7 +36,8 @@ const COPIED: &[&str] = &[
     "codes/deso_forandringar.json",
 ];
 
-/// The synthetic dataset's files, as the import reads them.
+/// The synthetic dataset's files, as the import reads them. The files copied from the real
+/// bundle (`COPIED`) keep the roles the bundle gives them.
 pub fn manifest() -> Manifest {
     let e = |kind, path: &str, role| Entry {
         kind,
@@ -44,105 +45,47 @@ pub fn manifest() -> Manifest {
         role,
         source: None,
     };
+    let copied = |kind, path: &str| e(kind, path, bundled::role(path));
+    let values = |path: &str, format| e("indicators", path, Role::Values(format));
+    let layer = |path: &str, code, division| e("boundaries", path, Role::Layer { code, division });
     Manifest {
         entries: vec![
-            e("codes", "codes/regioner.json", Role::Regions),
-            e(
-                "codes",
-                "codes/deso_regso_2018.json",
-                Role::DesoRegso {
-                    regso: Division::Regso2020,
-                    deso: Division::Deso2018,
-                },
-            ),
-            e(
-                "codes",
-                "codes/deso_regso_2025.json",
-                Role::DesoRegso {
-                    regso: Division::Regso2025,
-                    deso: Division::Deso2025,
-                },
-            ),
+            copied("codes", "codes/regioner.json"),
+            copied("codes", "codes/deso_regso_2018.json"),
+            copied("codes", "codes/deso_regso_2025.json"),
             // SCB's real change log: the synthetic areas are SCB's, so is their crosswalk.
-            e("codes", "codes/deso_forandringar.json", Role::ChangeLog),
+            copied("codes", "codes/deso_forandringar.json"),
             e("catalogue", "catalogue.json", Role::Catalogue),
-            e(
-                "indicators",
-                "tables/components_regso2020.json",
-                Role::Values(ValueFormat::JsonStat),
-            ),
-            e(
-                "indicators",
-                "tables/components_regso2025.json",
-                Role::Values(ValueFormat::JsonStat),
-            ),
-            e(
-                "indicators",
-                "tables/population_deso2018.json",
-                Role::Values(ValueFormat::JsonStat),
-            ),
-            e(
-                "indicators",
-                "tables/population_deso2025.json",
-                Role::Values(ValueFormat::JsonStat),
-            ),
-            e(
-                "indicators",
-                "tables/indicators.json",
-                Role::Values(ValueFormat::PxWebV1),
-            ),
-            e(
-                "indicators",
-                "tables/indicators_by_sex.json",
-                Role::Values(ValueFormat::PxWebV1),
-            ),
-            e(
+            values("tables/components_regso2020.json", ValueFormat::JsonStat),
+            values("tables/components_regso2025.json", ValueFormat::JsonStat),
+            values("tables/population_deso2018.json", ValueFormat::JsonStat),
+            values("tables/population_deso2025.json", ValueFormat::JsonStat),
+            values("tables/indicators.json", ValueFormat::PxWebV1),
+            values("tables/indicators_by_sex.json", ValueFormat::PxWebV1),
+            copied(
                 "boundaries",
                 "boundaries/kommun_scb_generalised_wgs84.geojson",
-                Role::Layer {
-                    code: "KnKod",
-                    division: Division::Kommun,
-                },
             ),
-            e(
-                "boundaries",
-                "boundaries/lan_scb_generalised_wgs84.geojson",
-                Role::Layer {
-                    code: "LnKod",
-                    division: Division::Lan,
-                },
-            ),
-            e(
-                "boundaries",
+            copied("boundaries", "boundaries/lan_scb_generalised_wgs84.geojson"),
+            layer(
                 "boundaries/regso_2020.geojson",
-                Role::Layer {
-                    code: "regsokod",
-                    division: Division::Regso2020,
-                },
+                "regsokod",
+                Division::Regso2020,
             ),
-            e(
-                "boundaries",
+            layer(
                 "boundaries/deso_2018.geojson",
-                Role::Layer {
-                    code: "desokod",
-                    division: Division::Deso2018,
-                },
+                "desokod",
+                Division::Deso2018,
             ),
-            e(
-                "boundaries",
+            layer(
                 "boundaries/regso_2025.geojson",
-                Role::Layer {
-                    code: "regsokod",
-                    division: Division::Regso2025,
-                },
+                "regsokod",
+                Division::Regso2025,
             ),
-            e(
-                "boundaries",
+            layer(
                 "boundaries/deso_2025.geojson",
-                Role::Layer {
-                    code: "desokod",
-                    division: Division::Deso2025,
-                },
+                "desokod",
+                Division::Deso2025,
             ),
         ],
         synthetic: true,

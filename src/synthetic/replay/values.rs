@@ -747,6 +747,13 @@ mod tests {
         m.value(&m.area_year(table, r, year)?, cats)
     }
 
+    /// TAB6574's cell of an area's whole population.
+    const TOTAL: [(&str, &str); 3] = [
+        ("Alder", "totalt"),
+        ("Kon", "1+2"),
+        ("ContentsCode", "000007Y7"),
+    ];
+
     #[test]
     fn split_adds_up_exactly() {
         let parts = split(1003, &[0.2, 0.3, 0.5, 0.0]);
@@ -830,20 +837,15 @@ mod tests {
     #[test]
     fn mismatched_versions_are_missing_and_about_one_percent_suppressed() {
         let (g, m) = model(1);
-        let cats = [
-            ("Alder", "totalt"),
-            ("Kon", "1+2"),
-            ("ContentsCode", "000007Y7"),
-        ];
         let r20 = &regions(&g, "vs_RegSO2020")[0];
         let r25 = &regions(&g, "vs_RegSO2025")[0];
         let d25 = &regions(&g, "vs_DeSO2025")[0];
-        assert_eq!(cell(&m, "TAB6574", r20, 2024, &cats), None);
-        assert_eq!(cell(&m, "TAB6574", r25, 2023, &cats), None);
-        assert_eq!(cell(&m, "TAB6574", d25, 2020, &cats), None);
+        assert_eq!(cell(&m, "TAB6574", r20, 2024, &TOTAL), None);
+        assert_eq!(cell(&m, "TAB6574", r25, 2023, &TOTAL), None);
+        assert_eq!(cell(&m, "TAB6574", d25, 2020, &TOTAL), None);
         let kommun = &regions(&g, "vs_CRegionKommun07")[0];
-        assert!(cell(&m, "TAB6574", kommun, 2010, &cats).is_some());
-        assert!(cell(&m, "TAB6574", kommun, 2025, &cats).is_some());
+        assert!(cell(&m, "TAB6574", kommun, 2010, &TOTAL).is_some());
+        assert!(cell(&m, "TAB6574", kommun, 2025, &TOTAL).is_some());
         let deso = regions(&g, "vs_DeSO2018");
         let suppressed = deso
             .iter()
@@ -913,37 +915,18 @@ mod tests {
         let riket = &regions(&g, "vs_ARegionRiket")[0];
         let riket_total = get(riket, "totalt", "1+2");
         assert!((9.0e6..1.2e7).contains(&riket_total), "{riket_total}");
-        for r in regions(&g, "vs_RegSO2020").iter().take(300) {
-            let Some(row) = m.area_year("TAB6574", r, year) else {
-                continue;
-            };
-            let n = m
-                .value(
-                    &row,
-                    &[
-                        ("Alder", "totalt"),
-                        ("Kon", "1+2"),
-                        ("ContentsCode", "000007Y7"),
-                    ],
-                )
-                .unwrap();
-            assert!((990.0..=20_010.0).contains(&n), "{n}");
-        }
-        for r in regions(&g, "vs_DeSO2025").iter().take(300) {
-            let Some(row) = m.area_year("TAB6574", r, 2025) else {
-                continue;
-            };
-            let n = m
-                .value(
-                    &row,
-                    &[
-                        ("Alder", "totalt"),
-                        ("Kon", "1+2"),
-                        ("ContentsCode", "000007Y7"),
-                    ],
-                )
-                .unwrap();
-            assert!((690.0..=2_710.0).contains(&n), "{n}");
+        // Each small area's total within its level's bounds.
+        for (list, year, bounds) in [
+            ("vs_RegSO2020", year, 990.0..=20_010.0),
+            ("vs_DeSO2025", 2025, 690.0..=2_710.0),
+        ] {
+            for r in regions(&g, list).iter().take(300) {
+                let Some(row) = m.area_year("TAB6574", r, year) else {
+                    continue;
+                };
+                let n = m.value(&row, &TOTAL).unwrap();
+                assert!(bounds.contains(&n), "{list} {n}");
+            }
         }
     }
 
@@ -1060,14 +1043,9 @@ mod tests {
         let m1b = Model::new(1, &g, &[2020]);
         let m2 = Model::new(2, &g, &[2020]);
         let r = &regions(&g, "vs_RegSO2020")[5];
-        let cats = [
-            ("Alder", "totalt"),
-            ("Kon", "1+2"),
-            ("ContentsCode", "000007Y7"),
-        ];
-        let a = cell(&m1, "TAB6574", r, 2020, &cats);
+        let a = cell(&m1, "TAB6574", r, 2020, &TOTAL);
         assert!(a.is_some());
-        assert_eq!(a, cell(&m1b, "TAB6574", r, 2020, &cats));
-        assert_ne!(a, cell(&m2, "TAB6574", r, 2020, &cats));
+        assert_eq!(a, cell(&m1b, "TAB6574", r, 2020, &TOTAL));
+        assert_ne!(a, cell(&m2, "TAB6574", r, 2020, &TOTAL));
     }
 }
