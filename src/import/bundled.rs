@@ -8,8 +8,8 @@ use super::manifest::{self, Entry, Manifest, Outcome, Role, ValueFormat};
 use crate::domain::geography::Division;
 use crate::error::{Error, Result};
 
-/// (dataset kind, path under the data folder, role). The large national layer comes last, so
-/// a broken small file is reported quickly.
+/// (dataset kind, path under the data folder); each file's role is [`role`]'s. The large
+/// national layer comes last, so a broken small file is reported quickly.
 pub const FILES: &[(&str, &str)] = &[
     ("codes", "codes/regioner.json"),
     ("codes", "codes/deso_regso_2018.json"),
