@@ -351,6 +351,26 @@ mod tests {
             .unwrap()
     }
 
+    /// Asks for `asked` believing `known` current, where the build reads a body of `bytes`
+    /// bytes from version `read`.
+    async fn ask_reading(
+        c: &ResponseCache,
+        known: &str,
+        asked: &str,
+        read: &'static str,
+        bytes: usize,
+        runs: &AtomicUsize,
+    ) -> (Arc<Cached>, Status) {
+        c.get_or_build(
+            Some(known),
+            asked,
+            Coding::Identity,
+            counting(runs, read, bytes),
+        )
+        .await
+        .unwrap()
+    }
+
     #[actix_web::test]
     async fn hits_until_the_version_changes() {
         let c = ResponseCache::new(100_000);
@@ -365,15 +385,7 @@ mod tests {
         );
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         // Another version is another key.
-        let (_, status) = c
-            .get_or_build(
-                Some("v2"),
-                "/a",
-                Coding::Identity,
-                counting(&runs, "v2", 10),
-            )
-            .await
-            .unwrap();
+        let (_, status) = ask_reading(&c, "v2", "/a", "v2", 10, &runs).await;
         assert_eq!(status, Status::Stored);
         assert_eq!(c.usage().await.0, 1, "entries of v1 are invalidated");
     }
@@ -383,15 +395,7 @@ mod tests {
         let c = ResponseCache::new(100_000);
         let runs = AtomicUsize::new(0);
         // Believed current: v1; the build read v2.
-        let (body, status) = c
-            .get_or_build(
-                Some("v1"),
-                "/a",
-                Coding::Identity,
-                counting(&runs, "v2", 10),
-            )
-            .await
-            .unwrap();
+        let (body, status) = ask_reading(&c, "v1", "/a", "v2", 10, &runs).await;
         assert_eq!(
             (body.data_version.as_str(), status),
             ("v2", Status::NotStored)
@@ -497,15 +501,7 @@ mod tests {
         let (n, bytes) = c.usage().await;
         assert!(bytes <= 1500 && n <= 5, "{n} entries, {bytes} bytes");
         // Bodies over a quarter of the budget are answered, not stored.
-        let (_, status) = c
-            .get_or_build(
-                Some("v1"),
-                "/big",
-                Coding::Identity,
-                counting(&runs, "v1", 400),
-            )
-            .await
-            .unwrap();
+        let (_, status) = ask_reading(&c, "v1", "/big", "v1", 400, &runs).await;
         assert_eq!(status, Status::NotStored);
         // Disabled: every request builds.
         let off = ResponseCache::new(0);
