@@ -704,7 +704,7 @@ fn render_items(
     )?;
     let mut values = geojson::Values::new();
     if let (Some(ids), Some(year)) = (&p.indicator, p.year) {
-        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        let codes: Vec<String> = rows.iter().map(|r| r.area.code.clone()).collect();
         for v in db::features::values_for(conn, division, &codes, ids, year)? {
             values.insert((v.code, v.indicator), v.value);
         }

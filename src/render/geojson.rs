@@ -140,35 +140,35 @@ pub fn feature<'a>(
     selection: Selection<'a>,
     values: &Values,
 ) -> Result<Feature<'a>> {
-    let s = selection;
+    let (s, area) = (selection, &row.area);
     let dated = |property: &str| s.year.and_then(|_| s.pick(property, ()));
     let indicators = s
         .indicators
         .iter()
         .filter_map(|id| {
             s.pick(id, ())?;
-            let value = values.get(&(row.code.clone(), id.clone())).copied();
+            let value = values.get(&(area.code.clone(), id.clone())).copied();
             Some((id.as_str(), value.flatten()))
         })
         .collect();
     let properties = Properties {
         area_type: dated("area_type").map(|()| row.area_type),
         area_type_origin: dated("area_type_origin").map(|()| row.area_type_origin.as_deref()),
-        code: s.pick("code", row.code.as_str()),
-        county_code: s.pick("county_code", row.county_code.as_deref()),
+        code: s.pick("code", area.code.as_str()),
+        county_code: s.pick("county_code", area.county_code.as_deref()),
         division: s.pick("division", division.id()),
-        geometry_source: s.pick("geometry_source", row.geometry_source.as_deref()),
+        geometry_source: s.pick("geometry_source", area.geometry_source.as_deref()),
         index_origin: dated("index_origin").map(|()| row.index_origin.as_deref()),
-        municipality_code: s.pick("municipality_code", row.municipality_code.as_deref()),
-        name: s.pick("name", row.name.as_deref()),
-        regso_code: s.pick("regso_code", row.regso_code.as_deref()),
+        municipality_code: s.pick("municipality_code", area.municipality_code.as_deref()),
+        name: s.pick("name", area.name.as_deref()),
+        regso_code: s.pick("regso_code", area.regso_code.as_deref()),
         socioeconomic_index: dated("socioeconomic_index").map(|()| row.socioeconomic_index),
         year: s.year.and_then(|y| s.pick("year", y)),
         indicators,
     };
     Ok(Feature {
         kind: "Feature",
-        id: &row.code,
+        id: &area.code,
         geometry: row
             .geometry
             .as_deref()
@@ -201,15 +201,18 @@ pub fn page<'a, L>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::features::AreaColumns;
 
     fn row() -> FeatureRow {
         FeatureRow {
-            code: "0180R036".into(),
-            name: Some("Rinkeby".into()),
-            county_code: Some("01".into()),
-            municipality_code: Some("0180".into()),
-            regso_code: None,
-            geometry_source: Some("scb".into()),
+            area: AreaColumns {
+                code: "0180R036".into(),
+                name: Some("Rinkeby".into()),
+                county_code: Some("01".into()),
+                municipality_code: Some("0180".into()),
+                regso_code: None,
+                geometry_source: Some("scb".into()),
+            },
             geometry: Some(r#"{"type":"Point","coordinates":[17.9,59.4]}"#.into()),
             area_type: Some(1),
             socioeconomic_index: Some(-2.5),
