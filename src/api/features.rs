@@ -2,8 +2,6 @@
 //! `/items` pages of features with the official code as `id`, and choropleth data (`year`,
 //! `indicator`) in the properties so a web map needs one request.
 
-use std::collections::BTreeMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -23,6 +21,7 @@ use crate::http::links::{Link, RequestUrl, REL_TILESETS_VECTOR};
 use crate::http::paging::{page_info, Paging};
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
+use crate::render::geojson;
 use crate::state::AppState;
 use crate::usecase::indicators::check_indicators;
 
@@ -259,22 +258,6 @@ fn queryables_json(
         "additionalProperties": false,
     })
 }
-
-/// Properties every feature has; `properties=` picks among these and the indicators asked for.
-const BASE_PROPERTIES: &[&str] = &[
-    "code",
-    "name",
-    "division",
-    "county_code",
-    "municipality_code",
-    "regso_code",
-    "geometry_source",
-    "year",
-    "area_type",
-    "area_type_origin",
-    "index_origin",
-    "socioeconomic_index",
-];
 
 /// The names `crs` and `bbox-crs` take: CRS84 then SWEREF 99 TM, each as a URI and short.
 const CRS_NAMES: [&str; 4] = [CRS84, EPSG3006, "CRS84", "EPSG:3006"];
@@ -588,12 +571,12 @@ impl FromQuery for ItemParams {
         if let Some(props) = &properties {
             let asked = indicator.clone().unwrap_or_default();
             for p in props {
-                if !BASE_PROPERTIES.contains(&p.as_str()) && !asked.contains(p) {
+                if !geojson::PROPERTIES.contains(&p.as_str()) && !asked.contains(p) {
                     r.fail(
                         "properties",
                         format!(
                             "{p:?} is not a property; known: {}, and the indicators asked for",
-                            BASE_PROPERTIES.join(", ")
+                            geojson::PROPERTIES.join(", ")
                         ),
                     );
                 }
@@ -692,114 +675,12 @@ impl FromQuery for ItemsParams {
     }
 }
 
-/// The properties of a feature as `/items` writes them. Which are present follows
-/// `properties`; `year`, `area_type`, `area_type_origin`, `socioeconomic_index` and
-/// `index_origin` come with `year`, and each
-/// indicator asked for is one more property, named by its id, a number or null.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the text `feature_text` writes; never built
-pub struct FeatureProperties {
-    #[schema(example = "0180R036")]
-    code: Option<String>,
-    name: Option<String>,
-    #[schema(example = "regso-2025")]
-    division: Option<String>,
-    county_code: Option<String>,
-    municipality_code: Option<String>,
-    regso_code: Option<String>,
-    geometry_source: Option<String>,
-    year: Option<i16>,
-    #[schema(minimum = 1, maximum = 5)]
-    area_type: Option<i16>,
-    /// `official` (SCB's) or `computed` (by this service from SCB's components).
-    #[schema(example = "official")]
-    area_type_origin: Option<String>,
-    socioeconomic_index: Option<f64>,
-    /// `official` or `computed`, as for the area type.
-    index_origin: Option<String>,
-}
+/// The body of `/items`: a page of features whose links are this API's. Named by an alias, the
+/// spec calls it `FeatureCollection` and refers to `Link` (written as `FeatureCollection<Link>`,
+/// utoipa would name it `FeatureCollection_Link` and copy `Link` into it).
+pub type ItemsPage<'a> = geojson::FeatureCollection<'a, Link>;
 
-/// A GeoJSON Feature (RFC 7946) whose `id` is the area's official code.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the text `feature_text` writes; never built
-pub struct Feature {
-    #[schema(pattern = "^Feature$", example = "Feature")]
-    r#type: String,
-    #[schema(example = "0180R036")]
-    id: String,
-    /// A GeoJSON geometry, or null with `geometry=none`.
-    #[schema(value_type = Option<Object>)]
-    geometry: (),
-    properties: FeatureProperties,
-}
-
-/// A GeoJSON FeatureCollection page with the members of OGC API – Features.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the text `render_items` writes; never built
-pub struct FeatureCollection {
-    #[schema(pattern = "^FeatureCollection$", example = "FeatureCollection")]
-    r#type: String,
-    features: Vec<Feature>,
-    #[schema(rename = "numberMatched")]
-    number_matched: i64,
-    #[schema(rename = "numberReturned")]
-    number_returned: i64,
-    #[schema(rename = "timeStamp", value_type = String, format = DateTime)]
-    time_stamp: (),
-    data_version: String,
-    synthetic: bool,
-    links: Vec<Link>,
-}
-
-/// Renders features as GeoJSON text around their precomputed geometry.
-fn feature_text(
-    out: &mut String,
-    division: Division,
-    row: &db::features::FeatureRow,
-    p: &ItemParams,
-    values: &BTreeMap<(String, String), Option<f64>>,
-) {
-    let mut props = Map::new();
-    let mut put = |k: &str, v: Value| {
-        if p.properties
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|x| x == k))
-        {
-            props.insert(k.to_owned(), v);
-        }
-    };
-    put("code", json!(row.code));
-    put("name", json!(row.name));
-    put("division", json!(division.id()));
-    put("county_code", json!(row.county_code));
-    put("municipality_code", json!(row.municipality_code));
-    put("regso_code", json!(row.regso_code));
-    put("geometry_source", json!(row.geometry_source));
-    if let Some(y) = p.year {
-        put("year", json!(y));
-        put("area_type", json!(row.area_type));
-        put("area_type_origin", json!(row.area_type_origin));
-        put("socioeconomic_index", json!(row.socioeconomic_index));
-        put("index_origin", json!(row.index_origin));
-    }
-    for id in p.indicator.iter().flatten() {
-        put(
-            id,
-            json!(values
-                .get(&(row.code.clone(), id.clone()))
-                .copied()
-                .flatten()),
-        );
-    }
-    out.push_str("{\"type\":\"Feature\",\"id\":");
-    out.push_str(&json!(row.code).to_string());
-    out.push_str(",\"geometry\":");
-    out.push_str(row.geometry.as_deref().unwrap_or("null"));
-    out.push_str(",\"properties\":");
-    out.push_str(&Value::Object(props).to_string());
-    out.push('}');
-}
-
+/// The feature `/items/{code}` answers (`url` is `None`) or the page `/items` does, as GeoJSON.
 fn render_items(
     conn: &mut diesel::PgConnection,
     division: Division,
@@ -808,7 +689,7 @@ fn render_items(
     paging: Paging,
     url: Option<&RequestUrl>,
     data: &db::data_state::DataState,
-) -> ApiResult<(String, usize)> {
+) -> ApiResult<Vec<u8>> {
     if let Some(ids) = &p.indicator {
         check_indicators(conn, "indicator", ids)?;
     }
@@ -821,75 +702,61 @@ fn render_items(
         paging.limit,
         paging.offset,
     )?;
-    let mut values = BTreeMap::new();
+    let mut values = geojson::Values::new();
     if let (Some(ids), Some(year)) = (&p.indicator, p.year) {
-        let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+        let codes: Vec<String> = rows.iter().map(|r| r.area.code.clone()).collect();
         for v in db::features::values_for(conn, division, &codes, ids, year)? {
             values.insert((v.code, v.indicator), v.value);
         }
     }
-    let mut out = String::with_capacity(
+    let selection = geojson::Selection {
+        year: p.year,
+        indicators: p.indicator.as_deref().unwrap_or_default(),
+        properties: p.properties.as_deref(),
+    };
+    let features = rows
+        .iter()
+        .map(|row| geojson::feature(division, row, selection, &values))
+        .collect::<crate::Result<Vec<_>>>()?;
+    // The geometry is most of the body: room for it up front spares the regrowing.
+    let mut out = Vec::with_capacity(
         rows.iter()
             .map(|r| r.geometry.as_ref().map_or(0, String::len) + 300)
             .sum(),
     );
     match url {
         None => {
-            let Some(row) = rows.first() else {
+            let Some(feature) = features.into_iter().next() else {
                 return Err(ApiError::NotFound(format!(
                     "no feature {} in this collection",
                     q.code.clone().unwrap_or_default()
                 )));
             };
-            feature_text(&mut out, division, row, p, &values);
+            serde_json::to_writer(&mut out, &feature)?;
         }
         Some(url) => {
-            out.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
-            for (i, row) in rows.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                feature_text(&mut out, division, row, p, &values);
-            }
-            let mut info = page_info(
-                url,
-                paging,
-                matched,
-                i64::try_from(rows.len()).unwrap_or(i64::MAX),
-                GEOJSON,
-            );
+            let returned = i64::try_from(features.len()).unwrap_or(i64::MAX);
+            let mut links = page_info(url, paging, matched, returned, GEOJSON).links;
             let collection = url.path.trim_end_matches("/items");
-            info.links.push(license_link());
-            info.links.push(Link::new(
+            links.push(license_link());
+            links.push(Link::new(
                 &url.base,
                 &format!("{collection}/queryables"),
                 "describedby",
                 SCHEMA_JSON,
                 "the queryable properties (JSON Schema)",
             ));
-            info.links.push(Link::new(
+            links.push(Link::new(
                 &url.base,
                 collection,
                 "collection",
                 "application/json",
                 "the collection",
             ));
-            out.push_str("],\"numberMatched\":");
-            out.push_str(&info.number_matched.to_string());
-            out.push_str(",\"numberReturned\":");
-            out.push_str(&info.number_returned.to_string());
-            out.push_str(",\"timeStamp\":");
-            out.push_str(&json!(data.updated_at).to_string());
-            out.push_str(",\"data_version\":");
-            out.push_str(&json!(data.data_version).to_string());
-            out.push_str(",\"synthetic\":");
-            out.push_str(&data.synthetic.to_string());
-            out.push_str(",\"links\":");
-            out.push_str(&serde_json::to_string(&info.links)?);
-            out.push('}');
+            serde_json::to_writer(&mut out, &geojson::page(features, matched, data, links))?;
         }
     }
-    Ok((out, rows.len()))
+    Ok(out)
 }
 
 /// Settles an interval `datetime` on the latest year in it with data; with none, nothing
@@ -913,7 +780,7 @@ fn settle_year(
     Ok(())
 }
 
-fn geojson_response(body: String, lang: Lang) -> Representation {
+fn geojson_response(body: Vec<u8>, lang: Lang) -> Representation {
     Representation {
         content_type: GEOJSON,
         body: body.into(),
@@ -937,7 +804,7 @@ fn with_crs_header(mut res: HttpResponse, sweref: bool) -> HttpResponse {
 /// Features of a collection as GeoJSON, paged, filtered, with choropleth data.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items", tag = "features",
     params(("collection" = String, Path, example = "regso-2025"), ItemsParams),
-    responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", body = FeatureCollection, content_type = "application/geo+json"),
+    responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", body = ItemsPage, content_type = "application/geo+json"),
               (status = 400, description = "Bad parameters, each named.", body = crate::api_error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_items(
@@ -973,7 +840,7 @@ pub async fn get_items(
                 &p.sortby,
             )?;
         }
-        let (body, _) = render_items(conn, division, &q, &item, p.limit, Some(&url), data)?;
+        let body = render_items(conn, division, &q, &item, p.limit, Some(&url), data)?;
         Ok(geojson_response(body, item.lang))
     })
     .await?;
@@ -983,7 +850,7 @@ pub async fn get_items(
 /// One feature by its official code.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items/{code}", tag = "features",
     params(("collection" = String, Path, example = "regso-2025"), ("code" = String, Path, example = "0180R036"), ItemParams),
-    responses((status = 200, description = "A GeoJSON Feature.", body = Feature, content_type = "application/geo+json"),
+    responses((status = 200, description = "A GeoJSON Feature.", body = geojson::Feature, content_type = "application/geo+json"),
               (status = 404, description = "No such collection or feature.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_item(
     req: HttpRequest,
@@ -1011,7 +878,7 @@ pub async fn get_item(
     let res = data_response(&req, &state, &variant, move |conn, data| {
         let (mut q, mut p) = (q, p);
         settle_year(conn, division, &mut p, &mut q)?;
-        let (body, _) = render_items(conn, division, &q, &p, one, None, data)?;
+        let body = render_items(conn, division, &q, &p, one, None, data)?;
         Ok(geojson_response(body, p.lang))
     })
     .await?;

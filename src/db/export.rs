@@ -6,6 +6,8 @@ use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Binary, Bool, Double, Integer, Nullable, SmallInt, Text};
 
+use crate::db::features::AreaColumns;
+use crate::db::summaries;
 use crate::domain::geography::Division;
 use crate::error::Result;
 
@@ -60,18 +62,8 @@ pub fn srs_definition(conn: &mut PgConnection, srid: i32) -> Result<String> {
 /// and its area types per year, aligned with the years asked for.
 #[derive(Debug, QueryableByName)]
 pub struct GeoFeature {
-    #[diesel(sql_type = Text)]
-    pub code: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub county_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub municipality_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub regso_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub geometry_source: Option<String>,
+    #[diesel(embed)]
+    pub area: AreaColumns,
     #[diesel(sql_type = Binary)]
     pub wkb: Vec<u8>,
     #[diesel(sql_type = Double)]
@@ -276,7 +268,8 @@ pub fn each_area_type(
     Ok(())
 }
 
-/// One summary of riket, a län or a kommun in one year.
+/// One summary of riket, a län or a kommun in one year: the area, and the row `/v1/*/summary`
+/// reads (`db::summaries`).
 #[derive(Debug, QueryableByName)]
 pub struct SummaryRow {
     #[diesel(sql_type = Text)]
@@ -285,32 +278,8 @@ pub struct SummaryRow {
     pub code: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub name: Option<String>,
-    #[diesel(sql_type = SmallInt)]
-    pub year: i16,
-    #[diesel(sql_type = Text)]
-    pub regso_division: String,
-    #[diesel(sql_type = Integer)]
-    pub regso_count: i32,
-    #[diesel(sql_type = Array<Nullable<Integer>>)]
-    pub regso_by_type: Vec<Option<i32>>,
-    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
-    pub population: Option<i64>,
-    #[diesel(sql_type = Nullable<Array<Nullable<diesel::sql_types::BigInt>>>)]
-    pub population_by_type: Option<Vec<Option<i64>>>,
-    #[diesel(sql_type = Nullable<Array<Nullable<Double>>>)]
-    pub population_share_by_type: Option<Vec<Option<f64>>>,
-    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
-    pub population_untyped: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub area_type_origin: Option<String>,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub inequality_index: Option<f64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub inequality_method: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub inequality_source: Option<String>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub inequality_areas: Option<i32>,
+    #[diesel(embed)]
+    pub summary: summaries::SummaryRow,
 }
 
 /// Calls `each` with every summary of riket, län and kommun, by division, code and year.
@@ -341,18 +310,8 @@ pub fn each_summary(
 /// full-resolution geometry in EPSG:3006 as little-endian WKB with its extent.
 #[derive(Clone, Debug, QueryableByName)]
 pub struct ExportArea {
-    #[diesel(sql_type = Text)]
-    pub code: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub county_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub municipality_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub regso_code: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub geometry_source: Option<String>,
+    #[diesel(embed)]
+    pub area: AreaColumns,
     #[diesel(sql_type = Nullable<Binary>)]
     pub wkb: Option<Vec<u8>>,
     /// `Polygon`, `MultiPolygon`, … (GeoParquet's names).

@@ -390,8 +390,10 @@ pub fn compile(
     })
 }
 
+/// The columns that name an area and say where its geometry came from: what a feature's
+/// properties and a download's attributes both start with.
 #[derive(Clone, Debug, QueryableByName)]
-pub struct FeatureRow {
+pub struct AreaColumns {
     #[diesel(sql_type = Text)]
     pub code: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -404,6 +406,12 @@ pub struct FeatureRow {
     pub regso_code: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub geometry_source: Option<String>,
+}
+
+#[derive(Clone, Debug, QueryableByName)]
+pub struct FeatureRow {
+    #[diesel(embed)]
+    pub area: AreaColumns,
     #[diesel(sql_type = Nullable<Text>)]
     pub geometry: Option<String>,
     #[diesel(sql_type = Nullable<SmallInt>)]

@@ -69,18 +69,24 @@ impl Table {
         let text =
             |f: &dyn Fn(&ExportArea) -> Option<String>| Values::Text(areas.iter().map(f).collect());
         let mut columns = vec![
-            ("code".to_owned(), text(&|a| Some(a.code.clone()))),
-            ("name".to_owned(), text(&|a| a.name.clone())),
+            ("code".to_owned(), text(&|a| Some(a.area.code.clone()))),
+            ("name".to_owned(), text(&|a| a.area.name.clone())),
             ("division".to_owned(), text(&|_| Some(division.to_owned()))),
-            ("county_code".to_owned(), text(&|a| a.county_code.clone())),
+            (
+                "county_code".to_owned(),
+                text(&|a| a.area.county_code.clone()),
+            ),
             (
                 "municipality_code".to_owned(),
-                text(&|a| a.municipality_code.clone()),
+                text(&|a| a.area.municipality_code.clone()),
             ),
-            ("regso_code".to_owned(), text(&|a| a.regso_code.clone())),
+            (
+                "regso_code".to_owned(),
+                text(&|a| a.area.regso_code.clone()),
+            ),
             (
                 "geometry_source".to_owned(),
-                text(&|a| a.geometry_source.clone()),
+                text(&|a| a.area.geometry_source.clone()),
             ),
         ];
         let by_code: BTreeMap<(&str, i16), i16> = types
@@ -94,7 +100,11 @@ impl Table {
                 Values::Int(
                     areas
                         .iter()
-                        .map(|a| by_code.get(&(a.code.as_str(), year)).map(|&t| i32::from(t)))
+                        .map(|a| {
+                            by_code
+                                .get(&(a.area.code.as_str(), year))
+                                .map(|&t| i32::from(t))
+                        })
                         .collect(),
                 ),
             ));
@@ -247,15 +257,18 @@ fn geo_metadata(areas: &[ExportArea]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::features::AreaColumns;
 
     fn area(code: &str, wkb: Option<Vec<u8>>, kind: &str, bbox: [f64; 4]) -> ExportArea {
         ExportArea {
-            code: code.into(),
-            name: Some(format!("Område {code}")),
-            county_code: Some("01".into()),
-            municipality_code: Some("0180".into()),
-            regso_code: None,
-            geometry_source: Some("scb".into()),
+            area: AreaColumns {
+                code: code.into(),
+                name: Some(format!("Område {code}")),
+                county_code: Some("01".into()),
+                municipality_code: Some("0180".into()),
+                regso_code: None,
+                geometry_source: Some("scb".into()),
+            },
             wkb,
             geometry_type: Some(kind.into()),
             xmin: Some(bbox[0]),

@@ -170,13 +170,13 @@ pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path)
             ];
             let mut values = vec![
                 Value::Blob(geometry_blob(SRS_ID, envelope, &f.wkb)),
-                Value::Text(f.code),
-                text(f.name),
+                Value::Text(f.area.code),
+                text(f.area.name),
                 Value::Text(collection.division.id().to_owned()),
-                text(f.county_code),
-                text(f.municipality_code),
-                text(f.regso_code),
-                text(f.geometry_source),
+                text(f.area.county_code),
+                text(f.area.municipality_code),
+                text(f.area.regso_code),
+                text(f.area.geometry_source),
             ];
             for i in 0..years.len() {
                 values.push(

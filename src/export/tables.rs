@@ -316,13 +316,14 @@ pub fn write_summaries(conn: &mut PgConnection, out: &Path) -> Result<()> {
     let columns = summary_columns();
     let header: Vec<&str> = columns.iter().map(String::as_str).collect();
     let mut csv = CsvStream::new(BufWriter::new(File::create(out)?), &header);
-    db::export::each_summary(conn, |s| {
+    db::export::each_summary(conn, |row| {
+        let s = row.summary;
         let mut cells = vec![
-            s.division,
-            s.code,
-            opt(s.name),
+            row.division,
+            row.code,
+            opt(row.name),
             s.year.to_string(),
-            s.regso_division,
+            s.regso_division.id().to_owned(),
             s.regso_count.to_string(),
         ];
         let nth = |v: Option<&Vec<Option<i64>>>, i: usize| {
