@@ -12,10 +12,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::params::LangJson;
-use super::tiles::{
-    collection_bounds, layer_fields, tile_address, tile_response, AddressNames, TileJsonParams,
-    TileParams, MAX_ZOOM, MIN_ZOOM,
-};
+use super::tiles::{layer_fields, tile_response, TileJsonParams, TileParams};
 use crate::api::features::division_of;
 use crate::api::Routes;
 use crate::domain::lang::Lang;
@@ -28,6 +25,7 @@ use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
 use crate::usecase::indicators::check_indicators;
+use crate::usecase::tiles::{self as usecase, AddressNames, MAX_ZOOM, MIN_ZOOM};
 
 pub fn routes(r: &mut Routes) {
     r.plain(__path_get_tile_matrix_sets, get_tile_matrix_sets);
@@ -342,8 +340,7 @@ pub async fn get_collection_tileset(
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
         let indicators = p.indicator.clone().unwrap_or_default();
-        check_indicators(conn, "indicator", &indicators)?;
-        let bounds = collection_bounds(conn, division)?;
+        let bounds = usecase::tileset_bounds(conn, division, &indicators)?;
         let base = &url.base;
         let mut doc = tileset_summary(base, &collection, &passed_on(&p, '?'));
         let limits: Vec<Value> = (MIN_ZOOM..=MAX_ZOOM)
@@ -433,7 +430,7 @@ pub async fn get_collection_tile(
     let (collection, tms, tile_matrix, tile_row, tile_col) = path.into_inner();
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;
-    let address = tile_address(&tile_matrix, &tile_col, &tile_row, &OGC_NAMES)?;
+    let address = usecase::tile_address(&tile_matrix, &tile_col, &tile_row, &OGC_NAMES)?;
     let p = TileParams {
         year: p.year,
         indicator: p.indicator,

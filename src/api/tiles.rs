@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -15,22 +14,20 @@ use crate::api::Routes;
 use crate::db;
 use crate::domain::geography::Division;
 use crate::domain::lang::Lang;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
 use crate::http::links::RequestUrl;
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
-use crate::usecase::indicators::check_indicators;
+use crate::usecase::tiles::{self as usecase, Address, AddressNames, MAX_ZOOM, MIN_ZOOM};
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_tilejson, get_tilejson);
     r.versioned(__path_get_tile, get_tile);
 }
 
-pub const MIN_ZOOM: u8 = 0;
-pub const MAX_ZOOM: u8 = 16;
 const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 const YEAR: Param = Param::new(
@@ -109,17 +106,9 @@ pub async fn get_tile(
 ) -> Result<HttpResponse> {
     let (collection, z, x, y) = path.into_inner();
     let division = division_of(&collection)?;
-    let address = tile_address(&z, &x, &y, &XYZ_NAMES)?;
+    let address = usecase::tile_address(&z, &x, &y, &XYZ_NAMES)?;
     Format::from_accept(&req, &[Format::Mvt])?;
     tile_response(&req, &state, collection, division, address, p).await
-}
-
-/// What the parts of a tile address are called in a URL, so a bad part is named as the
-/// client wrote it.
-pub struct AddressNames {
-    pub zoom: &'static str,
-    pub col: &'static str,
-    pub row: &'static str,
 }
 
 /// `/v1/tiles/{collection}/{z}/{x}/{y}.mvt`.
@@ -129,46 +118,6 @@ pub const XYZ_NAMES: AddressNames = AddressNames {
     row: "y",
 };
 
-/// A tile address (zoom, column, row) checked against the zooms served and the matrix size at
-/// that zoom; every bad part is named.
-pub fn tile_address(
-    zoom: &str,
-    col: &str,
-    row: &str,
-    names: &AddressNames,
-) -> Result<(u8, u32, u32)> {
-    let mut errors = Vec::new();
-    let z: Option<u8> = zoom
-        .parse()
-        .ok()
-        .filter(|z| (MIN_ZOOM..=MAX_ZOOM).contains(z));
-    if z.is_none() {
-        errors.push(crate::error::ParamError::new(
-            names.zoom,
-            format!("a zoom level {MIN_ZOOM}–{MAX_ZOOM}"),
-        ));
-    }
-    let n = z.map_or(1u32, |z| 1u32 << z);
-    let x: Option<u32> = col.parse().ok().filter(|x| *x < n);
-    let y: Option<u32> = row.parse().ok().filter(|y| *y < n);
-    if x.is_none() {
-        errors.push(crate::error::ParamError::new(
-            names.col,
-            format!("a column 0–{} at this zoom", n - 1),
-        ));
-    }
-    if y.is_none() {
-        errors.push(crate::error::ParamError::new(
-            names.row,
-            format!("a row 0–{} at this zoom", n - 1),
-        ));
-    }
-    match (z, x, y) {
-        (Some(z), Some(x), Some(y)) => Ok((z, x, y)),
-        _ => Err(Error::BadRequest(errors)),
-    }
-}
-
 /// The tile of a collection at a checked address, with the data-version ETag and the response
 /// cache: what `/v1/tiles` and OGC API – Tiles both answer.
 pub async fn tile_response(
@@ -176,7 +125,7 @@ pub async fn tile_response(
     state: &AppState,
     collection: String,
     division: Division,
-    (z, x, y): (u8, u32, u32),
+    address: Address,
     p: TileParams,
 ) -> Result<HttpResponse> {
     let variant = "mvt".to_owned();
@@ -186,8 +135,7 @@ pub async fn tile_response(
             year: p.year,
             indicators: p.indicator.unwrap_or_default(),
         };
-        check_indicators(conn, "indicator", &attributes.indicators)?;
-        let bytes = db::tiles::tile(conn, division, &layer, (z, x, y), &attributes)?;
+        let bytes = usecase::tile(conn, division, &layer, address, &attributes)?;
         Ok(Representation {
             content_type: MVT,
             body: bytes.into(),
@@ -278,12 +226,8 @@ pub async fn get_tilejson(
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
-        check_indicators(
-            conn,
-            "indicator",
-            p.indicator.as_deref().unwrap_or_default(),
-        )?;
-        let bounds = collection_bounds(conn, division)?;
+        let indicators = p.indicator.as_deref().unwrap_or_default();
+        let bounds = usecase::tileset_bounds(conn, division, indicators)?;
         let mut query = Vec::new();
         if let Some(y) = p.year {
             query.push(format!("year={y}"));
@@ -295,7 +239,7 @@ pub async fn get_tilejson(
         // moves this document, and so the map, to new URLs.
         query.push(format!("v={}", data.data_version));
         let qs = format!("?{}", query.join("&"));
-        let fields = layer_fields(lang, p.indicator.as_deref().unwrap_or_default());
+        let fields = layer_fields(lang, indicators);
         let doc = TileJson {
             attribution: if data.synthetic {
                 "Synthetic data (segstat), not SCB statistics"
@@ -337,16 +281,6 @@ pub async fn get_tilejson(
         Representation::json(&doc, Some(lang))
     })
     .await
-}
-
-/// A collection's extent in CRS84 (west, south, east, north); Sweden's when nothing is loaded.
-pub fn collection_bounds(conn: &mut PgConnection, division: Division) -> Result<[f64; 4]> {
-    let extents = crate::db::features::extents(conn)?;
-    Ok(extents
-        .iter()
-        .find(|e| e.division == division)
-        .and_then(|e| Some([e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
-        .unwrap_or([10.0, 55.0, 24.2, 69.1]))
 }
 
 /// The attributes of a tile's features, name → description, with the indicators asked for.
