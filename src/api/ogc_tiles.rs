@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::params::LangJson;
-use super::tiles::{layer_fields, tile_response, TileJsonParams, TileParams};
+use super::tiles::{
+    layer_fields, tile_response, tileset_response, TileJsonParams, TileParams, TilesetOf, MVT,
+};
 use crate::api::features::division_of;
 use crate::api::Routes;
 use crate::domain::lang::Lang;
@@ -40,7 +42,6 @@ pub const WEB_MERCATOR_QUAD: &str = "WebMercatorQuad";
 const TMS_URI: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 const EPSG3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 /// `{tileMatrix}/{tileRow}/{tileCol}`, named as the client wrote them.
 const OGC_NAMES: AddressNames = AddressNames {
@@ -219,22 +220,6 @@ fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
     json!({"href": href, "rel": rel, "type": media_type, "title": title})
 }
 
-/// The query string passed on to tile URLs (`year`, `indicator`), with its `?` or `&`.
-fn passed_on(p: &TileJsonParams, lead: char) -> String {
-    let mut query = Vec::new();
-    if let Some(y) = p.year {
-        query.push(format!("year={y}"));
-    }
-    if let Some(ids) = &p.indicator {
-        query.push(format!("indicator={}", ids.join(",")));
-    }
-    if query.is_empty() {
-        String::new()
-    } else {
-        format!("{lead}{}", query.join("&"))
-    }
-}
-
 /// A tileset as listed, or the head of its metadata.
 fn tileset_summary(base: &str, collection: &str, qs: &str) -> Value {
     json!({
@@ -278,8 +263,12 @@ pub async fn get_collection_tilesets(
     let url = RequestUrl::of(&req);
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, _| {
-        check_indicators(conn, "indicator", p.indicator.as_deref().unwrap_or_default())?;
-        let qs = passed_on(&p, '?');
+        check_indicators(
+            conn,
+            "indicator",
+            p.tile.indicator.as_deref().unwrap_or_default(),
+        )?;
+        let qs = p.tile.passed_on('?', &[]);
         let base = &url.base;
         let body = json!({
             "tilesets": [tileset_summary(base, &collection, &qs)],
@@ -336,54 +325,61 @@ pub async fn get_collection_tileset(
     let (collection, tms) = path.into_inner();
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;
-    let url = RequestUrl::of(&req);
+    tileset_response(&req, &state, (collection, division), p, tileset).await
+}
+
+/// The tileset document of a collection.
+fn tileset(
+    TilesetOf {
+        collection,
+        bounds,
+        data,
+        url,
+        p,
+    }: TilesetOf,
+) -> Value {
     let lang = p.lang;
-    data_response(&req, &state, lang.code(), move |conn, data| {
-        let indicators = p.indicator.clone().unwrap_or_default();
-        let bounds = usecase::tileset_bounds(conn, division, &indicators)?;
-        let base = &url.base;
-        let mut doc = tileset_summary(base, &collection, &passed_on(&p, '?'));
-        let limits: Vec<Value> = (MIN_ZOOM..=MAX_ZOOM)
-            .map(|z| {
-                let (min_col, max_col, min_row, max_row) = web_mercator::tile_limits(z, bounds);
-                json!({"tileMatrix": z.to_string(), "minTileRow": min_row, "maxTileRow": max_row,
-                       "minTileCol": min_col, "maxTileCol": max_col})
-            })
-            .collect();
-        let properties: serde_json::Map<String, Value> = layer_fields(lang, &indicators)
-            .into_iter()
-            .map(|(name, description)| {
-                let kind = match name.as_str() {
-                    "code" | "name" | "area_type_origin" => "string",
-                    "area_type" => "integer",
-                    _ => "number",
-                };
-                (name, json!({"type": kind, "description": description}))
-            })
-            .collect();
-        // Bound to the data version: the tiles are immutable until the next import.
-        let template = format!(
-            "{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt{}&v={}",
-            passed_on(&p, '&'),
-            data.data_version
+    let indicators = p.tile.indicator.as_deref().unwrap_or_default();
+    let base = &url.base;
+    let mut doc = tileset_summary(base, &collection, &p.tile.passed_on('?', &[]));
+    let limits: Vec<Value> = (MIN_ZOOM..=MAX_ZOOM)
+        .map(|z| {
+            let (min_col, max_col, min_row, max_row) = web_mercator::tile_limits(z, bounds);
+            json!({"tileMatrix": z.to_string(), "minTileRow": min_row, "maxTileRow": max_row,
+                   "minTileCol": min_col, "maxTileCol": max_col})
+        })
+        .collect();
+    let properties: serde_json::Map<String, Value> = layer_fields(lang, indicators)
+        .into_iter()
+        .map(|(name, description)| {
+            let kind = match name.as_str() {
+                "code" | "name" | "area_type_origin" => "string",
+                "area_type" => "integer",
+                _ => "number",
+            };
+            (name, json!({"type": kind, "description": description}))
+        })
+        .collect();
+    // Bound to the data version: the tiles are immutable until the next import.
+    let template = format!(
+            "{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt{}",
+            p.tile.passed_on('&', &[format!("v={}", data.data_version)]),
         );
-        if let Some(links) = doc["links"].as_array_mut() {
-            links.push(json!({"href": template, "rel": "item", "type": MVT, "templated": true,
+    if let Some(links) = doc["links"].as_array_mut() {
+        links.push(json!({"href": template, "rel": "item", "type": MVT, "templated": true,
                          "title": lang.pick("kartplattor (Mapbox Vector Tile)", "tiles (Mapbox Vector Tile)")}));
-        }
-        doc["tileMatrixSetLimits"] = json!(limits);
-        doc["boundingBox"] = json!({"lowerLeft": [bounds[0], bounds[1]], "upperRight": [bounds[2], bounds[3]], "crs": CRS84});
-        doc["layers"] = json!([{
-            "id": collection,
-            "dataType": "vector",
-            "geometryDimension": 2,
-            "minTileMatrix": MIN_ZOOM.to_string(),
-            "maxTileMatrix": MAX_ZOOM.to_string(),
-            "propertiesSchema": {"type": "object", "properties": properties},
-        }]);
-        Representation::json(&doc, Some(lang))
-    })
-    .await
+    }
+    doc["tileMatrixSetLimits"] = json!(limits);
+    doc["boundingBox"] = json!({"lowerLeft": [bounds[0], bounds[1]], "upperRight": [bounds[2], bounds[3]], "crs": CRS84});
+    doc["layers"] = json!([{
+        "id": collection,
+        "dataType": "vector",
+        "geometryDimension": 2,
+        "minTileMatrix": MIN_ZOOM.to_string(),
+        "maxTileMatrix": MAX_ZOOM.to_string(),
+        "propertiesSchema": {"type": "object", "properties": properties},
+    }]);
+    doc
 }
 
 const MVT_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Mvt]))
@@ -392,18 +388,15 @@ const MVT_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Mvt]))
 
 /// The tile parameters, and `f=mvt`.
 #[derive(Debug)]
-pub struct OgcTileParams {
-    pub year: Option<i16>,
-    pub indicator: Option<Vec<String>>,
-}
+pub struct OgcTileParams(pub TileParams);
 
 impl FromQuery for OgcTileParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let TileParams { year, indicator } = TileParams::from_query(r, req);
+        let tile = TileParams::from_query(r, req);
         if let Err(e) = Format::negotiate(r, req, &MVT_ONLY) {
             r.refuse(e);
         }
-        OgcTileParams { year, indicator }
+        OgcTileParams(tile)
     }
 }
 
@@ -431,9 +424,5 @@ pub async fn get_collection_tile(
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;
     let address = usecase::tile_address(&tile_matrix, &tile_col, &tile_row, &OGC_NAMES)?;
-    let p = TileParams {
-        year: p.year,
-        indicator: p.indicator,
-    };
-    tile_response(&req, &state, collection, division, address, p).await
+    tile_response(&req, &state, collection, division, address, p.0).await
 }

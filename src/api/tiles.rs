@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::api::features::division_of;
 use crate::api::Routes;
-use crate::db;
+use crate::db::{self, data_state::DataState};
 use crate::domain::geography::Division;
 use crate::domain::lang::Lang;
 use crate::error::Result;
@@ -28,7 +28,7 @@ pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_tile, get_tile);
 }
 
-const MVT: &str = "application/vnd.mapbox-vector-tile";
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 const YEAR: Param = Param::new(
     "year",
@@ -84,6 +84,26 @@ impl FromQuery for TileParams {
             r.fail("year", "indicator= needs year=");
         }
         TileParams { year, indicator }
+    }
+}
+
+impl TileParams {
+    /// `year` and `indicator` as tile URLs pass them on, then `more`, joined by `&` after
+    /// `lead`; nothing at all when there is nothing to pass.
+    pub fn passed_on(&self, lead: char, more: &[String]) -> String {
+        let mut query = Vec::new();
+        if let Some(y) = self.year {
+            query.push(format!("year={y}"));
+        }
+        if let Some(ids) = &self.indicator {
+            query.push(format!("indicator={}", ids.join(",")));
+        }
+        query.extend_from_slice(more);
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!("{lead}{}", query.join("&"))
+        }
     }
 }
 
@@ -150,21 +170,55 @@ pub async fn tile_response(
 /// The tile parameters, passed on to the tile URLs, and the language.
 #[derive(Debug)]
 pub struct TileJsonParams {
-    pub year: Option<i16>,
-    pub indicator: Option<Vec<String>>,
+    pub tile: TileParams,
     pub lang: Lang,
 }
 
 impl FromQuery for TileJsonParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let TileParams { year, indicator } = TileParams::from_query(r, req);
         TileJsonParams {
-            year,
-            indicator,
+            tile: TileParams::from_query(r, req),
             lang,
         }
     }
+}
+
+/// What a tileset document of a collection is written from.
+pub struct TilesetOf<'a> {
+    pub collection: String,
+    /// The collection's extent in CRS84: west, south, east, north.
+    pub bounds: [f64; 4],
+    pub data: &'a DataState,
+    pub url: RequestUrl,
+    pub p: TileJsonParams,
+}
+
+/// A tileset document of `collection` (TileJSON, OGC's tileset) per data version, in the
+/// language asked: the indicators its tiles would carry checked, the collection's extent read,
+/// then `document` writes it.
+pub async fn tileset_response<T: Serialize + 'static>(
+    req: &HttpRequest,
+    state: &AppState,
+    (collection, division): (String, Division),
+    p: TileJsonParams,
+    document: fn(TilesetOf<'_>) -> T,
+) -> Result<HttpResponse> {
+    let url = RequestUrl::of(req);
+    let lang = p.lang;
+    data_response(req, state, lang.code(), move |conn, data| {
+        let indicators = p.tile.indicator.as_deref().unwrap_or_default();
+        let bounds = usecase::tileset_bounds(conn, division, indicators)?;
+        let doc = document(TilesetOf {
+            collection,
+            bounds,
+            data,
+            url,
+            p,
+        });
+        Representation::json(&doc, Some(lang))
+    })
+    .await
 }
 
 /// A vector layer of a TileJSON document.
@@ -223,64 +277,62 @@ pub async fn get_tilejson(
 ) -> Result<HttpResponse> {
     let collection = path.into_inner();
     let division = division_of(&collection)?;
-    let url = RequestUrl::of(&req);
+    tileset_response(&req, &state, (collection, division), p, tilejson).await
+}
+
+/// The TileJSON document of a collection.
+fn tilejson(
+    TilesetOf {
+        collection,
+        bounds,
+        data,
+        url,
+        p,
+    }: TilesetOf,
+) -> TileJson {
     let lang = p.lang;
-    data_response(&req, &state, lang.code(), move |conn, data| {
-        let indicators = p.indicator.as_deref().unwrap_or_default();
-        let bounds = usecase::tileset_bounds(conn, division, indicators)?;
-        let mut query = Vec::new();
-        if let Some(y) = p.year {
-            query.push(format!("year={y}"));
-        }
-        if let Some(ids) = &p.indicator {
-            query.push(format!("indicator={}", ids.join(",")));
-        }
-        // Tiles bound to the data version are immutable: a map keeps them until an import
-        // moves this document, and so the map, to new URLs.
-        query.push(format!("v={}", data.data_version));
-        let qs = format!("?{}", query.join("&"));
-        let fields = layer_fields(lang, indicators);
-        let doc = TileJson {
-            attribution: if data.synthetic {
-                "Synthetic data (segstat), not SCB statistics"
-            } else {
-                "Källa: SCB"
-            },
-            bounds,
-            center: (
-                (bounds[0] + bounds[2]) / 2.0,
-                (bounds[1] + bounds[3]) / 2.0,
-                4,
-            ),
-            description: format!(
-                "{collection}: {}",
-                lang.pick(
-                    "gränser och områdestyper, källa: SCB",
-                    "boundaries and area types, source: Statistics Sweden (SCB)"
-                )
-            ),
+    // Tiles bound to the data version are immutable: a map keeps them until an import moves
+    // this document, and so the map, to new URLs.
+    let qs = p.tile.passed_on('?', &[format!("v={}", data.data_version)]);
+    let fields = layer_fields(lang, p.tile.indicator.as_deref().unwrap_or_default());
+    TileJson {
+        attribution: if data.synthetic {
+            "Synthetic data (segstat), not SCB statistics"
+        } else {
+            "Källa: SCB"
+        },
+        bounds,
+        center: (
+            (bounds[0] + bounds[2]) / 2.0,
+            (bounds[1] + bounds[3]) / 2.0,
+            4,
+        ),
+        description: format!(
+            "{collection}: {}",
+            lang.pick(
+                "gränser och områdestyper, källa: SCB",
+                "boundaries and area types, source: Statistics Sweden (SCB)"
+            )
+        ),
+        maxzoom: MAX_ZOOM,
+        minzoom: MIN_ZOOM,
+        // MapLibre: use the string code as the feature id (`promoteId` on the source).
+        promote_id: BTreeMap::from([(collection.clone(), "code")]),
+        scheme: "xyz",
+        tilejson: "3.0.0",
+        tiles: vec![format!(
+            "{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}",
+            url.base
+        )],
+        vector_layers: vec![TileJsonLayer {
+            fields,
+            id: collection.clone(),
             maxzoom: MAX_ZOOM,
             minzoom: MIN_ZOOM,
-            // MapLibre: use the string code as the feature id (`promoteId` on the source).
-            promote_id: BTreeMap::from([(collection.clone(), "code")]),
-            scheme: "xyz",
-            tilejson: "3.0.0",
-            tiles: vec![format!(
-                "{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}",
-                url.base
-            )],
-            vector_layers: vec![TileJsonLayer {
-                fields,
-                id: collection.clone(),
-                maxzoom: MAX_ZOOM,
-                minzoom: MIN_ZOOM,
-            }],
-            name: collection,
-            version: data.data_version.clone(),
-        };
-        Representation::json(&doc, Some(lang))
-    })
-    .await
+        }],
+        name: collection,
+        version: data.data_version.clone(),
+    }
 }
 
 /// The attributes of a tile's features, name → description, with the indicators asked for.
