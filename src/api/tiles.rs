@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::features::division_of;
@@ -228,7 +227,7 @@ pub async fn tileset_response<T: Serialize + 'static>(
 pub struct TileJsonLayer {
     /// Attribute name → description.
     #[schema(value_type = Object)]
-    fields: serde_json::Map<String, serde_json::Value>,
+    fields: BTreeMap<String, String>,
     #[schema(example = "regso-2025")]
     id: String,
     maxzoom: u8,
@@ -336,34 +335,29 @@ fn tilejson(
 }
 
 /// The attributes of a tile's features, name → description, with the indicators asked for.
-pub fn layer_fields(
-    lang: Lang,
-    indicators: &[String],
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut fields = serde_json::Map::new();
-    fields.insert(
-        "code".into(),
-        json!(lang.pick("officiell kod", "official code")),
-    );
-    fields.insert("name".into(), json!(lang.pick("namn", "name")));
-    fields.insert(
-        "area_type".into(),
-        json!(lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)")),
-    );
-    fields.insert(
-        "area_type_origin".into(),
-        json!(lang.pick(
-            "official (SCB:s) eller computed (beräknad här)",
-            "official (SCB's) or computed (here)"
-        )),
-    );
+pub fn layer_fields(lang: Lang, indicators: &[String]) -> BTreeMap<String, String> {
+    let mut fields: BTreeMap<String, String> = [
+        ("code", lang.pick("officiell kod", "official code")),
+        ("name", lang.pick("namn", "name")),
+        (
+            "area_type",
+            lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)"),
+        ),
+        (
+            "area_type_origin",
+            lang.pick(
+                "official (SCB:s) eller computed (beräknad här)",
+                "official (SCB's) or computed (here)",
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, description)| (name.to_owned(), description.to_owned()))
+    .collect();
     for id in indicators {
         fields.insert(
             id.clone(),
-            json!(format!(
-                "{id} ({})",
-                lang.pick("värde för year=", "value for year=")
-            )),
+            format!("{id} ({})", lang.pick("värde för year=", "value for year=")),
         );
     }
     fields
