@@ -5,9 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
-use crate::api_error::{ApiError, ApiResult};
-use crate::db::{self, areas::AreaFilter, areas::AreaRow};
-use crate::domain::codes::{self, Division, Level};
+use crate::api_error::ApiResult;
+use crate::db::{self, areas::AreaFilter, areas::AreaRow, data_state::DataState};
+use crate::domain::codes::{Division, Level};
 use crate::domain::index::AREA_TYPES;
 use crate::domain::lang::Lang;
 use crate::domain::text::fold;
@@ -18,6 +18,7 @@ use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::limits::MAX_SEARCH_CHARS;
 use crate::state::AppState;
+use crate::usecase::areas::{self as usecase, Parent, CHILDREN_LIMIT};
 
 pub fn routes(r: &mut Routes) {
     r.plain(__path_get_area_types, get_area_types);
@@ -229,6 +230,26 @@ pub struct AreaList {
     pub page: PageInfo,
 }
 
+/// A page of areas of the data version `data`: `matched` in all, `rows` on this page.
+fn area_list(
+    url: &RequestUrl,
+    data: &DataState,
+    paging: Paging,
+    matched: i64,
+    rows: Vec<AreaRow>,
+) -> AreaList {
+    let returned = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    AreaList {
+        data_version: data.data_version.clone(),
+        synthetic: data.synthetic,
+        areas: rows
+            .into_iter()
+            .map(|row| area_json(&url.base, row))
+            .collect(),
+        page: page_info(url, paging, matched, returned, "application/json"),
+    }
+}
+
 /// Areas at every level, filtered and paged.
 #[utoipa::path(get, path = "/v1/areas", tag = "areas", params(AreasParams),
     responses(
@@ -254,14 +275,7 @@ pub async fn get_areas(
     let r = RequestUrl::of(&req);
     data_response(&req, &state, lang.code(), move |conn, data| {
         let (matched, rows) = db::areas::list(conn, &filter, paging.limit, paging.offset)?;
-        let base = r.base.clone();
-        let returned = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        let body = AreaList {
-            data_version: data.data_version.clone(),
-            synthetic: data.synthetic,
-            areas: rows.into_iter().map(|row| area_json(&base, row)).collect(),
-            page: page_info(&r, paging, matched, returned, "application/json"),
-        };
+        let body = area_list(&r, data, paging, matched, rows);
         Representation::json(&body, Some(lang))
     })
     .await
@@ -284,19 +298,6 @@ impl FromQuery for AreaParams {
             division: super::params::division(r, &DIVISION),
             lang,
         }
-    }
-}
-
-/// The code in the path: plain or with SCB's version suffix, which picks the division.
-fn path_code(raw: &str, division: Option<Division>) -> ApiResult<(String, Option<Division>)> {
-    let code = codes::parse(raw).map_err(|e| ApiError::bad_param("code", e))?;
-    let from_suffix = codes::division_of_suffix(&code);
-    match (from_suffix, division) {
-        (Some(a), Some(b)) if a != b => Err(ApiError::bad_param(
-            "division",
-            format!("{b} contradicts the code's suffix ({a})"),
-        )),
-        (a, b) => Ok((code.code, a.or(b))),
     }
 }
 
@@ -363,82 +364,65 @@ pub async fn get_area(
     path: web::Path<String>,
     Query(p): Query<AreaParams>,
 ) -> ApiResult<HttpResponse> {
-    let (code, division) = path_code(&path, p.division)?;
+    let (code, division) = usecase::code_and_division(&path, p.division)?;
     let lang = p.lang;
     let r = RequestUrl::of(&req);
     data_response(&req, &state, lang.code(), move |conn, data| {
-        let rows: Vec<AreaRow> = db::areas::versions(conn, &code)?
-            .into_iter()
-            .filter(|row| division.is_none_or(|d| d == row.division))
-            .collect();
-        let Some(first) = rows.first() else {
-            return Err(ApiError::NotFound(match &division {
-                Some(d) => format!("no area {code} in {d}"),
-                None => format!("no area has the code {code}"),
-            }));
+        let profile = usecase::profile(conn, &code, division)?;
+        let named = |parent: Parent| Named {
+            code: parent.code,
+            name: parent.name,
         };
         let base = r.base.clone();
-        let municipality = match &first.municipality_code {
-            Some(m) if first.level != Level::Kommun => Some(Named {
-                code: m.clone(),
-                name: db::areas::admin_name(conn, Division::Kommun, m)?,
-            }),
-            _ => None,
-        };
-        let county = match &first.county_code {
-            Some(c) if first.level != Level::Lan => Some(Named {
-                code: c.clone(),
-                name: db::areas::admin_name(conn, Division::Lan, c)?,
-            }),
-            _ => None,
-        };
-        let (level, code) = (first.level.as_str().to_owned(), first.code.clone());
-        let mut versions = Vec::new();
-        for row in rows {
-            let children = db::areas::child_counts(conn, &row)?
-                .into_iter()
-                .map(|(d, n)| (d.id().to_owned(), n))
-                .collect();
-            let history = db::areas::history(conn, row.division, &row.code)?
-                .into_iter()
-                .map(|y| YearFacts {
-                    year: y.year,
-                    area_type: y.area_type,
-                    area_type_origin: y.area_type_origin,
-                    socioeconomic_index: y.socioeconomic_index,
-                    index_origin: y.index_origin,
-                    rank_in_municipality: y.rank_in_municipality,
-                    areas_in_municipality: y.areas_in_municipality,
-                    rank_in_country: y.rank_in_country,
-                    areas_in_country: y.areas_in_country,
-                    percentile_in_country: y.percentile_in_country,
-                })
-                .collect();
-            let mut area = area_json(&base, row);
-            let children_path = format!(
-                "/v1/areas/{}/children?division={}",
-                area.code, area.division
-            );
-            area.links.push(Link::new(
-                &base,
-                &children_path,
-                "children",
-                "application/json",
-                "the areas inside this one",
-            ));
-            versions.push(AreaVersion {
-                area,
-                children,
-                history,
-            });
-        }
+        let versions = profile
+            .versions
+            .into_iter()
+            .map(|version| {
+                let mut area = area_json(&base, version.area);
+                let children_path = format!(
+                    "/v1/areas/{}/children?division={}",
+                    area.code, area.division
+                );
+                area.links.push(Link::new(
+                    &base,
+                    &children_path,
+                    "children",
+                    "application/json",
+                    "the areas inside this one",
+                ));
+                AreaVersion {
+                    area,
+                    children: version
+                        .children
+                        .into_iter()
+                        .map(|(d, n)| (d.id().to_owned(), n))
+                        .collect(),
+                    history: version
+                        .history
+                        .into_iter()
+                        .map(|y| YearFacts {
+                            year: y.year,
+                            area_type: y.area_type,
+                            area_type_origin: y.area_type_origin,
+                            socioeconomic_index: y.socioeconomic_index,
+                            index_origin: y.index_origin,
+                            rank_in_municipality: y.rank_in_municipality,
+                            areas_in_municipality: y.areas_in_municipality,
+                            rank_in_country: y.rank_in_country,
+                            areas_in_country: y.areas_in_country,
+                            percentile_in_country: y.percentile_in_country,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         let body = AreaProfile {
             data_version: data.data_version.clone(),
             synthetic: data.synthetic,
-            code,
-            level,
-            municipality,
-            county,
+            code: profile.code,
+            level: profile.level.as_str().to_owned(),
+            municipality: profile.municipality.map(named),
+            county: profile.county.map(named),
             versions,
         };
         Representation::json(&body, Some(lang))
@@ -460,55 +444,16 @@ pub async fn get_area_children(
     path: web::Path<String>,
     Query(p): Query<AreaParams>,
 ) -> ApiResult<HttpResponse> {
-    let (code, division) = path_code(&path, p.division)?;
+    let (code, division) = usecase::code_and_division(&path, p.division)?;
     let lang = p.lang;
     let r = RequestUrl::of(&req);
     data_response(&req, &state, lang.code(), move |conn, data| {
-        let rows = db::areas::versions(conn, &code)?;
-        if rows.is_empty() {
-            return Err(ApiError::NotFound(format!("no area has the code {code}")));
-        }
-        let parent = rows
-            .iter()
-            .find(|row| match division {
-                // For a kommun, `division` picks which RegSO version to list.
-                Some(d) if row.level == Level::Kommun => d.level() == Level::Regso,
-                Some(d) => row.division == d,
-                None => true,
-            })
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::NotFound(format!(
-                    "no area {code} in {}",
-                    division.map(Division::id).unwrap_or_default()
-                ))
-            })?;
-        let mut filter = db::areas::children_filter(&parent).unwrap_or_else(|| AreaFilter {
-            codes: Some(Vec::new()),
-            ..AreaFilter::default()
-        });
-        if parent.level == Level::Kommun {
-            if let Some(d) = division {
-                filter.level = None;
-                filter.division = Some(d);
-            }
-        }
+        let (matched, children) = usecase::children(conn, &code, division)?;
         let paging = Paging {
-            limit: crate::limits::MAX_LIMIT,
+            limit: CHILDREN_LIMIT,
             offset: 0,
         };
-        let (matched, children) = db::areas::list(conn, &filter, paging.limit, paging.offset)?;
-        let base = r.base.clone();
-        let returned = i64::try_from(children.len()).unwrap_or(i64::MAX);
-        let body = AreaList {
-            data_version: data.data_version.clone(),
-            synthetic: data.synthetic,
-            areas: children
-                .into_iter()
-                .map(|row| area_json(&base, row))
-                .collect(),
-            page: page_info(&r, paging, matched, returned, "application/json"),
-        };
+        let body = area_list(&r, data, paging, matched, children);
         Representation::json(&body, Some(lang))
     })
     .await

@@ -7,39 +7,23 @@ use utoipa::ToSchema;
 use diesel::PgConnection;
 
 use crate::api::Routes;
-use crate::api_error::{ApiError, ApiResult};
-use crate::db;
+use crate::api_error::ApiResult;
 use crate::db::data_state::DataState;
-use crate::db::summaries::{AreaTypeYear, Containing, RegsoFacts};
-use crate::domain::geography::Level;
+use crate::db::summaries::Containing;
 use crate::domain::lang::Lang;
 use crate::geo::sweref;
 use crate::http::conditional::{data_response_as, held_response, Representation};
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::{AppState, AreaLocator};
+use crate::usecase::lookup::{self as usecase, Crs, Located, Point};
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_lookup, get_lookup);
 }
 
-/// The names `crs` takes: CRS84 (and its equivalent EPSG:4326 for a point), then SWEREF 99 TM.
-const CRS84_NAMES: [&str; 3] = [
-    "CRS84",
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-    "EPSG:4326",
-];
-const CRS: Param = Param::new(
-    "crs",
-    Accepts::OneOf(&[
-        CRS84_NAMES[0],
-        CRS84_NAMES[1],
-        CRS84_NAMES[2],
-        "EPSG:3006",
-        "http://www.opengis.net/def/crs/EPSG/0/3006",
-    ]),
-)
-.doc("`CRS84` (default, lon/lat) or `EPSG:3006` (SWEREF 99 TM, with `easting`/`northing`).");
+const CRS: Param = Param::new("crs", Accepts::OneOf(&Crs::NAMES))
+    .doc("`CRS84` (default, lon/lat) or `EPSG:3006` (SWEREF 99 TM, with `easting`/`northing`).");
 const fn within(range: &std::ops::RangeInclusive<f64>) -> Accepts {
     Accepts::Number {
         min: *range.start(),
@@ -61,8 +45,7 @@ const NORTHING: Param = Param::new("northing", within(&sweref::NORTHING_RANGE))
 pub struct LookupParams {
     pub lon: Option<f64>,
     pub lat: Option<f64>,
-    /// The EPSG code of the point's CRS: 4326 or 3006.
-    pub crs: i32,
+    pub crs: Crs,
     pub easting: Option<f64>,
     pub northing: Option<f64>,
     pub lang: Lang,
@@ -73,26 +56,24 @@ documented!(LookupParams);
 impl FromQuery for LookupParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let crs = match r.one_of(&CRS) {
-            Some(name) if !CRS84_NAMES.contains(&name) => 3006,
-            _ => 4326,
-        };
+        let crs = Crs::named(r.one_of(&CRS));
         let lon = r.number(&LON);
         let lat = r.number(&LAT);
         let easting = r.number(&EASTING);
         let northing = r.number(&NORTHING);
-        let (needed, other): (&[&str], bool) = if crs == 3006 {
+        let sweref = crs == Crs::Sweref99Tm;
+        let (needed, other): (&[&str], bool) = if sweref {
             (&["easting", "northing"], lon.is_some() || lat.is_some())
         } else {
             (&["lon", "lat"], easting.is_some() || northing.is_some())
         };
         if other {
             r.fail(
-                if crs == 3006 { "lon" } else { "easting" },
+                if sweref { "lon" } else { "easting" },
                 "lon/lat go with CRS84; easting/northing with crs=EPSG:3006",
             );
         }
-        let given = if crs == 3006 {
+        let given = if sweref {
             [easting, northing]
         } else {
             [lon, lat]
@@ -166,34 +147,22 @@ pub async fn get_lookup(
     state: web::Data<AppState>,
     Query(p): Query<LookupParams>,
 ) -> ApiResult<HttpResponse> {
-    let (x, y) = if p.crs == 3006 {
-        (
-            p.easting.unwrap_or_default(),
-            p.northing.unwrap_or_default(),
-        )
-    } else {
-        (p.lon.unwrap_or_default(), p.lat.unwrap_or_default())
+    let (x, y) = match p.crs {
+        Crs::Sweref99Tm => (p.easting, p.northing),
+        Crs::Crs84 => (p.lon, p.lat),
+    };
+    let point = Point {
+        crs: p.crs,
+        x: x.unwrap_or_default(),
+        y: y.unwrap_or_default(),
     };
     let lang = p.lang;
-    // Far from Sweden the transformation to SWEREF 99 TM is undefined: answer without it.
-    let near_sweden = if p.crs == 3006 {
-        (0.0..=1_200_000.0).contains(&x) && (5_900_000.0..=7_900_000.0).contains(&y)
-    } else {
-        (5.0..=30.0).contains(&x) && (53.0..=71.0).contains(&y)
-    };
-    if !near_sweden {
-        return Err(outside(x, y));
-    }
-    let (easting, northing) = if p.crs == 3006 {
-        (x, y)
-    } else {
-        sweref::project(x, y)
-    };
+    let (easting, northing) = point.in_sweref()?;
     // The whole answer comes from memory once the locator of the served version is built: the
     // areas around the point, their names and the RegSO's facts, all of the locator's version.
     if let Some(locator) = state.locator().await {
         return held_response(&req, &state, lang.code(), &locator.data, || {
-            let body = from_memory(&locator, easting, northing).ok_or_else(|| outside(x, y))?;
+            let body = from_memory(&locator, easting, northing).ok_or_else(|| point.outside())?;
             Representation::json(&body, Some(lang))
         })
         .await;
@@ -201,22 +170,17 @@ pub async fn get_lookup(
     // No locator (being built, or failing): the database finds the areas, cached per URL.
     let asked = format!("lookup\0{}\0{}", lang.code(), req.query_string());
     data_response_as(&req, &state, lang.code(), asked, move |conn, data| {
-        let hits = db::summaries::containing(conn, x, y, p.crs)?;
-        let body = from_database(conn, data, hits)?.ok_or_else(|| outside(x, y))?;
-        Representation::json(&body, Some(lang))
+        let located = usecase::from_database(conn, point)?;
+        Representation::json(&body(data, located), Some(lang))
     })
     .await
-}
-
-fn outside(x: f64, y: f64) -> ApiError {
-    ApiError::NotFound(format!("the point ({x}, {y}) lies in no Swedish kommun"))
 }
 
 /// The body for a point in SWEREF 99 TM, from the locator alone: no query. `None` when no
 /// kommun contains the point.
 pub fn from_memory(locator: &AreaLocator, easting: f64, northing: f64) -> Option<Lookup> {
-    let found = locator.located(easting, northing);
-    body(&locator.data, &found)
+    let located = usecase::arrange(locator.located(easting, northing))?;
+    Some(body(&locator.data, located))
 }
 
 /// The body for the areas `hits`, their RegSO facts read from the database (two queries per
@@ -226,71 +190,52 @@ pub fn from_database(
     data: &DataState,
     hits: Vec<Containing>,
 ) -> ApiResult<Option<Lookup>> {
-    let mut found = Vec::with_capacity(hits.len());
-    for h in &hits {
-        let facts = if h.level == Level::Regso {
-            let history = db::areas::history(conn, h.division, &h.code)?;
-            RegsoFacts {
-                latest_type: history
-                    .iter()
-                    .rev()
-                    .find(|y| y.area_type.is_some())
-                    .map(|l| AreaTypeYear {
-                        year: l.year,
-                        area_type: l.area_type,
-                        area_type_origin: l.area_type_origin.clone(),
-                        socioeconomic_index: l.socioeconomic_index,
-                    }),
-                latest_values: db::summaries::latest_values(conn, h.division, &h.code)?,
-            }
-        } else {
-            RegsoFacts::default()
-        };
-        found.push((h, facts));
-    }
-    Ok(body(data, &found))
+    let located = usecase::arrange(usecase::with_facts(conn, hits)?);
+    Ok(located.map(|l| body(data, l)))
 }
 
-/// The body for the areas around a point, each with its RegSO facts (empty for other levels),
-/// in the order of [`db::summaries::containing`]. `None` when no kommun is among them.
-fn body(data: &DataState, found: &[(&Containing, RegsoFacts)]) -> Option<Lookup> {
-    let place = |h: &Containing| Place {
+fn place(h: Containing) -> Place {
+    Place {
         division: h.division.id().to_owned(),
-        code: h.code.clone(),
-        name: h.name.clone(),
-        geometry_source: h.geometry_source.clone(),
-    };
-    let of_level = |level: Level| found.iter().filter(move |(h, _)| h.level == level);
-    let municipality = of_level(Level::Kommun).next().map(|(h, _)| place(h))?;
-    let regso = of_level(Level::Regso)
+        code: h.code,
+        name: h.name,
+        geometry_source: h.geometry_source,
+    }
+}
+
+/// The body for the areas around a point, of the data version `data`.
+fn body(data: &DataState, located: Located) -> Lookup {
+    let regso = located
+        .regso
+        .into_iter()
         .map(|(h, facts)| {
-            let latest = facts.latest_type.as_ref();
+            let latest = facts.latest_type;
             RegsoHit {
                 place: place(h),
-                year: latest.map(|l| l.year),
-                area_type: latest.and_then(|l| l.area_type),
-                area_type_origin: latest.and_then(|l| l.area_type_origin.clone()),
-                socioeconomic_index: latest.and_then(|l| l.socioeconomic_index),
+                year: latest.as_ref().map(|l| l.year),
+                area_type: latest.as_ref().and_then(|l| l.area_type),
+                area_type_origin: latest.as_ref().and_then(|l| l.area_type_origin.clone()),
+                socioeconomic_index: latest.as_ref().and_then(|l| l.socioeconomic_index),
                 latest_values: facts
                     .latest_values
-                    .iter()
+                    .into_iter()
                     .map(|v| LatestValue {
-                        indicator: v.indicator.clone(),
+                        indicator: v.indicator,
                         year: v.year,
                         value: v.value,
-                        status: v.status.clone(),
-                        unit: v.unit.clone(),
+                        status: v.status,
+                        unit: v.unit,
                     })
                     .collect(),
             }
         })
         .collect();
-    Some(Lookup {
+    Lookup {
         data_version: data.data_version.clone(),
         synthetic: data.synthetic,
-        county: of_level(Level::Lan).next().map(|(h, _)| place(h)),
-        municipality: Some(municipality),
+        county: located.county.map(place),
+        municipality: Some(place(located.municipality)),
         regso,
-        deso: of_level(Level::Deso).map(|(h, _)| place(h)).collect(),
-    })
+        deso: located.deso.into_iter().map(place).collect(),
+    }
 }

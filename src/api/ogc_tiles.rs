@@ -7,27 +7,28 @@
 //! `/req/core/tc-error` allows 400 or 404); an unknown collection or tile matrix set is a 404;
 //! a tile with no feature is an empty 200, the same bytes as `/v1/tiles`.
 
+use std::collections::BTreeMap;
+
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::params::LangJson;
 use super::tiles::{
-    collection_bounds, layer_fields, tile_address, tile_response, AddressNames, TileJsonParams,
-    TileParams, MAX_ZOOM, MIN_ZOOM,
+    layer_fields, tile_response, tileset_response, TileJsonParams, TileParams, TilesetOf, MVT,
 };
 use crate::api::features::division_of;
 use crate::api::Routes;
 use crate::api_error::{ApiError, ApiResult};
 use crate::domain::lang::Lang;
 use crate::geo::web_mercator;
-use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
+use crate::http::conditional::{software_response, Representation};
 use crate::http::format::Format;
-use crate::http::links::{base_url, RequestUrl, REL_TILING_SCHEME};
+use crate::http::links::{base_url, REL_TILING_SCHEME};
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
-use crate::usecase::indicators::check_indicators;
+use crate::usecase::tiles::{self as usecase, AddressNames, MAX_ZOOM, MIN_ZOOM};
 
 pub fn routes(r: &mut Routes) {
     r.plain(__path_get_tile_matrix_sets, get_tile_matrix_sets);
@@ -42,7 +43,6 @@ pub const WEB_MERCATOR_QUAD: &str = "WebMercatorQuad";
 const TMS_URI: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
 const EPSG3857: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
-const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 /// `{tileMatrix}/{tileRow}/{tileCol}`, named as the client wrote them.
 const OGC_NAMES: AddressNames = AddressNames {
@@ -61,70 +61,132 @@ fn check_tile_matrix_set(id: &str) -> ApiResult<()> {
     }
 }
 
+// The documents below declare their members in alphabetical order: the bytes they had when
+// they were built as `serde_json` maps, which sort their keys.
+
+/// A link of an OGC API – Tiles document.
+#[derive(Serialize, ToSchema)]
+pub struct TilesLink {
+    pub href: String,
+    #[schema(example = "self")]
+    pub rel: &'static str,
+    /// True when `href` is a URL template (`{tileMatrix}`, `{tileRow}`, `{tileCol}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub templated: Option<bool>,
+    pub title: String,
+    #[serde(rename = "type")]
+    #[schema(example = "application/json")]
+    pub media_type: &'static str,
+}
+
+fn link(href: String, rel: &'static str, media_type: &'static str, title: &str) -> TilesLink {
+    TilesLink {
+        href,
+        rel,
+        templated: None,
+        title: title.to_owned(),
+        media_type,
+    }
+}
+
+/// One tile matrix in a tile matrix set.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TileMatrix {
+    #[schema(example = 2445.984905125641)]
+    cell_size: f64,
+    #[schema(example = "topLeft")]
+    corner_of_origin: &'static str,
+    #[schema(example = "6")]
+    id: String,
+    #[schema(example = 64)]
+    matrix_height: u32,
+    #[schema(example = 64)]
+    matrix_width: u32,
+    point_of_origin: [f64; 2],
+    #[schema(example = 8735660.375448715)]
+    scale_denominator: f64,
+    #[schema(example = 256)]
+    tile_height: u32,
+    #[schema(example = 256)]
+    tile_width: u32,
+}
+
+/// A tile matrix set definition (OGC Two Dimensional Tile Matrix Set 2.0, JSON).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TileMatrixSet {
+    #[schema(example = "http://www.opengis.net/def/crs/EPSG/0/3857")]
+    crs: &'static str,
+    #[schema(example = "WebMercatorQuad")]
+    id: &'static str,
+    ordered_axes: [&'static str; 2],
+    tile_matrices: Vec<TileMatrix>,
+    title: &'static str,
+    #[schema(example = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad")]
+    uri: &'static str,
+    well_known_scale_set: &'static str,
+}
+
+const TMS_TITLE: &str = "Google Maps Compatible for the World";
+
 /// The WebMercatorQuad definition (OGC 2DTMS 2.0) for the zoom levels served, its numbers
 /// computed from the sphere of EPSG:3857.
-pub fn web_mercator_quad() -> Value {
+pub fn web_mercator_quad() -> TileMatrixSet {
     let corner = web_mercator::half_extent();
-    let matrices: Vec<Value> = (MIN_ZOOM..=MAX_ZOOM)
-        .map(|z| {
-            json!({
-                "id": z.to_string(),
-                "scaleDenominator": web_mercator::scale_denominator(z),
-                "cellSize": web_mercator::cell_size(z),
-                "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-corner, corner],
-                "tileWidth": web_mercator::TILE_SIZE,
-                "tileHeight": web_mercator::TILE_SIZE,
-                "matrixWidth": web_mercator::matrix_size(z),
-                "matrixHeight": web_mercator::matrix_size(z),
-            })
+    let tile_matrices = (MIN_ZOOM..=MAX_ZOOM)
+        .map(|z| TileMatrix {
+            cell_size: web_mercator::cell_size(z),
+            corner_of_origin: "topLeft",
+            id: z.to_string(),
+            matrix_height: web_mercator::matrix_size(z),
+            matrix_width: web_mercator::matrix_size(z),
+            point_of_origin: [-corner, corner],
+            scale_denominator: web_mercator::scale_denominator(z),
+            tile_height: web_mercator::TILE_SIZE,
+            tile_width: web_mercator::TILE_SIZE,
         })
         .collect();
-    json!({
-        "id": WEB_MERCATOR_QUAD,
-        "title": "Google Maps Compatible for the World",
-        "uri": TMS_URI,
-        "crs": EPSG3857,
-        "orderedAxes": ["X", "Y"],
-        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-        "tileMatrices": matrices,
-    })
+    TileMatrixSet {
+        crs: EPSG3857,
+        id: WEB_MERCATOR_QUAD,
+        ordered_axes: ["X", "Y"],
+        tile_matrices,
+        title: TMS_TITLE,
+        uri: TMS_URI,
+        well_known_scale_set: "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
+    }
 }
 
 fn software_json(
     req: &HttpRequest,
     state: &AppState,
     lang: Lang,
-    body: &Value,
+    body: &impl Serialize,
 ) -> ApiResult<HttpResponse> {
-    Ok(respond(
+    Ok(software_response(
         req,
-        Source::Software,
-        None,
-        Freshness::Public {
-            max_age_secs: state.config.cache_max_age.as_secs(),
-        },
+        state,
         &format!("json|{}", lang.code()),
         Representation::json(body, Some(lang))?,
     ))
 }
 
 /// A tile matrix set as listed: id, URI and links.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the documents the handlers build; never built
+#[derive(Serialize, ToSchema)]
 pub struct TileMatrixSetRef {
     #[schema(example = "WebMercatorQuad")]
-    id: String,
-    title: String,
-    uri: String,
-    links: Vec<crate::http::links::Link>,
+    id: &'static str,
+    links: Vec<TilesLink>,
+    title: &'static str,
+    uri: &'static str,
 }
 
 /// The tile matrix sets list (OGC API – Tiles).
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the documents the handlers build; never built
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct TileMatrixSets {
-    #[schema(rename = "tileMatrixSets")]
+    links: Vec<TilesLink>,
     tile_matrix_sets: Vec<TileMatrixSetRef>,
 }
 
@@ -137,69 +199,26 @@ pub async fn get_tile_matrix_sets(
     Query(p): Query<LangJson>,
 ) -> ApiResult<HttpResponse> {
     let base = base_url(&req);
-    let body = json!({
-        "tileMatrixSets": [{
-            "id": WEB_MERCATOR_QUAD,
-            "title": "Google Maps Compatible for the World",
-            "uri": TMS_URI,
-            "links": [{
-                "href": format!("{base}/v1/tileMatrixSets/{WEB_MERCATOR_QUAD}"),
-                "rel": "self",
-                "type": "application/json",
-                "title": WEB_MERCATOR_QUAD,
-            }],
+    let body = TileMatrixSets {
+        links: vec![link(
+            format!("{base}/v1/tileMatrixSets"),
+            "self",
+            "application/json",
+            p.lang.pick("Rutnät för kartplattor", "Tile matrix sets"),
+        )],
+        tile_matrix_sets: vec![TileMatrixSetRef {
+            id: WEB_MERCATOR_QUAD,
+            links: vec![link(
+                format!("{base}/v1/tileMatrixSets/{WEB_MERCATOR_QUAD}"),
+                "self",
+                "application/json",
+                WEB_MERCATOR_QUAD,
+            )],
+            title: TMS_TITLE,
+            uri: TMS_URI,
         }],
-        "links": [{
-            "href": format!("{base}/v1/tileMatrixSets"),
-            "rel": "self",
-            "type": "application/json",
-            "title": p.lang.pick("Rutnät för kartplattor", "Tile matrix sets"),
-        }],
-    });
+    };
     software_json(&req, &state, p.lang, &body)
-}
-
-/// One tile matrix in a tile matrix set.
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the documents the handlers build; never built
-pub struct TileMatrix {
-    #[schema(example = "6")]
-    id: String,
-    #[schema(rename = "scaleDenominator", example = 8735660.375448715)]
-    scale_denominator: f64,
-    #[schema(rename = "cellSize", example = 2445.984905125641)]
-    cell_size: f64,
-    #[schema(rename = "cornerOfOrigin", example = "topLeft")]
-    corner_of_origin: String,
-    #[schema(rename = "pointOfOrigin")]
-    point_of_origin: [f64; 2],
-    #[schema(rename = "tileWidth", example = 256)]
-    tile_width: u32,
-    #[schema(rename = "tileHeight", example = 256)]
-    tile_height: u32,
-    #[schema(rename = "matrixWidth", example = 64)]
-    matrix_width: u32,
-    #[schema(rename = "matrixHeight", example = 64)]
-    matrix_height: u32,
-}
-
-/// A tile matrix set definition (OGC Two Dimensional Tile Matrix Set 2.0, JSON).
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the documents the handlers build; never built
-pub struct TileMatrixSet {
-    #[schema(example = "WebMercatorQuad")]
-    id: String,
-    title: String,
-    #[schema(example = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad")]
-    uri: String,
-    #[schema(example = "http://www.opengis.net/def/crs/EPSG/0/3857")]
-    crs: String,
-    #[schema(rename = "orderedAxes")]
-    ordered_axes: Vec<String>,
-    #[schema(rename = "wellKnownScaleSet")]
-    well_known_scale_set: String,
-    #[schema(rename = "tileMatrices")]
-    tile_matrices: Vec<TileMatrix>,
 }
 
 /// The WebMercatorQuad definition, tile matrices 0–16 (the zoom levels served).
@@ -217,51 +236,59 @@ pub async fn get_tile_matrix_set(
     software_json(&req, &state, p.lang, &web_mercator_quad())
 }
 
-fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
-    json!({"href": href, "rel": rel, "type": media_type, "title": title})
-}
-
-/// The query string passed on to tile URLs (`year`, `indicator`), with its `?` or `&`.
-fn passed_on(p: &TileJsonParams, lead: char) -> String {
-    let mut query = Vec::new();
-    if let Some(y) = p.year {
-        query.push(format!("year={y}"));
-    }
-    if let Some(ids) = &p.indicator {
-        query.push(format!("indicator={}", ids.join(",")));
-    }
-    if query.is_empty() {
-        String::new()
-    } else {
-        format!("{lead}{}", query.join("&"))
-    }
+/// A tileset as listed in a collection's tilesets.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TileSetRef {
+    #[schema(example = "http://www.opengis.net/def/crs/EPSG/0/3857")]
+    crs: &'static str,
+    #[schema(example = "vector")]
+    data_type: &'static str,
+    /// `self`, the tile matrix set (`…/tiling-scheme`) and the same tiles as TileJSON
+    /// (`alternate`).
+    links: Vec<TilesLink>,
+    #[serde(rename = "tileMatrixSetURI")]
+    tile_matrix_set_uri: &'static str,
+    title: String,
 }
 
 /// A tileset as listed, or the head of its metadata.
-fn tileset_summary(base: &str, collection: &str, qs: &str) -> Value {
-    json!({
-        "title": format!("{collection} (vector tiles, {WEB_MERCATOR_QUAD})"),
-        "dataType": "vector",
-        "crs": EPSG3857,
-        "tileMatrixSetURI": TMS_URI,
-        "links": [
-            link(format!("{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}{qs}"), "self", "application/json", "this tileset"),
-            link(format!("{base}/v1/tileMatrixSets/{WEB_MERCATOR_QUAD}"), REL_TILING_SCHEME, "application/json", "the tile matrix set"),
+fn tileset_ref(base: &str, collection: &str, qs: &str) -> TileSetRef {
+    TileSetRef {
+        crs: EPSG3857,
+        data_type: "vector",
+        links: vec![
+            link(
+                format!("{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}{qs}"),
+                "self",
+                "application/json",
+                "this tileset",
+            ),
+            link(
+                format!("{base}/v1/tileMatrixSets/{WEB_MERCATOR_QUAD}"),
+                REL_TILING_SCHEME,
+                "application/json",
+                "the tile matrix set",
+            ),
             // The same tiles described as TileJSON 3.0, which MapLibre and QGIS's XYZ
             // connection read directly.
-            link(format!("{base}/v1/tiles/{collection}{qs}"), "alternate", "application/json", "this tileset as TileJSON"),
+            link(
+                format!("{base}/v1/tiles/{collection}{qs}"),
+                "alternate",
+                "application/json",
+                "this tileset as TileJSON",
+            ),
         ],
-    })
+        tile_matrix_set_uri: TMS_URI,
+        title: format!("{collection} (vector tiles, {WEB_MERCATOR_QUAD})"),
+    }
 }
 
 /// The tilesets list of a collection (OGC API – Tiles).
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the documents the handlers build; never built
+#[derive(Serialize, ToSchema)]
 pub struct TileSets {
-    /// Each with title, dataType, crs, tileMatrixSetURI and links.
-    #[schema(value_type = Vec<Object>)]
-    tilesets: (),
-    links: Vec<crate::http::links::Link>,
+    links: Vec<TilesLink>,
+    tilesets: Vec<TileSetRef>,
 }
 
 /// A collection's tilesets: one vector tileset in WebMercatorQuad.
@@ -276,49 +303,104 @@ pub async fn get_collection_tilesets(
     Query(p): Query<TileJsonParams>,
 ) -> ApiResult<HttpResponse> {
     let collection = path.into_inner();
-    division_of(&collection)?;
-    let url = RequestUrl::of(&req);
-    let lang = p.lang;
-    data_response(&req, &state, lang.code(), move |conn, _| {
-        check_indicators(conn, "indicator", p.indicator.as_deref().unwrap_or_default())?;
-        let qs = passed_on(&p, '?');
-        let base = &url.base;
-        let body = json!({
-            "tilesets": [tileset_summary(base, &collection, &qs)],
-            "links": [
-                link(url.full(), "self", "application/json", "these tilesets"),
-                link(format!("{base}/v1/collections/{collection}"), "collection", "application/json", "the collection"),
-            ],
-        });
-        Representation::json(&body, Some(lang))
-    })
-    .await
+    let division = division_of(&collection)?;
+    tileset_response(&req, &state, (collection, division), p, tilesets).await
+}
+
+/// The tilesets document of a collection.
+fn tilesets(t: TilesetOf) -> TileSets {
+    let (base, collection) = (&t.url.base, &t.collection);
+    TileSets {
+        links: vec![
+            link(t.url.full(), "self", "application/json", "these tilesets"),
+            link(
+                format!("{base}/v1/collections/{collection}"),
+                "collection",
+                "application/json",
+                "the collection",
+            ),
+        ],
+        tilesets: vec![tileset_ref(base, collection, &t.p.tile.passed_on('?', &[]))],
+    }
+}
+
+/// The rows and columns of one tile matrix that hold a collection.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TileMatrixSetLimit {
+    max_tile_col: u32,
+    max_tile_row: u32,
+    min_tile_col: u32,
+    min_tile_row: u32,
+    #[schema(example = "6")]
+    tile_matrix: String,
+}
+
+/// An extent in CRS84.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BoundingBox {
+    #[schema(example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
+    crs: &'static str,
+    /// West, south.
+    lower_left: [f64; 2],
+    /// East, north.
+    upper_right: [f64; 2],
+}
+
+/// An attribute of the tiles' features.
+#[derive(Serialize, ToSchema)]
+pub struct TileProperty {
+    description: String,
+    /// `string`, `integer` or `number`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// The attributes of a layer's features, as a JSON Schema object.
+#[derive(Serialize, ToSchema)]
+pub struct PropertiesSchema {
+    properties: BTreeMap<String, TileProperty>,
+    #[serde(rename = "type")]
+    #[schema(example = "object")]
+    kind: &'static str,
+}
+
+/// A vector layer of a tileset: named as the collection.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TileLayer {
+    #[schema(example = "vector")]
+    data_type: &'static str,
+    geometry_dimension: u8,
+    #[schema(example = "regso-2025")]
+    id: String,
+    max_tile_matrix: String,
+    min_tile_matrix: String,
+    properties_schema: PropertiesSchema,
 }
 
 /// Tileset metadata (OGC 2DTMS 2.0 TileSet).
-#[derive(ToSchema)]
-#[allow(dead_code)] // describes the documents the handlers build; never built
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct TileSet {
-    title: String,
-    #[schema(rename = "dataType", example = "vector")]
-    data_type: String,
-    #[schema(example = "http://www.opengis.net/def/crs/EPSG/0/3857")]
-    crs: String,
-    #[schema(rename = "tileMatrixSetURI")]
-    tile_matrix_set_uri: String,
-    /// Per tile matrix, the rows and columns that hold the collection.
-    #[schema(rename = "tileMatrixSetLimits", value_type = Vec<Object>)]
-    tile_matrix_set_limits: (),
     /// The collection's extent in CRS84.
-    #[schema(rename = "boundingBox", value_type = Object)]
-    bounding_box: (),
+    bounding_box: BoundingBox,
+    #[schema(example = "http://www.opengis.net/def/crs/EPSG/0/3857")]
+    crs: &'static str,
+    #[schema(example = "vector")]
+    data_type: &'static str,
     /// One vector layer, named as the collection, with its attributes in `propertiesSchema`.
-    #[schema(value_type = Vec<Object>)]
-    layers: (),
-    /// `self`, the tile matrix set (`…/tiling-scheme`) and the tile URL template (`item`,
-    /// `templated`: `{tileMatrix}/{tileRow}/{tileCol}`).
-    #[schema(value_type = Vec<Object>)]
-    links: (),
+    layers: Vec<TileLayer>,
+    /// `self`, the tile matrix set (`…/tiling-scheme`), the same tiles as TileJSON
+    /// (`alternate`) and the tile URL template (`item`, `templated`:
+    /// `{tileMatrix}/{tileRow}/{tileCol}`).
+    links: Vec<TilesLink>,
+    /// Per tile matrix, the rows and columns that hold the collection.
+    tile_matrix_set_limits: Vec<TileMatrixSetLimit>,
+    #[serde(rename = "tileMatrixSetURI")]
+    tile_matrix_set_uri: &'static str,
+    title: String,
 }
 
 /// A collection's vector tileset in WebMercatorQuad: its matrix limits, layer and tile URL
@@ -338,55 +420,75 @@ pub async fn get_collection_tileset(
     let (collection, tms) = path.into_inner();
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;
-    let url = RequestUrl::of(&req);
-    let lang = p.lang;
-    data_response(&req, &state, lang.code(), move |conn, data| {
-        let indicators = p.indicator.clone().unwrap_or_default();
-        check_indicators(conn, "indicator", &indicators)?;
-        let bounds = collection_bounds(conn, division)?;
-        let base = &url.base;
-        let mut doc = tileset_summary(base, &collection, &passed_on(&p, '?'));
-        let limits: Vec<Value> = (MIN_ZOOM..=MAX_ZOOM)
+    tileset_response(&req, &state, (collection, division), p, tileset).await
+}
+
+/// The tileset document of a collection.
+fn tileset(t: TilesetOf) -> TileSet {
+    let (lang, bounds, collection) = (t.p.lang, t.bounds, t.collection);
+    let indicators = t.p.tile.indicator.as_deref().unwrap_or_default();
+    let base = &t.url.base;
+    let head = tileset_ref(base, &collection, &t.p.tile.passed_on('?', &[]));
+    let mut links = head.links;
+    // Bound to the data version: the tiles are immutable until the next import.
+    links.push(TilesLink {
+        href: format!(
+            "{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt{}",
+            t.p.tile.passed_on('&', &[format!("v={}", t.data.data_version)]),
+        ),
+        rel: "item",
+        templated: Some(true),
+        title: lang
+            .pick("kartplattor (Mapbox Vector Tile)", "tiles (Mapbox Vector Tile)")
+            .to_owned(),
+        media_type: MVT,
+    });
+    let properties = layer_fields(lang, indicators)
+        .into_iter()
+        .map(|(name, description)| {
+            let kind = match name.as_str() {
+                "code" | "name" | "area_type_origin" => "string",
+                "area_type" => "integer",
+                _ => "number",
+            };
+            (name, TileProperty { description, kind })
+        })
+        .collect();
+    TileSet {
+        bounding_box: BoundingBox {
+            crs: CRS84,
+            lower_left: [bounds[0], bounds[1]],
+            upper_right: [bounds[2], bounds[3]],
+        },
+        crs: head.crs,
+        data_type: head.data_type,
+        layers: vec![TileLayer {
+            data_type: "vector",
+            geometry_dimension: 2,
+            id: collection,
+            max_tile_matrix: MAX_ZOOM.to_string(),
+            min_tile_matrix: MIN_ZOOM.to_string(),
+            properties_schema: PropertiesSchema {
+                properties,
+                kind: "object",
+            },
+        }],
+        links,
+        tile_matrix_set_limits: (MIN_ZOOM..=MAX_ZOOM)
             .map(|z| {
                 let (min_col, max_col, min_row, max_row) = web_mercator::tile_limits(z, bounds);
-                json!({"tileMatrix": z.to_string(), "minTileRow": min_row, "maxTileRow": max_row,
-                       "minTileCol": min_col, "maxTileCol": max_col})
+                TileMatrixSetLimit {
+                    max_tile_col: max_col,
+                    max_tile_row: max_row,
+                    min_tile_col: min_col,
+                    min_tile_row: min_row,
+                    tile_matrix: z.to_string(),
+                }
             })
-            .collect();
-        let properties: serde_json::Map<String, Value> = layer_fields(lang, &indicators)
-            .into_iter()
-            .map(|(name, description)| {
-                let kind = match name.as_str() {
-                    "code" | "name" | "area_type_origin" => "string",
-                    "area_type" => "integer",
-                    _ => "number",
-                };
-                (name, json!({"type": kind, "description": description}))
-            })
-            .collect();
-        // Bound to the data version: the tiles are immutable until the next import.
-        let template = format!(
-            "{base}/v1/collections/{collection}/tiles/{WEB_MERCATOR_QUAD}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt{}&v={}",
-            passed_on(&p, '&'),
-            data.data_version
-        );
-        if let Some(links) = doc["links"].as_array_mut() {
-            links.push(json!({"href": template, "rel": "item", "type": MVT, "templated": true,
-                         "title": lang.pick("kartplattor (Mapbox Vector Tile)", "tiles (Mapbox Vector Tile)")}));
-        }
-        doc["tileMatrixSetLimits"] = json!(limits);
-        doc["boundingBox"] = json!({"lowerLeft": [bounds[0], bounds[1]], "upperRight": [bounds[2], bounds[3]], "crs": CRS84});
-        doc["layers"] = json!([{
-            "id": collection,
-            "dataType": "vector",
-            "geometryDimension": 2,
-            "minTileMatrix": MIN_ZOOM.to_string(),
-            "maxTileMatrix": MAX_ZOOM.to_string(),
-            "propertiesSchema": {"type": "object", "properties": properties},
-        }]);
-        Representation::json(&doc, Some(lang))
-    })
-    .await
+            .collect(),
+        tile_matrix_set_uri: head.tile_matrix_set_uri,
+        title: head.title,
+    }
 }
 
 const MVT_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Mvt]))
@@ -395,18 +497,15 @@ const MVT_ONLY: Param = Param::new("f", Accepts::Formats(&[Format::Mvt]))
 
 /// The tile parameters, and `f=mvt`.
 #[derive(Debug)]
-pub struct OgcTileParams {
-    pub year: Option<i16>,
-    pub indicator: Option<Vec<String>>,
-}
+pub struct OgcTileParams(pub TileParams);
 
 impl FromQuery for OgcTileParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
-        let TileParams { year, indicator } = TileParams::from_query(r, req);
+        let tile = TileParams::from_query(r, req);
         if let Err(e) = Format::negotiate(r, req, &MVT_ONLY) {
             r.refuse(e);
         }
-        OgcTileParams { year, indicator }
+        OgcTileParams(tile)
     }
 }
 
@@ -433,10 +532,6 @@ pub async fn get_collection_tile(
     let (collection, tms, tile_matrix, tile_row, tile_col) = path.into_inner();
     let division = division_of(&collection)?;
     check_tile_matrix_set(&tms)?;
-    let address = tile_address(&tile_matrix, &tile_col, &tile_row, &OGC_NAMES)?;
-    let p = TileParams {
-        year: p.year,
-        indicator: p.indicator,
-    };
-    tile_response(&req, &state, collection, division, address, p).await
+    let address = usecase::tile_address(&tile_matrix, &tile_col, &tile_row, &OGC_NAMES)?;
+    tile_response(&req, &state, collection, division, address, p.0).await
 }

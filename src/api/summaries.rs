@@ -6,9 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::Routes;
-use crate::api_error::{ApiError, ApiResult};
-use crate::db;
-use crate::domain::codes::{self, Division, Level};
+use crate::api_error::ApiResult;
+use crate::domain::codes::{Division, Level};
 use crate::domain::lang::Lang;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::format::Format;
@@ -122,88 +121,60 @@ async fn summary(
     level: Level,
     p: SummaryParams,
 ) -> ApiResult<HttpResponse> {
-    let code = codes::parse(&raw).map_err(|e| ApiError::bad_param("code", e))?;
-    let division = match (level, code.level) {
-        (Level::Kommun, Level::Kommun) => Division::Kommun,
-        (Level::Lan, Level::Lan) => Division::Lan,
-        (Level::Lan, Level::Riket) => Division::Riket,
-        (Level::Kommun, _) => {
-            return Err(ApiError::bad_param(
-                "code",
-                format!("{raw:?} is not a 4-digit kommun code"),
-            ))
-        }
-        _ => {
-            return Err(ApiError::bad_param(
-                "code",
-                format!("{raw:?} is not a 2-digit län code (or 00 for Sweden)"),
-            ))
-        }
-    };
+    let (code, division) = usecase::summaries::code_and_division(level, &raw)?;
     let lang = p.lang;
     data_response(&req, &state, lang.code(), move |conn, data| {
-        let code = code.code;
-        let name = db::areas::admin_name(conn, division, &code)?;
-        if db::areas::versions(conn, &code)?.is_empty() {
-            return Err(ApiError::NotFound(format!(
-                "no {division} has the code {code}"
-            )));
-        }
-        let rows = db::summaries::summaries(conn, division, &code, p.year.as_deref())?;
-        let with_list = division != Division::Riket || p.year.is_some();
-        let regso = if with_list {
-            db::summaries::typed_regso(conn, &code, p.year.as_deref())?
-        } else {
-            Vec::new()
-        };
-        let years = rows
+        let summary = usecase::summaries::summary(conn, division, &code, p.year.as_deref())?;
+        let years = summary
+            .years
             .into_iter()
-            .map(|s| YearSummary {
-                regso: with_list.then(|| {
-                    regso
-                        .iter()
-                        .filter(|r| r.year == s.year)
-                        .map(|r| RegsoType {
-                            code: r.code.clone(),
-                            name: r.name.clone(),
-                            area_type: r.area_type,
-                            area_type_origin: r.area_type_origin.clone(),
-                        })
-                        .collect()
-                }),
-                year: s.year,
-                regso_division: s.regso_division.id().to_owned(),
-                regso_count: s.regso_count,
-                regso_by_type: s
-                    .regso_by_type
-                    .into_iter()
-                    .map(|v| v.unwrap_or(0))
-                    .collect(),
-                population: s.population,
-                population_by_type: s
-                    .population_by_type
-                    .map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect()),
-                population_share_by_type: s
-                    .population_share_by_type
-                    .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect()),
-                area_type_origin: s.area_type_origin,
-                population_untyped: s.population_untyped,
-                inequality_spatial_unit: s
-                    .inequality_method
-                    .as_ref()
-                    .map(|_| INEQUALITY_SPATIAL_UNIT.as_str().to_owned()),
-                inequality_origin: s.inequality_method.as_ref().map(|_| "computed".to_owned()),
-                inequality_index: s.inequality_index,
-                inequality_method: s.inequality_method,
-                inequality_source: s.inequality_source,
-                inequality_areas: s.inequality_areas,
-            })
+            .map(
+                |usecase::summaries::Year { summary: s, regso }| YearSummary {
+                    regso: regso.map(|regso| {
+                        regso
+                            .into_iter()
+                            .map(|r| RegsoType {
+                                code: r.code,
+                                name: r.name,
+                                area_type: r.area_type,
+                                area_type_origin: r.area_type_origin,
+                            })
+                            .collect()
+                    }),
+                    year: s.year,
+                    regso_division: s.regso_division.id().to_owned(),
+                    regso_count: s.regso_count,
+                    regso_by_type: s
+                        .regso_by_type
+                        .into_iter()
+                        .map(|v| v.unwrap_or(0))
+                        .collect(),
+                    population: s.population,
+                    population_by_type: s
+                        .population_by_type
+                        .map(|v| v.into_iter().map(|x| x.unwrap_or(0)).collect()),
+                    population_share_by_type: s
+                        .population_share_by_type
+                        .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect()),
+                    area_type_origin: s.area_type_origin,
+                    population_untyped: s.population_untyped,
+                    inequality_spatial_unit: s
+                        .inequality_method
+                        .as_ref()
+                        .map(|_| INEQUALITY_SPATIAL_UNIT.as_str().to_owned()),
+                    inequality_origin: s.inequality_method.as_ref().map(|_| "computed".to_owned()),
+                    inequality_index: s.inequality_index,
+                    inequality_method: s.inequality_method,
+                    inequality_source: s.inequality_source,
+                    inequality_areas: s.inequality_areas,
+                },
+            )
             .collect();
         let body = Summary {
             data_version: data.data_version.clone(),
             synthetic: data.synthetic,
             code,
-            name,
+            name: summary.name,
             level: division.id().to_owned(),
             years,
         };

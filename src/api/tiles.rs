@@ -5,15 +5,13 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::api::features::division_of;
 use crate::api::Routes;
-use crate::api_error::{ApiError, ApiResult};
-use crate::db;
+use crate::api_error::ApiResult;
+use crate::db::{self, data_state::DataState};
 use crate::domain::geography::Division;
 use crate::domain::lang::Lang;
 use crate::http::conditional::{data_response, Representation};
@@ -22,16 +20,14 @@ use crate::http::links::RequestUrl;
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
 use crate::state::AppState;
-use crate::usecase::indicators::check_indicators;
+use crate::usecase::tiles::{self as usecase, Address, AddressNames, MAX_ZOOM, MIN_ZOOM};
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_tilejson, get_tilejson);
     r.versioned(__path_get_tile, get_tile);
 }
 
-pub const MIN_ZOOM: u8 = 0;
-pub const MAX_ZOOM: u8 = 16;
-const MVT: &str = "application/vnd.mapbox-vector-tile";
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 const YEAR: Param = Param::new(
     "year",
@@ -90,6 +86,26 @@ impl FromQuery for TileParams {
     }
 }
 
+impl TileParams {
+    /// `year` and `indicator` as tile URLs pass them on, then `more`, joined by `&` after
+    /// `lead`; nothing at all when there is nothing to pass.
+    pub fn passed_on(&self, lead: char, more: &[String]) -> String {
+        let mut query = Vec::new();
+        if let Some(y) = self.year {
+            query.push(format!("year={y}"));
+        }
+        if let Some(ids) = &self.indicator {
+            query.push(format!("indicator={}", ids.join(",")));
+        }
+        query.extend_from_slice(more);
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!("{lead}{}", query.join("&"))
+        }
+    }
+}
+
 /// A vector tile of one collection, geometry simplified for the zoom. An empty tile is an
 /// empty 200 response.
 #[utoipa::path(get, path = "/v1/tiles/{collection}/{z}/{x}/{y}.mvt", tag = "tiles",
@@ -109,17 +125,9 @@ pub async fn get_tile(
 ) -> ApiResult<HttpResponse> {
     let (collection, z, x, y) = path.into_inner();
     let division = division_of(&collection)?;
-    let address = tile_address(&z, &x, &y, &XYZ_NAMES)?;
+    let address = usecase::tile_address(&z, &x, &y, &XYZ_NAMES)?;
     Format::from_accept(&req, &[Format::Mvt])?;
     tile_response(&req, &state, collection, division, address, p).await
-}
-
-/// What the parts of a tile address are called in a URL, so a bad part is named as the
-/// client wrote it.
-pub struct AddressNames {
-    pub zoom: &'static str,
-    pub col: &'static str,
-    pub row: &'static str,
 }
 
 /// `/v1/tiles/{collection}/{z}/{x}/{y}.mvt`.
@@ -129,46 +137,6 @@ pub const XYZ_NAMES: AddressNames = AddressNames {
     row: "y",
 };
 
-/// A tile address (zoom, column, row) checked against the zooms served and the matrix size at
-/// that zoom; every bad part is named.
-pub fn tile_address(
-    zoom: &str,
-    col: &str,
-    row: &str,
-    names: &AddressNames,
-) -> ApiResult<(u8, u32, u32)> {
-    let mut errors = Vec::new();
-    let z: Option<u8> = zoom
-        .parse()
-        .ok()
-        .filter(|z| (MIN_ZOOM..=MAX_ZOOM).contains(z));
-    if z.is_none() {
-        errors.push(crate::api_error::ParamError::new(
-            names.zoom,
-            format!("a zoom level {MIN_ZOOM}–{MAX_ZOOM}"),
-        ));
-    }
-    let n = z.map_or(1u32, |z| 1u32 << z);
-    let x: Option<u32> = col.parse().ok().filter(|x| *x < n);
-    let y: Option<u32> = row.parse().ok().filter(|y| *y < n);
-    if x.is_none() {
-        errors.push(crate::api_error::ParamError::new(
-            names.col,
-            format!("a column 0–{} at this zoom", n - 1),
-        ));
-    }
-    if y.is_none() {
-        errors.push(crate::api_error::ParamError::new(
-            names.row,
-            format!("a row 0–{} at this zoom", n - 1),
-        ));
-    }
-    match (z, x, y) {
-        (Some(z), Some(x), Some(y)) => Ok((z, x, y)),
-        _ => Err(ApiError::BadRequest(errors)),
-    }
-}
-
 /// The tile of a collection at a checked address, with the data-version ETag and the response
 /// cache: what `/v1/tiles` and OGC API – Tiles both answer.
 pub async fn tile_response(
@@ -176,7 +144,7 @@ pub async fn tile_response(
     state: &AppState,
     collection: String,
     division: Division,
-    (z, x, y): (u8, u32, u32),
+    address: Address,
     p: TileParams,
 ) -> ApiResult<HttpResponse> {
     let variant = "mvt".to_owned();
@@ -186,8 +154,7 @@ pub async fn tile_response(
             year: p.year,
             indicators: p.indicator.unwrap_or_default(),
         };
-        check_indicators(conn, "indicator", &attributes.indicators)?;
-        let bytes = db::tiles::tile(conn, division, &layer, (z, x, y), &attributes)?;
+        let bytes = usecase::tile(conn, division, &layer, address, &attributes)?;
         Ok(Representation {
             content_type: MVT,
             body: bytes.into(),
@@ -202,21 +169,55 @@ pub async fn tile_response(
 /// The tile parameters, passed on to the tile URLs, and the language.
 #[derive(Debug)]
 pub struct TileJsonParams {
-    pub year: Option<i16>,
-    pub indicator: Option<Vec<String>>,
+    pub tile: TileParams,
     pub lang: Lang,
 }
 
 impl FromQuery for TileJsonParams {
     fn from_query(r: &mut QueryReader, req: &HttpRequest) -> Self {
         let lang = Lang::negotiate_json(r, req);
-        let TileParams { year, indicator } = TileParams::from_query(r, req);
         TileJsonParams {
-            year,
-            indicator,
+            tile: TileParams::from_query(r, req),
             lang,
         }
     }
+}
+
+/// What a tileset document of a collection is written from.
+pub struct TilesetOf<'a> {
+    pub collection: String,
+    /// The collection's extent in CRS84: west, south, east, north.
+    pub bounds: [f64; 4],
+    pub data: &'a DataState,
+    pub url: RequestUrl,
+    pub p: TileJsonParams,
+}
+
+/// A tileset document of `collection` (TileJSON, OGC's tileset) per data version, in the
+/// language asked: the indicators its tiles would carry checked, the collection's extent read,
+/// then `document` writes it.
+pub async fn tileset_response<T: Serialize + 'static>(
+    req: &HttpRequest,
+    state: &AppState,
+    (collection, division): (String, Division),
+    p: TileJsonParams,
+    document: fn(TilesetOf<'_>) -> T,
+) -> ApiResult<HttpResponse> {
+    let url = RequestUrl::of(req);
+    let lang = p.lang;
+    data_response(req, state, lang.code(), move |conn, data| {
+        let indicators = p.tile.indicator.as_deref().unwrap_or_default();
+        let bounds = usecase::tileset_bounds(conn, division, indicators)?;
+        let doc = document(TilesetOf {
+            collection,
+            bounds,
+            data,
+            url,
+            p,
+        });
+        Representation::json(&doc, Some(lang))
+    })
+    .await
 }
 
 /// A vector layer of a TileJSON document.
@@ -226,7 +227,7 @@ impl FromQuery for TileJsonParams {
 pub struct TileJsonLayer {
     /// Attribute name → description.
     #[schema(value_type = Object)]
-    fields: serde_json::Map<String, serde_json::Value>,
+    fields: BTreeMap<String, String>,
     #[schema(example = "regso-2025")]
     id: String,
     maxzoom: u8,
@@ -275,109 +276,88 @@ pub async fn get_tilejson(
 ) -> ApiResult<HttpResponse> {
     let collection = path.into_inner();
     let division = division_of(&collection)?;
-    let url = RequestUrl::of(&req);
-    let lang = p.lang;
-    data_response(&req, &state, lang.code(), move |conn, data| {
-        check_indicators(
-            conn,
-            "indicator",
-            p.indicator.as_deref().unwrap_or_default(),
-        )?;
-        let bounds = collection_bounds(conn, division)?;
-        let mut query = Vec::new();
-        if let Some(y) = p.year {
-            query.push(format!("year={y}"));
-        }
-        if let Some(ids) = &p.indicator {
-            query.push(format!("indicator={}", ids.join(",")));
-        }
-        // Tiles bound to the data version are immutable: a map keeps them until an import
-        // moves this document, and so the map, to new URLs.
-        query.push(format!("v={}", data.data_version));
-        let qs = format!("?{}", query.join("&"));
-        let fields = layer_fields(lang, p.indicator.as_deref().unwrap_or_default());
-        let doc = TileJson {
-            attribution: if data.synthetic {
-                "Synthetic data (segstat), not SCB statistics"
-            } else {
-                "Källa: SCB"
-            },
-            bounds,
-            center: (
-                (bounds[0] + bounds[2]) / 2.0,
-                (bounds[1] + bounds[3]) / 2.0,
-                4,
-            ),
-            description: format!(
-                "{collection}: {}",
-                lang.pick(
-                    "gränser och områdestyper, källa: SCB",
-                    "boundaries and area types, source: Statistics Sweden (SCB)"
-                )
-            ),
-            maxzoom: MAX_ZOOM,
-            minzoom: MIN_ZOOM,
-            // MapLibre: use the string code as the feature id (`promoteId` on the source).
-            promote_id: BTreeMap::from([(collection.clone(), "code")]),
-            scheme: "xyz",
-            tilejson: "3.0.0",
-            tiles: vec![format!(
-                "{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}",
-                url.base
-            )],
-            vector_layers: vec![TileJsonLayer {
-                fields,
-                id: collection.clone(),
-                maxzoom: MAX_ZOOM,
-                minzoom: MIN_ZOOM,
-            }],
-            name: collection,
-            version: data.data_version.clone(),
-        };
-        Representation::json(&doc, Some(lang))
-    })
-    .await
+    tileset_response(&req, &state, (collection, division), p, tilejson).await
 }
 
-/// A collection's extent in CRS84 (west, south, east, north); Sweden's when nothing is loaded.
-pub fn collection_bounds(conn: &mut PgConnection, division: Division) -> ApiResult<[f64; 4]> {
-    let extents = crate::db::features::extents(conn)?;
-    Ok(extents
-        .iter()
-        .find(|e| e.division == division)
-        .and_then(|e| Some([e.xmin?, e.ymin?, e.xmax?, e.ymax?]))
-        .unwrap_or([10.0, 55.0, 24.2, 69.1]))
+/// The TileJSON document of a collection.
+fn tilejson(
+    TilesetOf {
+        collection,
+        bounds,
+        data,
+        url,
+        p,
+    }: TilesetOf,
+) -> TileJson {
+    let lang = p.lang;
+    // Tiles bound to the data version are immutable: a map keeps them until an import moves
+    // this document, and so the map, to new URLs.
+    let qs = p.tile.passed_on('?', &[format!("v={}", data.data_version)]);
+    let fields = layer_fields(lang, p.tile.indicator.as_deref().unwrap_or_default());
+    TileJson {
+        attribution: if data.synthetic {
+            "Synthetic data (segstat), not SCB statistics"
+        } else {
+            "Källa: SCB"
+        },
+        bounds,
+        center: (
+            (bounds[0] + bounds[2]) / 2.0,
+            (bounds[1] + bounds[3]) / 2.0,
+            4,
+        ),
+        description: format!(
+            "{collection}: {}",
+            lang.pick(
+                "gränser och områdestyper, källa: SCB",
+                "boundaries and area types, source: Statistics Sweden (SCB)"
+            )
+        ),
+        maxzoom: MAX_ZOOM,
+        minzoom: MIN_ZOOM,
+        // MapLibre: use the string code as the feature id (`promoteId` on the source).
+        promote_id: BTreeMap::from([(collection.clone(), "code")]),
+        scheme: "xyz",
+        tilejson: "3.0.0",
+        tiles: vec![format!(
+            "{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}",
+            url.base
+        )],
+        vector_layers: vec![TileJsonLayer {
+            fields,
+            id: collection.clone(),
+            maxzoom: MAX_ZOOM,
+            minzoom: MIN_ZOOM,
+        }],
+        name: collection,
+        version: data.data_version.clone(),
+    }
 }
 
 /// The attributes of a tile's features, name → description, with the indicators asked for.
-pub fn layer_fields(
-    lang: Lang,
-    indicators: &[String],
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut fields = serde_json::Map::new();
-    fields.insert(
-        "code".into(),
-        json!(lang.pick("officiell kod", "official code")),
-    );
-    fields.insert("name".into(), json!(lang.pick("namn", "name")));
-    fields.insert(
-        "area_type".into(),
-        json!(lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)")),
-    );
-    fields.insert(
-        "area_type_origin".into(),
-        json!(lang.pick(
-            "official (SCB:s) eller computed (beräknad här)",
-            "official (SCB's) or computed (here)"
-        )),
-    );
+pub fn layer_fields(lang: Lang, indicators: &[String]) -> BTreeMap<String, String> {
+    let mut fields: BTreeMap<String, String> = [
+        ("code", lang.pick("officiell kod", "official code")),
+        ("name", lang.pick("namn", "name")),
+        (
+            "area_type",
+            lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)"),
+        ),
+        (
+            "area_type_origin",
+            lang.pick(
+                "official (SCB:s) eller computed (beräknad här)",
+                "official (SCB's) or computed (here)",
+            ),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, description)| (name.to_owned(), description.to_owned()))
+    .collect();
     for id in indicators {
         fields.insert(
             id.clone(),
-            json!(format!(
-                "{id} ({})",
-                lang.pick("värde för year=", "value for year=")
-            )),
+            format!("{id} ({})", lang.pick("värde för year=", "value for year=")),
         );
     }
     fields

@@ -141,7 +141,7 @@ pub fn inequality_years(conn: &mut PgConnection) -> Result<Vec<i16>> {
     .collect())
 }
 
-#[derive(Clone, Debug, QueryableByName)]
+#[derive(Clone, Debug, PartialEq, QueryableByName)]
 pub struct Containing {
     #[diesel(sql_type = Text)]
     pub division: Division,

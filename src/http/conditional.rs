@@ -172,6 +172,27 @@ impl<'a> Source<'a> {
     }
 }
 
+/// A document this release writes without the data (the landing page, the spec, the area
+/// types, the tile matrix sets): validated by the software version and public for the
+/// configured max-age.
+pub fn software_response(
+    req: &HttpRequest,
+    state: &AppState,
+    variant: &str,
+    rep: Representation,
+) -> HttpResponse {
+    respond(
+        req,
+        Source::Software,
+        None,
+        Freshness::Public {
+            max_age_secs: state.config.cache_max_age.as_secs(),
+        },
+        variant,
+        rep,
+    )
+}
+
 /// The 200 response with every caching header, or 304 when the client holds it already.
 pub fn respond(
     req: &HttpRequest,

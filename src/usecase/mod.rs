@@ -3,6 +3,10 @@
 //! values they answer. No HTTP here: `api` parses a request into the inputs these take and
 //! renders what they return; the same functions could serve another front end.
 
+pub mod areas;
 pub mod data;
 pub mod indicators;
 pub mod inequality;
+pub mod lookup;
+pub mod summaries;
+pub mod tiles;
