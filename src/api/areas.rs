@@ -11,7 +11,7 @@ use crate::domain::codes::{Division, Level};
 use crate::domain::index::AREA_TYPES;
 use crate::domain::lang::Lang;
 use crate::domain::text::fold;
-use crate::http::conditional::{data_response, respond, Freshness, Representation, Source};
+use crate::http::conditional::{data_response, software_response, Representation};
 use crate::http::links::{Link, RequestUrl};
 use crate::http::paging::{page_info, PageInfo, Paging};
 use crate::http::param::{Accepts, Param};
@@ -73,13 +73,9 @@ pub async fn get_area_types(
             "Types 1 and 2 together are areas with socio-economic challenges.",
         ),
     };
-    Ok(respond(
+    Ok(software_response(
         &req,
-        Source::Software,
-        None,
-        Freshness::Public {
-            max_age_secs: state.config.cache_max_age.as_secs(),
-        },
+        &state,
         lang.code(),
         Representation::json(&body, Some(lang))?,
     ))

@@ -6,7 +6,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::Routes;
 use crate::api_error::ApiResult;
-use crate::http::conditional::{respond, Freshness, Representation, Source};
+use crate::http::conditional::{software_response, Representation};
 use crate::http::query::Query;
 use crate::state::AppState;
 
@@ -37,13 +37,9 @@ pub async fn get_openapi(
     spec: web::Data<OpenApiJson>,
     _: Query<()>,
 ) -> ApiResult<HttpResponse> {
-    Ok(respond(
+    Ok(software_response(
         &req,
-        Source::Software,
-        None,
-        Freshness::Public {
-            max_age_secs: state.config.cache_max_age.as_secs(),
-        },
+        &state,
         "openapi",
         Representation {
             content_type: "application/vnd.oai.openapi+json;version=3.1",

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::params::LangJson;
 use crate::api::Routes;
 use crate::api_error::ApiResult;
-use crate::http::conditional::{respond, Freshness, Representation, Source};
+use crate::http::conditional::{software_response, Representation};
 use crate::http::links::{base_url, Link, REL_TILING_SCHEMES};
 use crate::http::query::Query;
 use crate::state::AppState;
@@ -66,13 +66,9 @@ pub async fn get_landing(
             crate::api::features::license_link(),
         ],
     };
-    Ok(respond(
+    Ok(software_response(
         &req,
-        Source::Software,
-        None,
-        Freshness::Public {
-            max_age_secs: state.config.cache_max_age.as_secs(),
-        },
+        &state,
         &format!("json|{}|{base}", lang.code()),
         Representation::json(&body, Some(lang))?,
     ))
@@ -123,13 +119,9 @@ pub async fn get_conformance(
     let body = Conformance {
         conforms_to: CONFORMS_TO.to_vec(),
     };
-    Ok(respond(
+    Ok(software_response(
         &req,
-        Source::Software,
-        None,
-        Freshness::Public {
-            max_age_secs: state.config.cache_max_age.as_secs(),
-        },
+        &state,
         "json",
         Representation::json(&body, None)?,
     ))
