@@ -717,7 +717,7 @@ fn render_items(
     let features = rows
         .iter()
         .map(|row| geojson::feature(division, row, selection, &values))
-        .collect::<crate::Result<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     // The geometry is most of the body: room for it up front spares the regrowing.
     let mut out = Vec::with_capacity(
         rows.iter()

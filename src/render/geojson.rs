@@ -1,19 +1,18 @@
 //! GeoJSON (RFC 7946) as OGC API – Features writes it: one feature per area with its official
 //! code as `id`, and a page of them with `numberMatched`, `numberReturned` and links. The
-//! geometry is the GeoJSON text the import stored, copied into the output as it is (a borrowed
-//! `RawValue`), never parsed into a tree.
+//! geometry is the GeoJSON text the import stored, copied into the output as it is
+//! ([`Verbatim`]), never parsed into a tree nor scanned again.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::db::data_state::DataState;
 use crate::db::features::FeatureRow;
 use crate::domain::codes::Division;
-use crate::error::Result;
 
 /// The properties every feature can have, in the order they are written; `properties=` picks
 /// among these and the indicators asked for.
@@ -77,6 +76,28 @@ pub struct Properties<'a> {
     pub indicators: BTreeMap<&'a str, Option<f64>>,
 }
 
+/// JSON text written into the output as it is: the geometry PostGIS wrote (`ST_AsGeoJSON`) at
+/// import, valid by construction.
+///
+/// serde_json writes a struct named by its raw-value token, holding one field of that name, as
+/// the text of that field: the mechanism behind its own `RawValue`. `RawValue` itself can only
+/// be had by validating the text first, a scan of every coordinate that made a page of all
+/// 3,363 RegSO at full resolution build 30 % slower (`bench/runs/http-2026-11-30-*`). The
+/// token is serde_json's (1.x, `raw_value` feature); the unit tests below compare whole
+/// outputs, so a serde_json that changed it would fail them rather than write a wrapped string.
+#[derive(Clone, Copy, Debug)]
+pub struct Verbatim<'a>(pub &'a str);
+
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+impl Serialize for Verbatim<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct(RAW_VALUE_TOKEN, 1)?;
+        s.serialize_field(RAW_VALUE_TOKEN, self.0)?;
+        s.end()
+    }
+}
+
 /// A GeoJSON Feature (RFC 7946) whose `id` is the area's official code.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Feature<'a> {
@@ -87,7 +108,7 @@ pub struct Feature<'a> {
     pub id: &'a str,
     /// A GeoJSON geometry, or null with `geometry=none`.
     #[schema(value_type = Option<Object>)]
-    pub geometry: Option<&'a RawValue>,
+    pub geometry: Option<Verbatim<'a>>,
     pub properties: Properties<'a>,
 }
 
@@ -139,7 +160,7 @@ pub fn feature<'a>(
     row: &'a FeatureRow,
     selection: Selection<'a>,
     values: &Values,
-) -> Result<Feature<'a>> {
+) -> Feature<'a> {
     let (s, area) = (selection, &row.area);
     let dated = |property: &str| s.year.and_then(|_| s.pick(property, ()));
     let indicators = s
@@ -166,16 +187,12 @@ pub fn feature<'a>(
         year: s.year.and_then(|y| s.pick("year", y)),
         indicators,
     };
-    Ok(Feature {
+    Feature {
         kind: "Feature",
         id: &area.code,
-        geometry: row
-            .geometry
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()?,
+        geometry: row.geometry.as_deref().map(Verbatim),
         properties,
-    })
+    }
 }
 
 /// A page of features with what OGC API – Features adds: the counts, the data's time stamp and
@@ -243,7 +260,7 @@ mod tests {
     #[test]
     fn a_feature_without_a_year_has_the_area_s_properties() {
         let row = row();
-        let f = feature(Division::Regso2025, &row, ALL, &values()).unwrap();
+        let f = feature(Division::Regso2025, &row, ALL, &values());
         assert_eq!(
             text(&f),
             r#"{"type":"Feature","id":"0180R036","geometry":{"type":"Point","coordinates":[17.9,59.4]},"properties":{"code":"0180R036","county_code":"01","division":"regso-2025","geometry_source":"scb","municipality_code":"0180","name":"Rinkeby","regso_code":null}}"#
@@ -259,7 +276,7 @@ mod tests {
             indicators: &indicators,
             ..ALL
         };
-        let f = feature(Division::Regso2025, &row, s, &values()).unwrap();
+        let f = feature(Division::Regso2025, &row, s, &values());
         assert_eq!(
             text(&f.properties),
             r#"{"area_type":1,"area_type_origin":"official","code":"0180R036","county_code":"01","division":"regso-2025","geometry_source":"scb","index_origin":null,"municipality_code":"0180","name":"Rinkeby","regso_code":null,"socioeconomic_index":-2.5,"year":2024,"employment":null,"population":16000.0}"#
@@ -283,7 +300,7 @@ mod tests {
             indicators: &indicators,
             properties: Some(&asked),
         };
-        let f = feature(Division::Regso2025, &row, s, &values()).unwrap();
+        let f = feature(Division::Regso2025, &row, s, &values());
         assert_eq!(
             text(&f),
             r#"{"type":"Feature","id":"0180R036","geometry":null,"properties":{"name":"Rinkeby","year":2024,"population":16000.0}}"#
@@ -293,7 +310,7 @@ mod tests {
             properties: Some(&none),
             ..s
         };
-        let f = feature(Division::Regso2025, &row, bare, &values()).unwrap();
+        let f = feature(Division::Regso2025, &row, bare, &values());
         assert_eq!(text(&f.properties), "{}");
     }
 
@@ -304,7 +321,7 @@ mod tests {
             year: Some(2024),
             ..ALL
         };
-        let f = feature(Division::Regso2025, &row, s, &values()).unwrap();
+        let f = feature(Division::Regso2025, &row, s, &values());
         let Ok(serde_json::Value::Object(written)) = serde_json::to_value(&f.properties) else {
             panic!("properties are an object");
         };
@@ -319,10 +336,18 @@ mod tests {
     }
 
     #[test]
-    fn stored_text_that_is_not_json_is_an_error_not_a_broken_body() {
+    fn the_stored_geometry_is_copied_byte_for_byte() {
         let mut row = row();
-        row.geometry = Some("{\"type\":".into());
-        assert!(feature(Division::Regso2025, &row, ALL, &values()).is_err());
+        // Spacing and number spelling as stored, not as serde_json would write them.
+        let stored = r#"{"type": "Point", "coordinates": [17.90, 5.94e1]}"#;
+        row.geometry = Some(stored.into());
+        let written = text(&feature(Division::Regso2025, &row, ALL, &values()));
+        assert!(
+            written.starts_with(&format!(
+                r#"{{"type":"Feature","id":"0180R036","geometry":{stored},"properties":"#
+            )),
+            "{written}"
+        );
     }
 
     #[test]
@@ -337,7 +362,7 @@ mod tests {
             properties: Some(&[]),
             ..ALL
         };
-        let features = vec![feature(Division::Regso2025, &row, s, &values()).unwrap()];
+        let features = vec![feature(Division::Regso2025, &row, s, &values())];
         let links = vec![serde_json::json!({"rel": "self"})];
         assert_eq!(
             text(&page(features, 7, &data, links)),
