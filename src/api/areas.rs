@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::api::Routes;
 use crate::api_error::ApiResult;
-use crate::db::{self, areas::AreaFilter, areas::AreaRow, data_state::DataState};
+use crate::db::{self, areas::AreaFilter, areas::AreaRow, areas::YearFacts, data_state::DataState};
 use crate::domain::codes::{Division, Level};
 use crate::domain::index::AREA_TYPES;
 use crate::domain::lang::Lang;
@@ -83,10 +83,10 @@ pub async fn get_area_types(
 
 const LEVEL: Param = Param::new("level", Accepts::OneOf(&Level::IDS))
     .doc("`riket`, `lan`, `kommun`, `regso` or `deso`.")
-    .example("regso");
+    .example(Level::Regso.as_str());
 const DIVISIONS: Param = Param::new("division", Accepts::OneOf(&Division::IDS))
     .doc("A division version: `riket`, `lan`, `kommun`, `regso-2020`, `regso-2025`, `deso-2018`, `deso-2025`.")
-    .example("regso-2020");
+    .example(Division::Regso2020.id());
 const AREA_TYPE: Param = Param::new("area_type", Accepts::Integer { min: 1, max: 5 })
     .doc("RegSO of this area type (1–5) in `year`.")
     .example("1");
@@ -178,9 +178,9 @@ impl FromQuery for AreasParams {
 pub struct Area {
     #[schema(example = "0180R036")]
     pub code: String,
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub division: String,
-    #[schema(example = "regso")]
+    #[schema(example = json!(Level::Regso.as_str()))]
     pub level: String,
     /// SCB's name; DeSO have none.
     #[schema(example = "Husby")]
@@ -279,7 +279,7 @@ pub async fn get_areas(
 
 const DIVISION: Param = Param::new("division", Accepts::OneOf(&Division::IDS))
     .doc("Only this division version of the code (default: every version the code exists in).")
-    .example("regso-2020");
+    .example(Division::Regso2020.id());
 
 #[derive(Debug)]
 pub struct AreaParams {
@@ -295,24 +295,6 @@ impl FromQuery for AreaParams {
             lang,
         }
     }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct YearFacts {
-    pub year: i16,
-    /// 1–5, or null where not known.
-    pub area_type: Option<i16>,
-    /// `official` (SCB) or `computed` (by this service from SCB's components).
-    pub area_type_origin: Option<String>,
-    pub socioeconomic_index: Option<f64>,
-    pub index_origin: Option<String>,
-    /// 1 = highest index (greatest challenges) in its kommun.
-    pub rank_in_municipality: Option<i32>,
-    pub areas_in_municipality: Option<i32>,
-    pub rank_in_country: Option<i32>,
-    pub areas_in_country: Option<i32>,
-    /// Share of RegSO in the country with an index lower than or equal to this one's.
-    pub percentile_in_country: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -393,22 +375,7 @@ pub async fn get_area(
                         .into_iter()
                         .map(|(d, n)| (d.id().to_owned(), n))
                         .collect(),
-                    history: version
-                        .history
-                        .into_iter()
-                        .map(|y| YearFacts {
-                            year: y.year,
-                            area_type: y.area_type,
-                            area_type_origin: y.area_type_origin,
-                            socioeconomic_index: y.socioeconomic_index,
-                            index_origin: y.index_origin,
-                            rank_in_municipality: y.rank_in_municipality,
-                            areas_in_municipality: y.areas_in_municipality,
-                            rank_in_country: y.rank_in_country,
-                            areas_in_country: y.areas_in_country,
-                            percentile_in_country: y.percentile_in_country,
-                        })
-                        .collect(),
+                    history: version.history,
                 }
             })
             .collect();

@@ -141,7 +141,7 @@ impl FromQuery for ChangesParams {
 pub struct YearType {
     pub year: i16,
     /// The RegSO division version the year is served in.
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub division: String,
     /// The code in that division (the same as the item's code, also across versions: only
     /// unchanged areas are paired there).
@@ -206,9 +206,9 @@ pub struct Changes {
     pub synthetic: bool,
     pub from_year: i16,
     pub to_year: i16,
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub from_division: String,
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub to_division: String,
     /// True when the two years are served by different division versions.
     pub cross_version: bool,
@@ -446,7 +446,7 @@ pub async fn get_changes(
 
 const FROM: Param = Param::new("from", Accepts::OneOf(&CROSSWALK_FROM))
     .doc("The old division (required): `deso-2018` (to DeSO 2025) or `regso-2020` (to RegSO 2025).")
-    .example("regso-2020")
+    .example(Division::Regso2020.id())
     .required();
 const CODE: Param = Param::new("code", Accepts::Text)
     .doc(
@@ -537,7 +537,7 @@ impl FromQuery for CrosswalkParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct CrosswalkArea {
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub division: String,
     #[schema(example = "0180R036")]
     pub code: String,
@@ -572,9 +572,9 @@ pub struct CrosswalkPair {
 pub struct Crosswalk {
     pub data_version: String,
     pub synthetic: bool,
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub from_division: String,
-    #[schema(example = "regso-2025")]
+    #[schema(example = json!(Division::Regso2025.id()))]
     pub to_division: String,
     pub pairs: Vec<CrosswalkPair>,
     #[serde(flatten)]

@@ -256,7 +256,7 @@ impl FromQuery for DataParams {
 pub struct Value {
     #[schema(example = "population")]
     pub indicator: String,
-    #[schema(example = "kommun")]
+    #[schema(example = json!(Level::Kommun.as_str()))]
     pub division: String,
     #[schema(example = "0180")]
     pub code: String,

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 use crate::api::Routes;
 use crate::api_error::{ApiError, ApiResult};
 use crate::db::data_state::DataState;
+use crate::domain::geography::Division;
 use crate::export::Index;
 use crate::http::conditional::{respond, Freshness, Representation, Source, DATA_SYNTHETIC_HEADER};
 use crate::http::links::{base_url, Link};
@@ -47,7 +48,7 @@ pub struct Download {
     /// SHA-256 of the file, lowercase hex (also in the version folder's `SHA256SUMS`).
     pub sha256: String,
     /// The OGC collection (`/v1/collections/{collection}`) of a boundary file.
-    #[schema(example = "regso-2025")]
+    #[schema(example = json!(Division::Regso2025.id()))]
     pub collection: Option<String>,
     /// Absolute URL with the data version (`?v=`): immutable while that version is served.
     pub href: String,

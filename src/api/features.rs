@@ -60,7 +60,7 @@ pub fn division_of(collection: &str) -> ApiResult<Division> {
 
 #[derive(Serialize, ToSchema)]
 pub struct Collection {
-    #[schema(example = "regso-2025")]
+    #[schema(example = json!(Division::Regso2025.id()))]
     pub id: String,
     pub title: String,
     pub description: String,
@@ -164,7 +164,7 @@ pub async fn get_collections(
 
 /// One collection's description.
 #[utoipa::path(get, path = "/v1/collections/{collection}", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), CollectionsParams),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())), CollectionsParams),
     responses((status = 200, description = "The collection.", body = Collection),
               (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_collection(
@@ -190,7 +190,7 @@ pub async fn get_collection(
 /// The queryable properties of a collection as a JSON Schema (OGC API – Features Part 3):
 /// what `filter` and `sortby` may name.
 #[utoipa::path(get, path = "/v1/collections/{collection}/queryables", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), CollectionsParams),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())), CollectionsParams),
     responses((status = 200, description = "A JSON Schema (2020-12) of the queryables.", body = Object, content_type = "application/schema+json"),
               (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_queryables(
@@ -803,7 +803,7 @@ fn with_crs_header(mut res: HttpResponse, sweref: bool) -> HttpResponse {
 
 /// Features of a collection as GeoJSON, paged, filtered, with choropleth data.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), ItemsParams),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())), ItemsParams),
     responses((status = 200, description = "A GeoJSON FeatureCollection with numberMatched, numberReturned and links.", body = ItemsPage, content_type = "application/geo+json"),
               (status = 400, description = "Bad parameters, each named.", body = crate::api_error::Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
@@ -849,7 +849,7 @@ pub async fn get_items(
 
 /// One feature by its official code.
 #[utoipa::path(get, path = "/v1/collections/{collection}/items/{code}", tag = "features",
-    params(("collection" = String, Path, example = "regso-2025"), ("code" = String, Path, example = "0180R036"), ItemParams),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())), ("code" = String, Path, example = "0180R036"), ItemParams),
     responses((status = 200, description = "A GeoJSON Feature.", body = geojson::Feature, content_type = "application/geo+json"),
               (status = 404, description = "No such collection or feature.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_item(

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::api::Routes;
 use crate::api_error::{ApiError, ApiResult};
 use crate::db::{self, indicators::Coverage, indicators::IndicatorRow};
-use crate::domain::geography::Level;
+use crate::domain::geography::{Division, Level};
 use crate::domain::lang::Lang;
 use crate::domain::themes::THEMES;
 use crate::http::conditional::{data_response, Representation};
@@ -25,7 +25,7 @@ pub fn routes(r: &mut Routes) {
 
 #[derive(Serialize, ToSchema)]
 pub struct DivisionCoverage {
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub division: String,
     pub years: Vec<i16>,
     pub breakdowns: Vec<String>,
@@ -128,7 +128,7 @@ const THEME: Param = Param::new("theme", Accepts::OneOf(THEMES))
     .example("work");
 const LEVEL: Param = Param::new("level", Accepts::OneOf(&Level::IDS))
     .doc("Only indicators with values at this level.")
-    .example("regso");
+    .example(Level::Regso.as_str());
 const ORIGIN: Param = Param::new("origin", Accepts::OneOf(&["published", "computed"]))
     .doc("Only indicators whose values SCB publishes (`published`) or this service computes from SCB's figures (`computed`).")
     .example("published");

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::params::LangJson;
 use crate::api::Routes;
 use crate::api_error::ApiResult;
-use crate::db;
+use crate::db::{self, data_state::Dataset};
 use crate::domain::lang::Lang;
 use crate::http::conditional::{data_response, Representation};
 use crate::http::links::{base_url, Link};
@@ -35,7 +35,7 @@ pub struct Meta {
     #[schema(example = "Källa: SCB")]
     pub citation: &'static str,
     /// The imports behind the served data.
-    pub datasets: Vec<DatasetInfo>,
+    pub datasets: Vec<Dataset>,
     pub limits: Limits,
     /// Years with any data (area types or indicator values).
     #[schema(example = json!([2022, 2023]))]
@@ -59,20 +59,6 @@ pub struct Licence {
     pub name: String,
     #[schema(example = "https://creativecommons.org/publicdomain/zero/1.0/")]
     pub url: &'static str,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct DatasetInfo {
-    #[schema(example = "area-types")]
-    pub kind: String,
-    /// File name or URL the data came from.
-    pub source: String,
-    /// SHA-256 of the source.
-    pub checksum: String,
-    pub imported_at: DateTime<Utc>,
-    pub synthetic: bool,
-    pub licence: String,
-    pub attribution: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -155,18 +141,7 @@ pub async fn get_meta(
                 url: "https://creativecommons.org/publicdomain/zero/1.0/",
             },
             citation: "Källa: SCB",
-            datasets: datasets
-                .into_iter()
-                .map(|d| DatasetInfo {
-                    kind: d.kind,
-                    source: d.source,
-                    checksum: d.checksum,
-                    imported_at: d.imported_at,
-                    synthetic: d.synthetic,
-                    licence: d.licence,
-                    attribution: d.attribution,
-                })
-                .collect(),
+            datasets,
             limits: Limits {
                 max_uri_bytes: limits::MAX_URI_BYTES,
                 max_query_params: limits::MAX_QUERY_PARAMS,

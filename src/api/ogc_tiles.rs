@@ -14,12 +14,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::params::LangJson;
-use super::tiles::{
-    layer_fields, tile_response, tileset_response, TileJsonParams, TileParams, TilesetOf, MVT,
-};
+use super::tiles::{tile_response, tileset_response, TileJsonParams, TileParams, TilesetOf, MVT};
 use crate::api::features::division_of;
 use crate::api::Routes;
 use crate::api_error::{ApiError, ApiResult};
+use crate::domain::geography::Division;
 use crate::domain::lang::Lang;
 use crate::geo::web_mercator;
 use crate::http::conditional::{software_response, Representation};
@@ -27,6 +26,7 @@ use crate::http::format::Format;
 use crate::http::links::{base_url, REL_TILING_SCHEME};
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
+use crate::render::tilejson::layer_fields;
 use crate::state::AppState;
 use crate::usecase::tiles::{self as usecase, AddressNames, MAX_ZOOM, MIN_ZOOM};
 
@@ -293,7 +293,7 @@ pub struct TileSets {
 
 /// A collection's tilesets: one vector tileset in WebMercatorQuad.
 #[utoipa::path(get, path = "/v1/collections/{collection}/tiles", tag = "tiles",
-    params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())), TileJsonParams),
     responses((status = 200, description = "The tilesets.", body = TileSets),
               (status = 404, description = "No such collection.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_collection_tilesets(
@@ -373,7 +373,7 @@ pub struct TileLayer {
     #[schema(example = "vector")]
     data_type: &'static str,
     geometry_dimension: u8,
-    #[schema(example = "regso-2025")]
+    #[schema(example = json!(Division::Regso2025.id()))]
     id: String,
     max_tile_matrix: String,
     min_tile_matrix: String,
@@ -406,7 +406,7 @@ pub struct TileSet {
 /// A collection's vector tileset in WebMercatorQuad: its matrix limits, layer and tile URL
 /// template. `year` and `indicator` are passed on to the tile URLs.
 #[utoipa::path(get, path = "/v1/collections/{collection}/tiles/{tileMatrixSetId}", tag = "tiles",
-    params(("collection" = String, Path, example = "regso-2025"),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())),
            ("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"),
            TileJsonParams),
     responses((status = 200, description = "The tileset metadata.", body = TileSet),
@@ -514,7 +514,7 @@ documented!(OgcTileParams);
 /// A vector tile of a collection in WebMercatorQuad: the same bytes as
 /// `/v1/tiles/{collection}/{z}/{x}/{y}.mvt` with z = tileMatrix, y = tileRow, x = tileCol.
 #[utoipa::path(get, path = "/v1/collections/{collection}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", tag = "tiles",
-    params(("collection" = String, Path, example = "regso-2025"),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())),
            ("tileMatrixSetId" = String, Path, pattern = "^WebMercatorQuad$", example = "WebMercatorQuad"),
            ("tileMatrix" = u8, Path, minimum = 0, maximum = 16, example = 6),
            ("tileRow" = u32, Path, example = 18),

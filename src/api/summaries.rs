@@ -65,7 +65,7 @@ pub struct RegsoType {
 pub struct YearSummary {
     pub year: i16,
     /// The RegSO division version the year is counted in.
-    #[schema(example = "regso-2020")]
+    #[schema(example = json!(Division::Regso2020.id()))]
     pub regso_division: String,
     pub regso_count: i32,
     /// RegSO per area type 1–5.
@@ -109,7 +109,7 @@ pub struct Summary {
     pub synthetic: bool,
     pub code: String,
     pub name: Option<String>,
-    #[schema(example = "kommun")]
+    #[schema(example = json!(Level::Kommun.as_str()))]
     pub level: String,
     pub years: Vec<YearSummary>,
 }
@@ -229,7 +229,7 @@ const INEQUALITY_SPATIAL_UNIT: Level = Level::Regso;
 
 const LEVEL: Param = Param::new("level", Accepts::OneOf(&INEQUALITY_LEVELS))
     .doc("`kommun` (default) or `lan`.")
-    .example("kommun");
+    .example(Level::Kommun.as_str());
 const YEAR: Param = Param::new(
     "year",
     Accepts::Integer {

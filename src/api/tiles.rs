@@ -2,11 +2,8 @@
 //! `ST_AsMVT`, with geometry simplified for the zoom) and the TileJSON document a MapLibre
 //! source reads, `/v1/tiles/{collection}`.
 
-use std::collections::BTreeMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::api::features::division_of;
 use crate::api::Routes;
@@ -19,8 +16,9 @@ use crate::http::format::Format;
 use crate::http::links::RequestUrl;
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
+use crate::render::tilejson::{self as render, TileJson, Tileset};
 use crate::state::AppState;
-use crate::usecase::tiles::{self as usecase, Address, AddressNames, MAX_ZOOM, MIN_ZOOM};
+use crate::usecase::tiles::{self as usecase, Address, AddressNames};
 
 pub fn routes(r: &mut Routes) {
     r.versioned(__path_get_tilejson, get_tilejson);
@@ -109,7 +107,7 @@ impl TileParams {
 /// A vector tile of one collection, geometry simplified for the zoom. An empty tile is an
 /// empty 200 response.
 #[utoipa::path(get, path = "/v1/tiles/{collection}/{z}/{x}/{y}.mvt", tag = "tiles",
-    params(("collection" = String, Path, example = "regso-2025"),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())),
            ("z" = u8, Path, minimum = 0, maximum = 16, example = 6),
            ("x" = u32, Path, example = 35),
            ("y" = u32, Path, example = 18),
@@ -220,52 +218,9 @@ pub async fn tileset_response<T: Serialize + 'static>(
     .await
 }
 
-/// A vector layer of a TileJSON document.
-// Members in alphabetical order, as a `serde_json` map writes them (the bytes of the document
-// built as a map before).
-#[derive(Serialize, ToSchema)]
-pub struct TileJsonLayer {
-    /// Attribute name → description.
-    #[schema(value_type = Object)]
-    fields: BTreeMap<String, String>,
-    #[schema(example = "regso-2025")]
-    id: String,
-    maxzoom: u8,
-    minzoom: u8,
-}
-
-/// TileJSON 3.0.0 (https://github.com/mapbox/tilejson-spec), with MapLibre's `promoteId`.
-// Members in alphabetical order (see `TileJsonLayer`).
-#[derive(Serialize, ToSchema)]
-pub struct TileJson {
-    attribution: &'static str,
-    /// west, south, east, north in CRS84.
-    bounds: [f64; 4],
-    /// longitude, latitude, zoom.
-    #[schema(value_type = Vec<f64>)]
-    center: (f64, f64, u8),
-    description: String,
-    maxzoom: u8,
-    minzoom: u8,
-    name: String,
-    /// Collection id → the attribute to use as feature id.
-    #[serde(rename = "promoteId")]
-    #[schema(rename = "promoteId", value_type = Object)]
-    promote_id: BTreeMap<String, &'static str>,
-    #[schema(example = "xyz")]
-    scheme: &'static str,
-    #[schema(example = "3.0.0")]
-    tilejson: &'static str,
-    /// URL templates with `{z}`, `{x}` and `{y}`, bound to the data version (`v`).
-    tiles: Vec<String>,
-    vector_layers: Vec<TileJsonLayer>,
-    /// The data version.
-    version: String,
-}
-
 /// TileJSON 3.0 for a collection's vector tiles, as MapLibre reads it.
 #[utoipa::path(get, path = "/v1/tiles/{collection}", tag = "tiles",
-    params(("collection" = String, Path, example = "regso-2025"), TileJsonParams),
+    params(("collection" = String, Path, example = json!(Division::Regso2025.collection_id())), TileJsonParams),
     responses((status = 200, description = "TileJSON 3.0.0.", body = TileJson),
               (status = 404, description = "No such tile set.", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_tilejson(
@@ -279,7 +234,7 @@ pub async fn get_tilejson(
     tileset_response(&req, &state, (collection, division), p, tilejson).await
 }
 
-/// The TileJSON document of a collection.
+/// The TileJSON document of a collection, its tiles bound to the data version.
 fn tilejson(
     TilesetOf {
         collection,
@@ -289,76 +244,18 @@ fn tilejson(
         p,
     }: TilesetOf,
 ) -> TileJson {
-    let lang = p.lang;
     // Tiles bound to the data version are immutable: a map keeps them until an import moves
     // this document, and so the map, to new URLs.
     let qs = p.tile.passed_on('?', &[format!("v={}", data.data_version)]);
-    let fields = layer_fields(lang, p.tile.indicator.as_deref().unwrap_or_default());
-    TileJson {
-        attribution: if data.synthetic {
-            "Synthetic data (segstat), not SCB statistics"
-        } else {
-            "Källa: SCB"
-        },
-        bounds,
-        center: (
-            (bounds[0] + bounds[2]) / 2.0,
-            (bounds[1] + bounds[3]) / 2.0,
-            4,
-        ),
-        description: format!(
-            "{collection}: {}",
-            lang.pick(
-                "gränser och områdestyper, källa: SCB",
-                "boundaries and area types, source: Statistics Sweden (SCB)"
-            )
-        ),
-        maxzoom: MAX_ZOOM,
-        minzoom: MIN_ZOOM,
-        // MapLibre: use the string code as the feature id (`promoteId` on the source).
-        promote_id: BTreeMap::from([(collection.clone(), "code")]),
-        scheme: "xyz",
-        tilejson: "3.0.0",
-        tiles: vec![format!(
+    render::tilejson(Tileset {
+        tiles: format!(
             "{}/v1/tiles/{collection}/{{z}}/{{x}}/{{y}}.mvt{qs}",
             url.base
-        )],
-        vector_layers: vec![TileJsonLayer {
-            fields,
-            id: collection.clone(),
-            maxzoom: MAX_ZOOM,
-            minzoom: MIN_ZOOM,
-        }],
-        name: collection,
-        version: data.data_version.clone(),
-    }
-}
-
-/// The attributes of a tile's features, name → description, with the indicators asked for.
-pub fn layer_fields(lang: Lang, indicators: &[String]) -> BTreeMap<String, String> {
-    let mut fields: BTreeMap<String, String> = [
-        ("code", lang.pick("officiell kod", "official code")),
-        ("name", lang.pick("namn", "name")),
-        (
-            "area_type",
-            lang.pick("områdestyp 1–5 (med year=)", "area type 1–5 (with year=)"),
         ),
-        (
-            "area_type_origin",
-            lang.pick(
-                "official (SCB:s) eller computed (beräknad här)",
-                "official (SCB's) or computed (here)",
-            ),
-        ),
-    ]
-    .into_iter()
-    .map(|(name, description)| (name.to_owned(), description.to_owned()))
-    .collect();
-    for id in indicators {
-        fields.insert(
-            id.clone(),
-            format!("{id} ({})", lang.pick("värde för year=", "value for year=")),
-        );
-    }
-    fields
+        collection: &collection,
+        bounds,
+        data,
+        lang: p.lang,
+        indicators: p.tile.indicator.as_deref().unwrap_or_default(),
+    })
 }

@@ -1,6 +1,8 @@
 //! Queries about areas: lists with filters, one area's versions and history, children.
 
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{area_types, areas, divisions};
 use crate::domain::geography::{Division, Level};
@@ -142,22 +144,27 @@ pub fn admin_name(
         .flatten())
 }
 
-#[derive(Clone, Debug, Queryable)]
-pub struct YearRow {
+/// An area's type, index and ranks in one year.
+#[derive(Clone, Debug, Queryable, Serialize, ToSchema)]
+pub struct YearFacts {
     pub year: i16,
+    /// 1–5, or null where not known.
     pub area_type: Option<i16>,
+    /// `official` (SCB) or `computed` (by this service from SCB's components).
     pub area_type_origin: Option<String>,
     pub socioeconomic_index: Option<f64>,
     pub index_origin: Option<String>,
+    /// 1 = highest index (greatest challenges) in its kommun.
     pub rank_in_municipality: Option<i32>,
     pub areas_in_municipality: Option<i32>,
     pub rank_in_country: Option<i32>,
     pub areas_in_country: Option<i32>,
+    /// Share of RegSO in the country with an index lower than or equal to this one's.
     pub percentile_in_country: Option<f64>,
 }
 
 /// The served area type and index of one RegSO, year by year.
-pub fn history(conn: &mut PgConnection, division: Division, code: &str) -> Result<Vec<YearRow>> {
+pub fn history(conn: &mut PgConnection, division: Division, code: &str) -> Result<Vec<YearFacts>> {
     Ok(area_types::table
         .filter(area_types::division.eq(division.id()))
         .filter(area_types::code.eq(code))

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::schema::{data_state, datasets};
 use crate::error::Result;
@@ -21,12 +23,16 @@ pub fn current(conn: &mut PgConnection) -> Result<DataState> {
         .first(conn)?)
 }
 
-/// An import, as shown in `/v1/meta`.
-#[derive(Clone, Debug, Queryable, Selectable)]
+/// One import: the source it read, its checksum, when, and under which licence.
+#[derive(Clone, Debug, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = datasets)]
+#[schema(as = DatasetInfo)]
 pub struct Dataset {
+    #[schema(example = "area-types")]
     pub kind: String,
+    /// File name or URL the data came from.
     pub source: String,
+    /// SHA-256 of the source.
     pub checksum: String,
     pub imported_at: DateTime<Utc>,
     pub synthetic: bool,

@@ -54,7 +54,7 @@ pub struct Properties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub county_code: Option<Option<&'a str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "regso-2025")]
+    #[schema(example = json!(Division::Regso2025.id()))]
     pub division: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub geometry_source: Option<Option<&'a str>>,

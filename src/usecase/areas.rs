@@ -6,7 +6,7 @@ use diesel::PgConnection;
 use crate::api_error::{ApiError, ApiResult};
 use crate::db::{
     self,
-    areas::{AreaFilter, AreaRow, YearRow},
+    areas::{AreaFilter, AreaRow, YearFacts},
 };
 use crate::domain::codes;
 use crate::domain::geography::{Division, Level};
@@ -43,7 +43,7 @@ pub struct Parent {
 pub struct Version {
     pub area: AreaRow,
     pub children: Vec<(Division, i64)>,
-    pub history: Vec<YearRow>,
+    pub history: Vec<YearFacts>,
 }
 
 /// An area's profile: what its versions share, then each version.

@@ -9,7 +9,7 @@ use diesel::PgConnection;
 use crate::api_error::{ApiError, ApiResult};
 use crate::db::{
     self,
-    areas::YearRow,
+    areas::YearFacts,
     summaries::{AreaTypeYear, Containing, RegsoFacts},
 };
 use crate::domain::geography::Level;
@@ -129,7 +129,7 @@ pub fn arrange<A: Borrow<Containing>>(
 }
 
 /// A RegSO's latest year with an area type, from its history (oldest first).
-pub fn latest_type(history: &[YearRow]) -> Option<AreaTypeYear> {
+pub fn latest_type(history: &[YearFacts]) -> Option<AreaTypeYear> {
     history
         .iter()
         .rev()
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn the_latest_type_is_the_last_year_that_has_one() {
-        let year = |year, area_type| YearRow {
+        let year = |year, area_type| YearFacts {
             year,
             area_type,
             area_type_origin: None,

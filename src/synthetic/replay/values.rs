@@ -57,7 +57,7 @@ pub fn round_to(x: f64, decimals: u32) -> f64 {
 }
 
 fn municipality_effect(seed: u64, municipality: &str) -> f64 {
-    0.35 * normal(seed, &format!("kommun|{municipality}"))
+    0.35 * normal(seed, &format!("{}|{municipality}", Level::Kommun.as_str()))
 }
 
 /// The latent deprivation score of a RegSO (base code, no suffix) in a year.
@@ -75,7 +75,7 @@ pub fn area_z(seed: u64, region: &Region, year: u16) -> f64 {
         Level::Regso => regso_z(seed, &region.base, year),
         Level::Deso => {
             let parent = region.regso.as_deref().unwrap_or(&region.base[..4]);
-            let own = 0.3 * normal(seed, &format!("deso|{}", region.base));
+            let own = 0.3 * normal(seed, &format!("{}|{}", Level::Deso.as_str(), region.base));
             if parent.len() == 8 {
                 regso_z(seed, parent, year) + own
             } else {
@@ -83,7 +83,7 @@ pub fn area_z(seed: u64, region: &Region, year: u16) -> f64 {
             }
         }
         Level::Kommun => municipality_effect(seed, &region.base),
-        Level::Lan => 0.15 * normal(seed, &format!("lan|{}", region.base)),
+        Level::Lan => 0.15 * normal(seed, &format!("{}|{}", Level::Lan.as_str(), region.base)),
         Level::Riket => 0.0,
     }
 }
