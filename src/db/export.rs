@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Binary, Bool, Double, Integer, Nullable, SmallInt, Text};
 
 use crate::db::features::AreaColumns;
-use crate::db::summaries;
+use crate::db::{indicators, summaries};
 use crate::domain::geography::Division;
 use crate::error::Result;
 
@@ -56,64 +56,6 @@ pub fn srs_definition(conn: &mut PgConnection, srid: i32) -> Result<String> {
             .get_result::<Srs>(conn)?
             .srtext,
     )
-}
-
-/// One area with its full-resolution geometry as WKB (little-endian, EPSG:3006, x = easting)
-/// and its area types per year, aligned with the years asked for.
-#[derive(Debug, QueryableByName)]
-pub struct GeoFeature {
-    #[diesel(embed)]
-    pub area: AreaColumns,
-    #[diesel(sql_type = Binary)]
-    pub wkb: Vec<u8>,
-    #[diesel(sql_type = Double)]
-    pub min_x: f64,
-    #[diesel(sql_type = Double)]
-    pub max_x: f64,
-    #[diesel(sql_type = Double)]
-    pub min_y: f64,
-    #[diesel(sql_type = Double)]
-    pub max_y: f64,
-    #[diesel(sql_type = Array<Nullable<SmallInt>>)]
-    pub area_types: Vec<Option<i16>>,
-    #[diesel(sql_type = Array<Nullable<Text>>)]
-    pub area_type_origins: Vec<Option<String>>,
-    #[diesel(sql_type = Array<Nullable<Double>>)]
-    pub socioeconomic_indices: Vec<Option<f64>>,
-}
-
-/// Calls `each` with every area of `division` that has a geometry, by code.
-pub fn each_geo_feature(
-    conn: &mut PgConnection,
-    division: Division,
-    years: &[i16],
-    mut each: impl FnMut(GeoFeature) -> Result<()>,
-) -> Result<()> {
-    let rows = diesel::sql_query(
-        "SELECT a.code, a.name, a.county_code, a.municipality_code, a.regso_code,
-                a.geometry_source, ST_AsBinary(a.geom, 'NDR') AS wkb,
-                ST_XMin(a.geom) AS min_x, ST_XMax(a.geom) AS max_x,
-                ST_YMin(a.geom) AS min_y, ST_YMax(a.geom) AS max_y,
-                ARRAY(SELECT t.area_type FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
-                      LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
-                                            AND t.year = y.year ORDER BY y.i) AS area_types,
-                ARRAY(SELECT t.area_type_origin FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
-                      LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
-                                            AND t.year = y.year ORDER BY y.i) AS area_type_origins,
-                ARRAY(SELECT t.socioeconomic_index FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
-                      LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
-                                            AND t.year = y.year ORDER BY y.i) AS socioeconomic_indices
-         FROM areas a
-         WHERE a.division = $1 AND a.geom IS NOT NULL
-         ORDER BY a.code",
-    )
-    .bind::<Text, _>(division.id())
-    .bind::<Array<SmallInt>, _>(years)
-    .load_iter::<GeoFeature, PgRowByRowLoadingMode>(conn)?;
-    for row in rows {
-        each(row?)?;
-    }
-    Ok(())
 }
 
 /// Every area of `division` with a geometry as one FlatGeobuf (PostGIS `ST_AsFlatGeobuf`, with
@@ -167,32 +109,11 @@ pub fn flatgeobuf(
         .unwrap_or_default())
 }
 
-/// One indicator value in the long layout of `/v1/data`.
-#[derive(Debug, QueryableByName)]
-pub struct ValueRow {
-    #[diesel(sql_type = Text)]
-    pub indicator: String,
-    #[diesel(sql_type = Text)]
-    pub division: String,
-    #[diesel(sql_type = Text)]
-    pub code: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub name: Option<String>,
-    #[diesel(sql_type = SmallInt)]
-    pub year: i16,
-    #[diesel(sql_type = Text)]
-    pub breakdown: String,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub value: Option<f64>,
-    #[diesel(sql_type = Text)]
-    pub status: String,
-}
-
 /// Calls `each` with every indicator value, ordered by indicator, division, code, year and
 /// breakdown. Returns how many.
 pub fn each_value(
     conn: &mut PgConnection,
-    mut each: impl FnMut(ValueRow) -> Result<()>,
+    mut each: impl FnMut(indicators::ValueRow) -> Result<()>,
 ) -> Result<u64> {
     let rows = diesel::sql_query(
         "SELECT v.indicator, v.division, v.code, a.name, v.year, v.breakdown, v.value, v.status
@@ -200,7 +121,7 @@ pub fn each_value(
          LEFT JOIN areas a ON a.division = v.division AND a.code = v.code
          ORDER BY v.indicator, v.division, v.code, v.year, v.breakdown",
     )
-    .load_iter::<ValueRow, PgRowByRowLoadingMode>(conn)?;
+    .load_iter::<indicators::ValueRow, PgRowByRowLoadingMode>(conn)?;
     let mut n = 0;
     for row in rows {
         each(row?)?;
@@ -306,8 +227,9 @@ pub fn each_summary(
     Ok(())
 }
 
-/// One area as the downloads carry it: the properties `/items` serves without a year, and the
-/// full-resolution geometry in EPSG:3006 as little-endian WKB with its extent.
+/// One area as the downloads carry it: the properties `/items` serves without a year, the
+/// full-resolution geometry in EPSG:3006 as little-endian WKB (x = easting: WKB has no
+/// axis-order question) with its extent, and its area types in the years asked for.
 #[derive(Clone, Debug, QueryableByName)]
 pub struct ExportArea {
     #[diesel(embed)]
@@ -325,41 +247,66 @@ pub struct ExportArea {
     pub xmax: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
     pub ymax: Option<f64>,
+    #[diesel(embed)]
+    pub by_year: TypesByYear,
 }
 
-/// Every area of a division in code order, geometry as stored (EPSG:3006, easting and
-/// northing: WKB has no axis-order question).
-pub fn areas(conn: &mut PgConnection, division: Division) -> Result<Vec<ExportArea>> {
-    Ok(diesel::sql_query(
+impl ExportArea {
+    /// The geometry and its extent (min x, min y, max x, max y), if the area has one.
+    pub fn geometry(&self) -> Option<(&[u8], [f64; 4])> {
+        Some((
+            self.wkb.as_deref()?,
+            [self.xmin?, self.ymin?, self.xmax?, self.ymax?],
+        ))
+    }
+}
+
+/// An area's area type, its origin and the index behind it, one entry per year asked for, in
+/// that order (null where the area has none that year).
+#[derive(Clone, Debug, Default, PartialEq, QueryableByName)]
+pub struct TypesByYear {
+    #[diesel(sql_type = Array<Nullable<SmallInt>>)]
+    pub area_types: Vec<Option<i16>>,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    pub area_type_origins: Vec<Option<String>>,
+    #[diesel(sql_type = Array<Nullable<Double>>)]
+    pub socioeconomic_indices: Vec<Option<f64>>,
+}
+
+/// Calls `each` with every area of `division`, with or without a geometry, by code, with its
+/// area types in `years`. Read row by row: a national layer is never held whole here.
+pub fn each_area(
+    conn: &mut PgConnection,
+    division: Division,
+    years: &[i16],
+    mut each: impl FnMut(ExportArea) -> Result<()>,
+) -> Result<()> {
+    let rows = diesel::sql_query(
         "SELECT a.code, a.name, a.county_code, a.municipality_code, a.regso_code,
                 a.geometry_source, ST_AsBinary(a.geom, 'NDR') AS wkb,
                 substr(ST_GeometryType(a.geom), 4) AS geometry_type,
                 ST_XMin(a.geom) AS xmin, ST_YMin(a.geom) AS ymin,
-                ST_XMax(a.geom) AS xmax, ST_YMax(a.geom) AS ymax
-         FROM areas a WHERE a.division = $1 ORDER BY a.code",
+                ST_XMax(a.geom) AS xmax, ST_YMax(a.geom) AS ymax,
+                y.area_types, y.area_type_origins, y.socioeconomic_indices
+         FROM areas a
+         CROSS JOIN LATERAL (
+           SELECT coalesce(array_agg(t.area_type ORDER BY y.i), '{}') AS area_types,
+                  coalesce(array_agg(t.area_type_origin ORDER BY y.i), '{}') AS area_type_origins,
+                  coalesce(array_agg(t.socioeconomic_index ORDER BY y.i), '{}')
+                    AS socioeconomic_indices
+           FROM unnest($2::smallint[]) WITH ORDINALITY y(year, i)
+           LEFT JOIN area_types t ON t.division = a.division AND t.code = a.code
+                                 AND t.year = y.year) y
+         WHERE a.division = $1
+         ORDER BY a.code",
     )
     .bind::<Text, _>(division.id())
-    .load(conn)?)
-}
-
-#[derive(Clone, Debug, PartialEq, QueryableByName)]
-pub struct YearAreaType {
-    #[diesel(sql_type = Text)]
-    pub code: String,
-    #[diesel(sql_type = SmallInt)]
-    pub year: i16,
-    #[diesel(sql_type = SmallInt)]
-    pub area_type: i16,
-}
-
-/// The area type of every area and year of a division that has one, by code and year.
-pub fn area_types(conn: &mut PgConnection, division: Division) -> Result<Vec<YearAreaType>> {
-    Ok(diesel::sql_query(
-        "SELECT code, year, area_type FROM area_types
-         WHERE division = $1 AND area_type IS NOT NULL ORDER BY code, year",
-    )
-    .bind::<Text, _>(division.id())
-    .load(conn)?)
+    .bind::<Array<SmallInt>, _>(years)
+    .load_iter::<ExportArea, PgRowByRowLoadingMode>(conn)?;
+    for row in rows {
+        each(row?)?;
+    }
+    Ok(())
 }
 
 /// The latest year with an area type in the division.

@@ -99,6 +99,7 @@ pub struct ValueQuery {
     pub breakdowns: Option<Vec<String>>,
 }
 
+/// One indicator value in the long layout of `/v1/data` and of the values download.
 #[derive(Clone, Debug, QueryableByName)]
 pub struct ValueRow {
     #[diesel(sql_type = Text)]
@@ -117,8 +118,15 @@ pub struct ValueRow {
     pub value: Option<f64>,
     #[diesel(sql_type = Text)]
     pub status: String,
+}
+
+/// A value of a page, with how many values match the whole query.
+#[derive(QueryableByName)]
+struct PagedValue {
+    #[diesel(embed)]
+    value: ValueRow,
     #[diesel(sql_type = BigInt)]
-    pub matched: i64,
+    matched: i64,
 }
 
 #[derive(QueryableByName)]
@@ -188,7 +196,7 @@ pub fn values(
          ORDER BY v.indicator, v.code, v.division, v.year, v.breakdown
          LIMIT $9 OFFSET $10"
     );
-    let rows: Vec<ValueRow> = bind_filter(&sql, q, limit, offset).load(conn)?;
+    let rows: Vec<PagedValue> = bind_filter(&sql, q, limit, offset).load(conn)?;
     let matched = match rows.first() {
         Some(r) => r.matched,
         None => {
@@ -196,7 +204,7 @@ pub fn values(
             bind_filter(&sql, q, 0, 0).get_result::<Count>(conn)?.n
         }
     };
-    Ok((matched, rows))
+    Ok((matched, rows.into_iter().map(|r| r.value).collect()))
 }
 
 /// The years that have values of any of `indicators`.

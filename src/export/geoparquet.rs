@@ -6,7 +6,7 @@
 //! flat columns, and Arrow would double the crate's compile time). Snappy compression: fast to
 //! read, pure Rust to build.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 
 use super::collection::ExportCollection;
 use crate::db;
-use crate::db::export::{ExportArea, YearAreaType};
+use crate::db::export::ExportArea;
 use crate::error::{Error, Result};
 
 /// EPSG:3006 (SWEREF 99 TM) as PROJJSON. PostGIS has no PROJJSON output, so this is fixed: it
@@ -40,9 +40,13 @@ const ROW_GROUP_ROWS: usize = 2048;
 /// Writes the collection's areas as GeoParquet to `out` (under a temporary name, renamed when
 /// complete).
 pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path) -> Result<()> {
-    let areas = db::export::areas(conn, collection.division)?;
-    let types = db::export::area_types(conn, collection.division)?;
-    let table = Table::new(collection.division.id(), &areas, &types);
+    let years = db::export::area_type_years(conn, collection.division)?;
+    let mut areas = Vec::new();
+    db::export::each_area(conn, collection.division, &years, |a| {
+        areas.push(a);
+        Ok(())
+    })?;
+    let table = Table::new(collection.division.id(), &years, &areas);
     let part = out.with_extension("parquet.part");
     table.write(File::create(&part)?)?;
     std::fs::rename(&part, out)?;
@@ -65,7 +69,8 @@ struct Table {
 }
 
 impl Table {
-    fn new(division: &str, areas: &[ExportArea], types: &[YearAreaType]) -> Table {
+    /// The table of `areas`, whose area types are those of `years`, in that order.
+    fn new(division: &str, years: &[i16], areas: &[ExportArea]) -> Table {
         let text =
             |f: &dyn Fn(&ExportArea) -> Option<String>| Values::Text(areas.iter().map(f).collect());
         let mut columns = vec![
@@ -89,21 +94,19 @@ impl Table {
                 text(&|a| a.area.geometry_source.clone()),
             ),
         ];
-        let by_code: BTreeMap<(&str, i16), i16> = types
-            .iter()
-            .map(|t| ((t.code.as_str(), t.year), t.area_type))
-            .collect();
-        let years: BTreeSet<i16> = types.iter().map(|t| t.year).collect();
-        for year in years {
+        for (i, year) in years.iter().enumerate() {
             columns.push((
                 format!("area_type_{year}"),
                 Values::Int(
                     areas
                         .iter()
                         .map(|a| {
-                            by_code
-                                .get(&(a.area.code.as_str(), year))
-                                .map(|&t| i32::from(t))
+                            a.by_year
+                                .area_types
+                                .get(i)
+                                .copied()
+                                .flatten()
+                                .map(i32::from)
                         })
                         .collect(),
                 ),
@@ -229,7 +232,7 @@ fn geo_metadata(areas: &[ExportArea]) -> Value {
         .collect();
     let bbox = areas
         .iter()
-        .filter_map(|a| Some([a.xmin?, a.ymin?, a.xmax?, a.ymax?]))
+        .filter_map(|a| Some(a.geometry()?.1))
         .reduce(|a, b| {
             [
                 a[0].min(b[0]),
@@ -257,6 +260,7 @@ fn geo_metadata(areas: &[ExportArea]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::export::TypesByYear;
     use crate::db::features::AreaColumns;
 
     fn area(code: &str, wkb: Option<Vec<u8>>, kind: &str, bbox: [f64; 4]) -> ExportArea {
@@ -275,6 +279,7 @@ mod tests {
             ymin: Some(bbox[1]),
             xmax: Some(bbox[2]),
             ymax: Some(bbox[3]),
+            by_year: TypesByYear::default(),
         }
     }
 
@@ -305,21 +310,21 @@ mod tests {
 
     #[test]
     fn area_types_become_a_column_per_year_aligned_with_the_rows() {
-        let areas = [
-            area("0180R001", Some(vec![1]), "Polygon", [0.0; 4]),
-            area("0180R002", None, "Polygon", [0.0; 4]),
-        ];
-        let row = |code: &str, year, area_type| YearAreaType {
-            code: code.into(),
-            year,
-            area_type,
+        let typed = |mut a: ExportArea, area_types: Vec<Option<i16>>| {
+            a.by_year.area_types = area_types;
+            a
         };
-        let types = [
-            row("0180R001", 2011, 3),
-            row("0180R002", 2023, 5),
-            row("0180R001", 2023, 4),
+        let areas = [
+            typed(
+                area("0180R001", Some(vec![1]), "Polygon", [0.0; 4]),
+                vec![Some(3), Some(4)],
+            ),
+            typed(
+                area("0180R002", None, "Polygon", [0.0; 4]),
+                vec![None, Some(5)],
+            ),
         ];
-        let table = Table::new("regso-2025", &areas, &types);
+        let table = Table::new("regso-2025", &[2011, 2023], &areas);
         let names: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,

@@ -137,7 +137,7 @@ pub fn write_values(conn: &mut PgConnection, out: &Path) -> Result<()> {
         csv.row(vec![
             v.indicator,
             name,
-            v.division,
+            v.division.id().to_owned(),
             v.code,
             v.name.unwrap_or_default(),
             v.year.to_string(),

@@ -335,7 +335,6 @@ mod tests {
             breakdown: breakdown.into(),
             value,
             status: if value.is_some() { "ok" } else { "missing" }.into(),
-            matched: 0,
         }
     }
 

@@ -188,7 +188,6 @@ mod tests {
             breakdown: "total".into(),
             value,
             status: if value.is_some() { "ok" } else { "missing" }.into(),
-            matched: 0,
         }
     }
 
