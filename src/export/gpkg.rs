@@ -160,16 +160,20 @@ pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path)
         let mut index = tx.prepare(&format!(
             "INSERT INTO \"rtree_{table}_geom\" VALUES (?1, ?2, ?3, ?4, ?5)"
         ))?;
-        db::export::each_geo_feature(conn, collection.division, &years, |f| {
-            let envelope = [f.min_x, f.max_x, f.min_y, f.max_y];
+        db::export::each_area(conn, collection.division, &years, |f| {
+            // The layer holds the areas with a geometry.
+            let Some((wkb, [min_x, min_y, max_x, max_y])) = f.geometry() else {
+                return Ok(());
+            };
             bounds = [
-                bounds[0].min(f.min_x),
-                bounds[1].min(f.min_y),
-                bounds[2].max(f.max_x),
-                bounds[3].max(f.max_y),
+                bounds[0].min(min_x),
+                bounds[1].min(min_y),
+                bounds[2].max(max_x),
+                bounds[3].max(max_y),
             ];
+            let blob = geometry_blob(SRS_ID, [min_x, max_x, min_y, max_y], wkb);
             let mut values = vec![
-                Value::Blob(geometry_blob(SRS_ID, envelope, &f.wkb)),
+                Value::Blob(blob),
                 Value::Text(f.area.code),
                 text(f.area.name),
                 Value::Text(collection.division.id().to_owned()),
@@ -178,17 +182,20 @@ pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path)
                 text(f.area.regso_code),
                 text(f.area.geometry_source),
             ];
+            let by_year = f.by_year;
             for i in 0..years.len() {
                 values.push(
-                    f.area_types
+                    by_year
+                        .area_types
                         .get(i)
                         .copied()
                         .flatten()
                         .map_or(Value::Null, |t| Value::Integer(t.into())),
                 );
-                values.push(text(f.area_type_origins.get(i).cloned().flatten()));
+                values.push(text(by_year.area_type_origins.get(i).cloned().flatten()));
                 values.push(
-                    f.socioeconomic_indices
+                    by_year
+                        .socioeconomic_indices
                         .get(i)
                         .copied()
                         .flatten()
@@ -198,7 +205,7 @@ pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path)
             values.push(Value::Integer(data.synthetic.into()));
             insert.execute(rusqlite::params_from_iter(values))?;
             let fid = tx.last_insert_rowid();
-            index.execute((fid, f.min_x, f.max_x, f.min_y, f.max_y))?;
+            index.execute((fid, min_x, max_x, min_y, max_y))?;
             Ok(())
         })?;
     }
@@ -214,13 +221,17 @@ pub fn write(conn: &mut PgConnection, collection: &ExportCollection, out: &Path)
     );
     let has_rows = bounds[0] <= bounds[2];
     let bound = |v: f64| has_rows.then_some(v);
+    // The contents changed when the data version was made, not when this file was written: a
+    // version exported twice (two replicas, a re-export) is the same file, byte for byte.
+    let last_change = data.updated_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     tx.execute(
-        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id)
-         VALUES (?1, 'features', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id)
+         VALUES (?1, 'features', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         (
             &table,
             collection.id,
             &described,
+            &last_change,
             bound(bounds[0]),
             bound(bounds[1]),
             bound(bounds[2]),
