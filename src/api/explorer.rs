@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::api::Routes;
 use crate::api_error::{ApiError, ApiResult};
 use crate::http::conditional::matching_tag;
+use crate::state::AppState;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/explorer_assets.rs"));
@@ -27,12 +28,31 @@ pub fn routes(r: &mut Routes) {
         .undocumented("/explorer/assets/{file}", get_explorer_asset);
 }
 
-/// Only our own origin, plus what MapLibre GL JS needs: its worker starts from a `blob:` URL,
-/// and its stylesheet draws the map controls' icons from `data:` images.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src blob:; \
-     child-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'self'";
+/// The page's Content-Security-Policy: only our own origin, plus what MapLibre GL JS needs (its
+/// worker starts from a `blob:` URL, and its stylesheet draws the map controls' icons from
+/// `data:` images), plus the origin of `SEGSTAT_PUBLIC_URL` when it is set: the API's links, such
+/// as TileJSON's tile URLs, point there, also when the page was reached by another address (an
+/// internal name, a port of its own).
+pub fn content_security_policy(public_url: Option<&str>) -> String {
+    let public = public_url
+        .and_then(origin)
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+         connect-src 'self'{public}; worker-src blob:; child-src blob:; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    )
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL, if it is one a policy can name safely.
+fn origin(url: &str) -> Option<&str> {
+    let scheme = url.find("://")? + 3;
+    let end = url[scheme..].find('/').map_or(url.len(), |i| scheme + i);
+    let host = &url[scheme..end];
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    (!host.is_empty() && host.chars().all(plain)).then(|| &url[..end])
+}
 
 /// The page is revalidated soon, so a new release shows up; hashed assets never change.
 const PAGE_CACHE: &str = "public, max-age=60";
@@ -78,12 +98,13 @@ fn assets() -> &'static HashMap<&'static str, StaticFile> {
 
 /// The explorer page: a map of the RegSO by area type or indicator, area profiles and
 /// municipality summaries, all drawn from this API.
-pub async fn get_explorer(req: HttpRequest) -> HttpResponse {
+pub async fn get_explorer(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let mut res = respond(&req, page());
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    let policy = content_security_policy(state.config.public_url.as_deref());
+    if let Ok(policy) = header::HeaderValue::from_str(&policy) {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     res
 }
 
@@ -167,6 +188,31 @@ mod tests {
             "text/css; charset=utf-8"
         );
         assert_eq!(content_type("blob"), "application/octet-stream");
+    }
+
+    #[test]
+    fn the_policy_names_the_public_origin_when_there_is_one() {
+        let own = content_security_policy(None);
+        assert!(own.contains("connect-src 'self';"), "{own}");
+        let public = content_security_policy(Some("https://api.example.org/segstat"));
+        assert!(
+            public.contains("connect-src 'self' https://api.example.org;"),
+            "{public}"
+        );
+        assert_eq!(
+            public.replace(" https://api.example.org", ""),
+            own,
+            "only connect-src changes"
+        );
+        assert_eq!(
+            origin("http://[::1]:8080"),
+            Some("http://[::1]:8080"),
+            "a port and an IPv6 host are kept"
+        );
+        // Nothing that could end the directive or add a source reaches the policy.
+        assert_eq!(origin("https://a.example;script-src *"), None);
+        assert_eq!(origin("https://a.example,b/x"), None);
+        assert!(!content_security_policy(Some("https://a;b")).contains("a;b"));
     }
 
     #[test]

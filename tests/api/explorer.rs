@@ -47,6 +47,25 @@ async fn the_page_is_served_at_root_and_explorer() {
 }
 
 #[actix_web::test]
+async fn with_a_public_url_the_page_may_fetch_from_it() {
+    // The API's links (TileJSON's tile URLs among them) point at SEGSTAT_PUBLIC_URL, also when
+    // the page was reached by another address; the policy must let the page follow them.
+    let app = app_with(config_with(
+        NO_DATABASE,
+        &[("SEGSTAT_PUBLIC_URL", "https://api.example.org/segstat/")],
+    ))
+    .await;
+    let page = get(&app, "/").await;
+    assert_eq!(page.status, 200);
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("connect-src 'self' https://api.example.org;"),
+        "{csp}"
+    );
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+}
+
+#[actix_web::test]
 async fn assets_have_types_strong_etags_and_long_caching() {
     let app = app_for(NO_DATABASE).await;
     let paths = asset_paths(&get(&app, "/").await.text());
