@@ -130,15 +130,22 @@ pub fn each_value(
     Ok(n)
 }
 
-/// One area type (official or computed) of one area and year, with the index behind it.
+/// An area as the tables name it: its division, code and name.
 #[derive(Debug, QueryableByName)]
-pub struct AreaTypeRow {
+pub struct NamedArea {
     #[diesel(sql_type = Text)]
     pub division: String,
     #[diesel(sql_type = Text)]
     pub code: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub name: Option<String>,
+}
+
+/// One area type (official or computed) of one area and year, with the index behind it.
+#[derive(Debug, QueryableByName)]
+pub struct AreaTypeRow {
+    #[diesel(embed)]
+    pub area: NamedArea,
     #[diesel(sql_type = Nullable<Text>)]
     pub municipality_code: Option<String>,
     #[diesel(sql_type = SmallInt)]
@@ -193,12 +200,8 @@ pub fn each_area_type(
 /// reads (`db::summaries`).
 #[derive(Debug, QueryableByName)]
 pub struct SummaryRow {
-    #[diesel(sql_type = Text)]
-    pub division: String,
-    #[diesel(sql_type = Text)]
-    pub code: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub name: Option<String>,
+    #[diesel(embed)]
+    pub area: NamedArea,
     #[diesel(embed)]
     pub summary: summaries::SummaryRow,
 }

@@ -255,9 +255,9 @@ pub fn write_area_types(conn: &mut PgConnection, out: &Path) -> Result<()> {
         .map(|v| csv.number(v));
         let [index, low_economic_standard, low_education, long_term_dependency] = numbers;
         csv.row(vec![
-            t.division,
-            t.code,
-            opt(t.name),
+            t.area.division,
+            t.area.code,
+            opt(t.area.name),
             opt(t.municipality_code),
             t.year.to_string(),
             opt(t.area_type),
@@ -319,9 +319,9 @@ pub fn write_summaries(conn: &mut PgConnection, out: &Path) -> Result<()> {
     db::export::each_summary(conn, |row| {
         let s = row.summary;
         let mut cells = vec![
-            row.division,
-            row.code,
-            opt(row.name),
+            row.area.division,
+            row.area.code,
+            opt(row.area.name),
             s.year.to_string(),
             s.regso_division.id().to_owned(),
             s.regso_count.to_string(),
