@@ -5,9 +5,8 @@
 //! for good (`immutable`); one that names another version gets a 404 problem, because this
 //! server holds only the current version's files.
 
-use actix_files::NamedFile;
 use actix_web::http::header::{
-    self, ContentDisposition, ContentEncoding, DispositionParam, DispositionType, HeaderValue,
+    self, ContentDisposition, DispositionParam, DispositionType, EntityTag, HeaderValue,
 };
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -23,6 +22,7 @@ use crate::http::conditional::{respond, Freshness, Representation, Source, DATA_
 use crate::http::links::{base_url, Link};
 use crate::http::param::{Accepts, Param};
 use crate::http::query::{documented, FromQuery, Query, QueryReader};
+use crate::http::stored_file::{self, StoredFile};
 use crate::http::version::DATA_VERSION_HEADER;
 use crate::state::AppState;
 
@@ -195,17 +195,22 @@ pub async fn get_downloads(
     Ok(res)
 }
 
-/// One file of the current data version's downloads, with Range requests, `ETag` and
-/// `Last-Modified`, as an attachment named `segstat-<data_version>-<name>`.
+/// One file of the current data version's downloads, with Range requests and conditional
+/// requests, as an attachment named `segstat-<data_version>-<name>`. Its `ETag` is its SHA-256
+/// (as listed) and its `Last-Modified` the time its data version was made, so every server of
+/// the version answers a revalidation alike.
 #[utoipa::path(get, path = "/v1/downloads/{name}", tag = "downloads",
     params(("name" = String, Path, example = "regso-2025.gpkg"), DownloadParams),
     responses(
         (status = 200, description = "The file (`Content-Type` as listed).", content_type = "application/octet-stream", body = Vec<u8>,
          headers(("Cache-Control" = String, description = "`public, max-age=31536000, immutable` when `v` is the current data version"),
-                 ("ETag" = String, description = "Validator of the file"),
+                 ("ETag" = String, description = "The file's SHA-256 in quotes (strong), as `/v1/downloads` lists it"),
+                 ("Last-Modified" = String, description = "When the data version was made"),
                  ("Accept-Ranges" = String, description = "`bytes`"))),
-        (status = 206, description = "The byte range asked for with `Range`.", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The byte range asked for with `Range` (one; of several, the first), if `If-Range`, when sent, names this file.", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 304, description = "The client's copy is current (`If-None-Match`, or `If-Modified-Since`)."),
         (status = 404, description = "No such file in the current data version's downloads, or `v` names another version.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` or `If-Unmodified-Since` names another copy."),
         (status = 416, description = "The range lies outside the file.")))]
 pub async fn get_download(
     req: HttpRequest,
@@ -226,26 +231,23 @@ pub async fn get_download(
         ApiError::NotFound(format!("no download {name:?}; /v1/downloads lists them"))
     })?;
     let file_path = state.config.downloads_dir.join(version).join(&entry.name);
-    let media_type: actix_web::mime::Mime = entry
-        .media_type
-        .parse()
-        .unwrap_or(actix_web::mime::APPLICATION_OCTET_STREAM);
-    let file = NamedFile::open_async(&file_path)
-        .await
-        .map_err(|e| ApiError::NotFound(format!("download {name:?} is not readable: {e}")))?
-        .set_content_type(media_type)
-        .set_content_disposition(ContentDisposition {
+    // Validators of the content, the same on every replica that exported this version: the
+    // file's SHA-256 and the time the data version was made.
+    let file = StoredFile {
+        path: &file_path,
+        etag: EntityTag::new_strong(entry.sha256.clone()),
+        modified: data.updated_at.into(),
+        content_type: &entry.media_type,
+        disposition: ContentDisposition {
             disposition: DispositionType::Attachment,
             parameters: vec![DispositionParam::Filename(format!(
                 "segstat-{version}-{name}"
             ))],
-        })
-        // Served as stored: compressing on the fly would cost CPU per request and break
-        // byte ranges (the zip is compressed already).
-        .set_content_encoding(ContentEncoding::Identity)
-        .use_etag(true)
-        .use_last_modified(true);
-    let mut res = file.into_response(&req);
+        },
+    };
+    let mut res = stored_file::respond(&req, file)
+        .await
+        .map_err(|e| ApiError::NotFound(format!("download {name:?} is not readable: {e}")))?;
     let cache_control = if p.v.as_deref() == Some(version.as_str()) {
         IMMUTABLE.to_owned()
     } else {

@@ -16,4 +16,5 @@ pub mod param;
 pub mod problems;
 pub mod query;
 pub mod rate_limit;
+pub mod stored_file;
 pub mod version;

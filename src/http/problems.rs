@@ -179,7 +179,9 @@ pub async fn rewrite_framework_errors(
             locate(&http_req, res).await,
         ));
     }
-    let kept: Vec<_> = [header::ALLOW, header::RETRY_AFTER]
+    // What the client needs to act on the error: the methods allowed (405), when to retry
+    // (429, 503), the file's length when a range missed it (416).
+    let kept: Vec<_> = [header::ALLOW, header::RETRY_AFTER, header::CONTENT_RANGE]
         .into_iter()
         .filter_map(|name| res.headers().get(&name).cloned().map(|v| (name, v)))
         .collect();

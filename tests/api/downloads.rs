@@ -307,7 +307,65 @@ print('columns', ','.join(df.columns))";
     assert!(whole
         .header("content-disposition")
         .is_some_and(|d| d.starts_with("attachment") && d.contains(&version)));
-    assert!(whole.header("etag").is_some());
+    // Validators of the content, the same wherever the version was exported: the SHA-256 as
+    // listed and the data version's time.
+    let listed = &index
+        .files
+        .iter()
+        .find(|f| f.name == "values.csv.zip")
+        .unwrap();
+    let tag = format!("\"{}\"", listed.sha256);
+    assert_eq!(whole.header("etag"), Some(tag.as_str()));
+    let modified = whole.header("last-modified").unwrap().to_owned();
+    let ask = |headers: Vec<(&'static str, String)>| {
+        let mut req = TestRequest::get().uri(&format!("/v1/downloads/values.csv.zip?v={version}"));
+        for h in headers {
+            req = req.insert_header(h);
+        }
+        send(&app, req)
+    };
+    let current = ask(vec![("If-None-Match", tag.clone())]).await;
+    assert_eq!(current.status, 304);
+    assert!(current.body.is_empty());
+    assert_eq!(current.header("etag"), Some(tag.as_str()));
+    assert_eq!(
+        ask(vec![("If-Modified-Since", modified.clone())])
+            .await
+            .status,
+        304
+    );
+    assert_eq!(
+        ask(vec![("If-None-Match", "\"other\"".into())])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        ask(vec![("If-Match", "\"other\"".into())]).await.status,
+        412
+    );
+    assert_eq!(ask(vec![("If-Match", tag.clone())]).await.status, 200);
+    // A part of this file is resumed; a part of another copy gets the whole file.
+    let resumed = ask(vec![
+        ("Range", "bytes=10-19".into()),
+        ("If-Range", tag.clone()),
+    ])
+    .await;
+    assert_eq!(resumed.status, 206);
+    assert_eq!(&resumed.body[..], &zip[10..20]);
+    let restarted = ask(vec![
+        ("Range", "bytes=10-19".into()),
+        ("If-Range", "\"other\"".into()),
+    ])
+    .await;
+    assert_eq!(restarted.status, 200);
+    assert_eq!(&restarted.body[..], &zip[..]);
+    let outside = ask(vec![("Range", format!("bytes={}-", zip.len() + 10))]).await;
+    assert_eq!(outside.status, 416);
+    assert_eq!(
+        outside.header("content-range"),
+        Some(format!("bytes */{}", zip.len()).as_str())
+    );
 
     // Without the version the file may change: no immutable.
     let plain = get(&app, "/v1/downloads/summaries.csv").await;
