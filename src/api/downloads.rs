@@ -207,11 +207,11 @@ pub async fn get_downloads(
                  ("ETag" = String, description = "The file's SHA-256 in quotes (strong), as `/v1/downloads` lists it"),
                  ("Last-Modified" = String, description = "When the data version was made"),
                  ("Accept-Ranges" = String, description = "`bytes`"))),
-        (status = 206, description = "The byte range asked for with `Range` (one; of several, the first), if `If-Range`, when sent, names this file.", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The byte range asked for with `Range` (one; of several, the first), if `If-Range`, when sent, is this file's ETag. A `Range` that is not a byte range is ignored.", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 304, description = "The client's copy is current (`If-None-Match`, or `If-Modified-Since`)."),
         (status = 404, description = "No such file in the current data version's downloads, or `v` names another version.", body = crate::api_error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` or `If-Unmodified-Since` names another copy."),
-        (status = 416, description = "The range lies outside the file.")))]
+        (status = 412, description = "`If-Match` or `If-Unmodified-Since` names another copy.", body = crate::api_error::Problem, content_type = "application/problem+json"),
+        (status = 416, description = "The range lies outside the file (`Content-Range: bytes */<length>`).", body = crate::api_error::Problem, content_type = "application/problem+json")))]
 pub async fn get_download(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -235,6 +235,7 @@ pub async fn get_download(
     // file's SHA-256 and the time the data version was made.
     let file = StoredFile {
         path: &file_path,
+        // A SHA-256 (`export::index::read` checks), so a valid tag.
         etag: EntityTag::new_strong(entry.sha256.clone()),
         modified: data.updated_at.into(),
         content_type: &entry.media_type,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::convert::u64_from_usize;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub const INDEX_FILE: &str = "index.json";
 pub const SUMS_FILE: &str = "SHA256SUMS";
@@ -72,15 +72,41 @@ pub fn write(dir: &Path, index: &Index) -> Result<()> {
 /// The index of a version folder; `None` when the folder has none (not exported).
 pub fn read(dir: &Path) -> Result<Option<Index>> {
     match std::fs::read(dir.join(INDEX_FILE)) {
-        Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+        Ok(bytes) => {
+            let index: Index = serde_json::from_slice(&bytes)?;
+            // The checksum becomes the file's ETag: it must be one.
+            if let Some(f) = index.files.iter().find(|f| !is_sha256(&f.sha256)) {
+                return Err(Error::Internal(format!(
+                    "{}: the sha256 of {:?} is not 64 hex digits",
+                    dir.join(INDEX_FILE).display(),
+                    f.name
+                )));
+            }
+            Ok(Some(index))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
+/// A SHA-256 as `sha256sum` writes it: 64 lowercase hex digits.
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_sha256_passes_as_one() {
+        assert!(is_sha256(&"0a".repeat(32)));
+        assert!(!is_sha256(&"0A".repeat(32)));
+        assert!(!is_sha256("00"));
+        assert!(!is_sha256(&format!("{}\"", "0".repeat(63))));
+    }
 
     #[test]
     fn sums_read_as_sha256sum_writes_them() {

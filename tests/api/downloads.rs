@@ -360,6 +360,18 @@ print('columns', ','.join(df.columns))";
     .await;
     assert_eq!(restarted.status, 200);
     assert_eq!(&restarted.body[..], &zip[..]);
+    // HEAD: the length, no body, no range.
+    let head = send(
+        &app,
+        TestRequest::default()
+            .method(actix_web::http::Method::HEAD)
+            .uri(&format!("/v1/downloads/values.csv.zip?v={version}"))
+            .insert_header(("Range", "bytes=10-19")),
+    )
+    .await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("etag"), Some(tag.as_str()));
     let outside = ask(vec![("Range", format!("bytes={}-", zip.len() + 10))]).await;
     assert_eq!(outside.status, 416);
     assert_eq!(
