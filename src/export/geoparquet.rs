@@ -95,22 +95,21 @@ impl Table {
             ),
         ];
         for (i, year) in years.iter().enumerate() {
-            columns.push((
-                format!("area_type_{year}"),
-                Values::Int(
-                    areas
-                        .iter()
-                        .map(|a| {
-                            a.by_year
-                                .area_types
-                                .get(i)
-                                .copied()
-                                .flatten()
-                                .map(i32::from)
-                        })
-                        .collect(),
-                ),
-            ));
+            let types: Vec<Option<i32>> = areas
+                .iter()
+                .map(|a| {
+                    a.by_year
+                        .area_types
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(i32::from)
+                })
+                .collect();
+            // A year whose rows hold only an index has no area type column.
+            if types.iter().any(Option::is_some) {
+                columns.push((format!("area_type_{year}"), Values::Int(types)));
+            }
         }
         columns.push((
             "geometry".to_owned(),
@@ -317,14 +316,14 @@ mod tests {
         let areas = [
             typed(
                 area("0180R001", Some(vec![1]), "Polygon", [0.0; 4]),
-                vec![Some(3), Some(4)],
+                vec![Some(3), Some(4), None],
             ),
             typed(
                 area("0180R002", None, "Polygon", [0.0; 4]),
-                vec![None, Some(5)],
+                vec![None, Some(5), None],
             ),
         ];
-        let table = Table::new("regso-2025", &[2011, 2023], &areas);
+        let table = Table::new("regso-2025", &[2011, 2023, 2024], &areas);
         let names: Vec<&str> = table.columns.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -341,6 +340,7 @@ mod tests {
                 "geometry"
             ]
         );
+        // 2024 has no area type in any row (an index only): no column.
         assert_eq!(table.columns[7].1, Values::Int(vec![Some(3), None]));
         assert_eq!(table.columns[8].1, Values::Int(vec![Some(4), Some(5)]));
         assert_eq!(table.columns[9].1, Values::Bytes(vec![Some(vec![1]), None]));
