@@ -47,7 +47,10 @@ pub fn content_security_policy(public_url: Option<&str>) -> String {
 
 /// `scheme://host[:port]` of an absolute http(s) URL, if it is one a policy can name safely.
 fn origin(url: &str) -> Option<&str> {
-    let scheme = url.find("://")? + 3;
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|s| url.starts_with(s))?
+        .len();
     let end = url[scheme..].find('/').map_or(url.len(), |i| scheme + i);
     let host = &url[scheme..end];
     let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
@@ -212,6 +215,7 @@ mod tests {
         // Nothing that could end the directive or add a source reaches the policy.
         assert_eq!(origin("https://a.example;script-src *"), None);
         assert_eq!(origin("https://a.example,b/x"), None);
+        assert_eq!(origin("'unsafe-inline' https://x"), None);
         assert!(!content_security_policy(Some("https://a;b")).contains("a;b"));
     }
 
