@@ -62,6 +62,16 @@ pub async fn serve(config: Config) -> Result<()> {
     log::info!("listening on http://{bind} (API at /v1, docs at /v1/docs/)");
     HttpServer::new(move || app(state.clone()))
         .workers(workers)
+        // Answers are written whole, so nothing is gained by waiting to coalesce small writes;
+        // a streamed body (a download) would otherwise wait on the client's delayed ACK
+        // (about 40 ms) between its head and its first bytes on a kept-alive connection.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    log::debug!("TCP_NODELAY not set: {e}");
+                }
+            }
+        })
         .bind(bind)
         .map_err(|e| {
             Error::Io(std::io::Error::new(
