@@ -41,7 +41,7 @@ pub enum Answer {
     },
     NotModified,
     PreconditionFailed,
-    /// A range that lies outside the file (or cannot be read).
+    /// A byte range that misses the file (or selects no byte of it).
     Unsatisfiable,
 }
 
